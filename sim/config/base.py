@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class StrictModel(BaseModel):
     """A scenario section: unknown keys are errors, values are validated on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, validate_default=True, populate_by_name=True
+    )
 
 
 def sourced(default: Any, source: str, description: str = "", **kwargs: Any) -> Any:

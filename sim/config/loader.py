@@ -1,0 +1,471 @@
+"""Load YAML scenario files into pydantic models, with errors a user can act on.
+
+- YAML is read with a safe loader only; tags such as `!!python/object` are errors.
+- `extends: parent.yaml` (top level, relative to the file) loads the parent first and
+  deep-merges the child over it: mappings key by key, lists and scalars replaced.
+- Overrides `a.b.0.c=value` (the CLI's `--set`) are applied last; the value is YAML.
+- Every dotted path keeps the file and line it came from, so a validation error reads
+  `scenarios/x.yaml:12: sources.resident.rate: Input should be greater than or equal to 0`.
+
+Unlike plain YAML 1.1, `19:30` stays the string "19:30" (not the base-60 integer 1170) and
+`1e-3` is a float. Nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = [
+    "Origin",
+    "Problem",
+    "ScenarioError",
+    "apply_overrides",
+    "load_data",
+    "load_validated",
+    "validate_dict",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+Origin = tuple[str, int | None]
+"""Where a value was defined: (file, 1-based line), or ("--set", None) for an override."""
+
+OVERRIDE_SOURCE = "--set"
+_MAX_ITEMS = 1_000_000  # guards against "billion laughs" alias expansion
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: where it is and what is wrong."""
+
+    file: str
+    path: str  # dotted, list indices as numbers: sources.resident.mix.0
+    line: int | None  # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """Bad input in scenario files or overrides; `str()` gives one line per problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+def _fail(file: str, path: str, line: int | None, message: str) -> ScenarioError:
+    return ScenarioError([Problem(file, path, line, message)])
+
+
+# --- YAML -------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1 base-60 numbers, and with `1e3`-style floats."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith((":int", ":float"))]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[01_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*))$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?
+        |[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.VERBOSE,
+    ),
+    list("-+0123456789."),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
+    """A readable problem for a YAML syntax or construction error."""
+    line = None
+    message = str(exc)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = exc.problem or exc.context or "unreadable"
+        if exc.problem and exc.context:
+            where = f" on line {exc.context_mark.line + 1}" if exc.context_mark else ""
+            message = f"{exc.problem} ({exc.context}{where})"
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in message:
+        message += "; scenario files are plain YAML, tags such as !!python/object are not allowed"
+    return Problem(file, "", line, f"invalid YAML: {message}")
+
+
+def _join(prefix: str, key: object) -> str:
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+def _record_lines(node: Node, prefix: str, file: str, origins: dict[str, Origin]) -> None:
+    """Record the line of every path below `node`; reject duplicate keys."""
+    seen: set[int] = set()
+
+    def walk(node: Node, prefix: str) -> None:
+        if id(node) in seen:  # an alias: its paths fall back to where the alias is used
+            return
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                line = key_node.start_mark.line + 1
+                path = _join(prefix, key_node.value)
+                if (key_node.tag, key_node.value) in first:
+                    earlier = first[(key_node.tag, key_node.value)]
+                    message = f"duplicate key (first defined on line {earlier})"
+                    raise _fail(file, path, line, message)
+                first[(key_node.tag, key_node.value)] = line
+                origins[path] = (file, line)
+                walk(value_node, path)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                path = _join(prefix, index)
+                origins[path] = (file, item.start_mark.line + 1)
+                walk(item, path)
+
+    walk(node, prefix)
+
+
+def _plain(value: Any, file: str) -> Any:
+    """A copy with no shared (aliased) containers, so edits at one path stay at that path."""
+    count = 0
+    active: set[int] = set()
+
+    def copy(value: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count > _MAX_ITEMS:
+            raise _fail(file, "", None, "document too large after expanding YAML aliases")
+        if not isinstance(value, dict | list):
+            return value
+        if id(value) in active:
+            raise _fail(file, "", None, "recursive YAML alias (a value contains itself)")
+        active.add(id(value))
+        if isinstance(value, dict):
+            result: Any = {key: copy(item) for key, item in value.items()}
+        else:
+            result = [copy(item) for item in value]
+        active.discard(id(value))
+        return result
+
+    return copy(value)
+
+
+def _parse(text: str, file: str) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """Parse one YAML document that must be a mapping; return data and per-path origins."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise _fail(file, "", None, "file is empty; expected a mapping of settings")
+        if not isinstance(node, MappingNode):
+            line = node.start_mark.line + 1
+            raise _fail(file, "", line, "the top level must be a mapping of settings (key: value)")
+        origins: dict[str, Origin] = {"": (file, None)}
+        _record_lines(node, "", file, origins)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise ScenarioError([_yaml_problem(exc, file)]) from exc
+    finally:
+        loader.dispose()
+    return _plain(data, file), origins
+
+
+def _read_text(file: str) -> str:
+    """The file's text; OSError/UnicodeDecodeError become a short reason in ValueError."""
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        reason = "file not found"
+    except IsADirectoryError:
+        reason = "is a directory, not a file"
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    raise ValueError(reason)
+
+
+# --- extends ----------------------------------------------------------------------------
+
+
+def _paths(value: Any, prefix: str = "") -> Iterator[str]:
+    """Every dotted path in `value`, starting with `prefix` itself."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, _join(prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, _join(prefix, index))
+
+
+def _merge(parent: Any, child: Any) -> Any:
+    """Child over parent: mappings merged key by key, anything else replaced by the child."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        merged = dict(parent)
+        for key, value in child.items():
+            merged[key] = _merge(parent[key], value) if key in parent else value
+        return merged
+    return child
+
+
+def _load_file(
+    file: str, chain: tuple[tuple[str, str], ...], referrer: Origin | None
+) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """Load `file` and, recursively, the files it extends. `chain` holds (realpath, name)."""
+    try:
+        text = _read_text(file)
+    except ValueError as exc:
+        if referrer is None:
+            raise _fail(file, "", None, f"cannot read scenario: {exc}") from None
+        raise _fail(referrer[0], "extends", referrer[1], f"cannot read {file}: {exc}") from None
+    data, origins = _parse(text, file)
+    if "extends" not in data:
+        return data, origins
+
+    parent_name = data.pop("extends")
+    line = origins["extends"][1]
+    for path in [p for p in origins if p == "extends" or p.startswith("extends.")]:
+        del origins[path]
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise _fail(file, "extends", line, "extends must be the name of a scenario file")
+    parent = os.path.normpath(os.path.join(os.path.dirname(file), parent_name))
+    chain = (*chain, (os.path.realpath(file), file))
+    if any(real == os.path.realpath(parent) for real, _ in chain):
+        names = " -> ".join([name for _, name in chain] + [parent])
+        raise _fail(file, "extends", line, f"extends cycle: {names}")
+    parent_data, parent_origins = _load_file(parent, chain, (file, line))
+
+    merged = _merge(parent_data, data)
+    merged_origins = {
+        path: origins.get(path, parent_origins.get(path, (file, None))) for path in _paths(merged)
+    }
+    merged_origins[""] = (file, None)
+    return merged, merged_origins
+
+
+# --- overrides --------------------------------------------------------------------------
+
+
+def _override_value(text: str) -> Any:
+    """Parse an override value as YAML (scalar or flow), safely."""
+    loader = _Loader(text)
+    try:
+        return _plain(loader.get_single_data(), OVERRIDE_SOURCE)
+    finally:
+        loader.dispose()
+
+
+def _set(data: dict[str, Any], segments: list[str], value: Any) -> list[str]:
+    """Set `value` at `segments`, creating missing mappings; return the normalised path."""
+    current: Any = data
+    done: list[str] = []
+    for position, segment in enumerate(segments):
+        last = position == len(segments) - 1
+        here = ".".join(done) or "the top level"
+        if isinstance(current, dict):
+            key: Any = segment
+            if key not in current and segment.isdecimal() and int(segment) in current:
+                key = int(segment)
+            if last:
+                current[key] = value
+            else:
+                if current.get(key) is None:
+                    current[key] = {}
+                current = current[key]
+        elif isinstance(current, list):
+            if not segment.isdecimal():
+                raise ValueError(f"{here} is a list; {segment!r} is not a list index")
+            index = int(segment)
+            if index >= len(current):
+                raise ValueError(
+                    f"index {index} is out of range ({here} has length {len(current)})"
+                )
+            if last:
+                current[index] = value
+            else:
+                current = current[index]
+        else:
+            raise ValueError(f"cannot set {segment!r} inside {here}, which is {current!r}")
+        done.append(segment)
+    return done
+
+
+def apply_overrides(
+    data: dict[str, Any], origins: dict[str, Origin], overrides: Iterable[str]
+) -> None:
+    """Apply `a.b.0.c=value` overrides to `data` in place and mark their origin `--set`."""
+    problems: list[Problem] = []
+    for text in overrides:
+        path_text, equals, value_text = text.partition("=")
+        path_text = path_text.strip()
+        if not equals:
+            message = f"{text!r}: expected KEY=VALUE"
+            problems.append(Problem(OVERRIDE_SOURCE, path_text, None, message))
+            continue
+        segments = [segment.strip() for segment in path_text.split(".")]
+        if not path_text or not all(segments):
+            problems.append(Problem(OVERRIDE_SOURCE, path_text, None, f"{text!r}: empty key"))
+            continue
+        try:
+            value = _override_value(value_text)
+        except yaml.YAMLError as exc:
+            message = _yaml_problem(exc, OVERRIDE_SOURCE).message
+            problems.append(Problem(OVERRIDE_SOURCE, path_text, None, f"bad value: {message}"))
+            continue
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        try:
+            done = _set(data, segments, value)
+        except ValueError as exc:
+            problems.append(Problem(OVERRIDE_SOURCE, path_text, None, str(exc)))
+            continue
+        path = ".".join(done)
+        for old in [p for p in origins if p == path or p.startswith(path + ".")]:
+            del origins[old]
+        for position in range(1, len(done)):
+            origins.setdefault(".".join(done[:position]), (OVERRIDE_SOURCE, None))
+        for new in _paths(value, path):
+            origins[new] = (OVERRIDE_SOURCE, None)
+    if problems:
+        raise ScenarioError(problems)
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def _data_path(error: Any, data: Any) -> str:
+    """The user's dotted path for a pydantic error: drops union tags and validator names."""
+    loc = error["loc"]
+    segments: list[str] = []
+    current = data
+    for position, segment in enumerate(loc):
+        in_dict = isinstance(current, dict) and segment in current
+        in_list = isinstance(current, list) and isinstance(segment, int)
+        if in_dict or (in_list and 0 <= int(segment) < len(current)):
+            current = current[segment]
+            segments.append(str(segment))
+        elif position == len(loc) - 1 and error["type"] == "missing":
+            segments.append(str(segment))
+        # anything else is a union member or tag name, not part of the user's data
+    if error["type"] == "union_tag_invalid":  # point at the `dist:` key itself
+        key = str(error.get("ctx", {}).get("discriminator", "")).strip("'")
+        if isinstance(current, dict) and key in current:
+            segments.append(key)
+    return ".".join(segments)
+
+
+_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    for prefix in _PREFIXES:
+        message = message.removeprefix(prefix)
+    ctx = error.get("ctx") or {}
+    key = str(ctx.get("discriminator", "")).strip("'")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (not a setting here; check the spelling)"
+    elif error["type"] == "union_tag_invalid":
+        message = f"unknown {key} {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
+    elif error["type"] == "union_tag_not_found":
+        message = f"missing the {key!r} key that says which kind this is"
+    return message
+
+
+def _origin(path: str, origins: dict[str, Origin], default_file: str) -> Origin:
+    """Where `path`, or its nearest ancestor that exists, was defined."""
+    probe = path
+    while probe not in origins:
+        if not probe:
+            return (default_file, None)
+        probe = probe.rpartition(".")[0]
+    return origins[probe]
+
+
+def _problems(
+    exc: ValidationError, data: Any, origins: dict[str, Origin], default_file: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        path = _data_path(error, data)
+        file, line = _origin(path, origins, default_file)
+        problem = Problem(file, path, line, _message(error))
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _validate(data: Any, model_cls: type[M], origins: dict[str, Origin], default_file: str) -> M:
+    """Validate the data, then check its cross-references if the model has any
+    (`reference_problems()` returning (dotted path, message) pairs)."""
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, data, origins, default_file)) from exc
+    references = getattr(model, "reference_problems", None)
+    problems = [
+        Problem(*_origin(path, origins, default_file), path, message)
+        for path, message in (references() if references else [])
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return model
+
+
+def load_data(
+    path: str | os.PathLike[str], overrides: Iterable[str] = ()
+) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """Load a YAML file with its `extends:` chain and overrides, without validating.
+
+    Returns the resolved data and, per dotted path, the (file, line) it came from.
+    """
+    file = os.fspath(path)
+    data, origins = _load_file(file, (), None)
+    apply_overrides(data, origins, overrides)
+    return data, origins
+
+
+def load_validated(
+    path: str | os.PathLike[str], model_cls: type[M], overrides: Iterable[str] = ()
+) -> tuple[M, dict[str, Any]]:
+    """Load, merge `extends:`, apply overrides and validate; return the model and the data.
+
+    Raises ScenarioError listing every problem with its file, line and field path.
+    """
+    data, origins = load_data(path, overrides)
+    return _validate(data, model_cls, origins, os.fspath(path)), data
+
+
+def validate_dict(data: Any, model_cls: type[M], source: str = "<dict>") -> M:
+    """Validate in-memory data (tests, notebooks), raising the same ScenarioError."""
+    return _validate(data, model_cls, {"": (source, None)}, source)

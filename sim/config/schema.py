@@ -1,0 +1,423 @@
+"""The scenario file: every input a user can vary, with defaults that say where they come from.
+
+Time is in hours throughout; durations and rates in files carry units ("15min", "3d", "1/year").
+Cross-references (categories, departments) are checked here so that a bad file fails at
+validation, never in the middle of a run.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.base import StrictModel, sourced
+from sim.config.distributions import Distribution, Fixed
+from sim.config.units import ClockTime, Duration, Probability, Rate
+
+Tier = Literal["grid", "community", "street", "district", "city"]
+TIERS: tuple[str, ...] = ("grid", "community", "street", "district", "city")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CategoryKind = Literal["task", "patrol", "admin", "revisit"]
+Skill = Literal["general", "mediation", "it", "field"]
+
+ZERO = Fixed(dist="fixed", value=0.0)
+
+
+class Shift(StrictModel):
+    """When a worker or department is on duty. `start == end` means round the clock."""
+
+    start: ClockTime = sourced(8.0, "article #2: official start 08:00", "Shift start (clock).")
+    end: ClockTime = sourced(19.0, "article #2: the worker ends her day at about 19:00", "")
+    days: list[Weekday] = sourced(
+        lambda: list(WEEKDAYS[:5]),
+        "assumption: weekdays; weekend rotas are a roster option",
+        "Days the shift starts on.",
+    )
+
+    @property
+    def round_the_clock(self) -> bool:
+        """True when the shift covers every hour of every day."""
+        return self.start % 24 == self.end % 24 and len(set(self.days)) == 7
+
+    @property
+    def length(self) -> float:
+        """Shift length in hours (24 for round the clock)."""
+        length = (self.end - self.start) % 24
+        return 24.0 if length == 0 else length
+
+
+class Pay(StrictModel):
+    """Pay of one worker, in yuan."""
+
+    monthly_yuan: float = sourced(
+        2800.0, "article #5: Jiamusi urban subsidy up to 2,800 yuan/month", "", ge=0
+    )
+    annual_bonus_yuan: float = sourced(
+        4500.0, "article #4: Tianning 4,000-5,000 yuan annual bonus (midpoint)", "", ge=0
+    )
+    social_insurance_monthly_yuan: float = sourced(
+        1000.0, "article #5: 五险一金 about 1,000 yuan per person", "", ge=0
+    )
+    overtime_hourly_yuan: float = sourced(0.0, "assumption: overtime is unpaid", "", ge=0)
+
+    def cost(self, hours: float, overtime_hours: float) -> float:
+        """Cost of employing one worker for `hours` of calendar time, in yuan."""
+        months = hours / (24 * 365 / 12)
+        monthly = self.monthly_yuan + self.social_insurance_monthly_yuan
+        return months * (monthly + self.annual_bonus_yuan / 12) + (
+            overtime_hours * self.overtime_hourly_yuan
+        )
+
+
+class EscalationStep(StrictModel):
+    """One tier above the grid that a case may need (事项上报): reached with probability `p`
+    given the previous step was reached. All listed departments work on it in parallel."""
+
+    tier: Literal["community", "street", "district", "city"]
+    departments: list[str] = Field(min_length=1, description="Department ids, all required.")
+    p: Probability = Field(description="P(case needs this tier | it reached the tier below).")
+    work: Distribution | None = Field(
+        None, description="Work content per department; default: the department's own."
+    )
+    bounce_back: Probability = sourced(
+        0.0, "assumption; article #3 reports buck-passing (推诿)", "P(bounced back once)."
+    )
+
+
+class Category(StrictModel):
+    """A kind of case or task, with its work content, priority, deadline and escalation."""
+
+    label_zh: str = ""
+    kind: CategoryKind = "task"
+    skill: Skill = "general"
+    work: Distribution = Field(description="Work content at the grid tier (standard worker).")
+    travel: Distribution = Field(ZERO, description="Travel time added to the grid-tier job.")
+    priority: int = Field(2, ge=1, le=9, description="1 is most urgent.")
+    deadline: Duration = Field(72.0, gt=0, description="Time allowed from creation to closure.")
+    escalation: list[EscalationStep] = Field(default_factory=list)
+    loop: bool = Field(True, description="Goes through the eight-step closed loop (八步闭环).")
+
+    @model_validator(mode="after")
+    def _tiers_ascend(self) -> Category:
+        order = [TIERS.index(step.tier) for step in self.escalation]
+        if order != sorted(set(order)):
+            raise ValueError("escalation tiers must be distinct and ascend community→city")
+        return self
+
+
+class Department(StrictModel):
+    """A department at a tier (street office, 城管, 公安, district bureaux …), instantiated once
+    per unit of its tier; `staff` servers per unit work on grid cases."""
+
+    label_zh: str = ""
+    tier: Literal["community", "street", "district", "city"]
+    staff: int = Field(1, ge=1)
+    work: Distribution = Field(description="Default work content of one case (hours).")
+    shift: Shift = Field(
+        default_factory=lambda: Shift(start=8.5, end=17.5),
+        description="Office hours. Source: assumption, 08:30-17:30 weekdays.",
+    )
+    pay: Pay = Field(default_factory=Pay)
+
+
+class Patrol(StrictModel):
+    """Idle on-duty grid workers patrol their grid in rounds and discover hidden issues."""
+
+    enabled: bool = True
+    round: Duration = sourced(0.5, "assumption", "Length of one patrol round.", gt=0)
+    exposure: Duration = sourced(
+        3.0, "assumption", "Mean patrol hours in a grid to discover one hidden issue.", gt=0
+    )
+    resident_report_delay: Distribution = sourced(
+        lambda: {"dist": "exponential", "mean": 72.0},
+        "assumption; under-reporting literature (DOMAIN §5.2)",
+        "Time until a resident reports an issue no patrol has found.",
+    )
+
+
+class GridWorkers(StrictModel):
+    """The full-time grid workers (专职网格员, the "1")."""
+
+    per_grid: int = sourced(1, "article #2/#5: one full-time worker per grid", "", ge=0)
+    shift: Shift = Field(default_factory=Shift)
+    speed: float = sourced(1.0, "assumption: standard worker", "Work rate multiplier.", gt=0)
+    patrol: Patrol = Field(default_factory=Patrol)
+    pay: Pay = Field(default_factory=Pay)
+
+
+class HouseholdMix(StrictModel):
+    """Shares of household attributes (each independent Bernoulli per household)."""
+
+    floating: Probability = sourced(0.25, "assumption; Qiaosi 4.3 migrants per local (#3)", "")
+    rental: Probability = sourced(0.2, "assumption", "")
+    group_rental: Probability = sourced(0.02, "assumption; 新北区 hardest grid 400/500 (#4)", "")
+    shop: Probability = sourced(0.05, "assumption", "")
+    elderly: Probability = sourced(0.2, "assumption: share of households with a member 65+", "")
+    vulnerable: Probability = sourced(0.05, "assumption: disabled, ill, living alone", "")
+
+    @model_validator(mode="after")
+    def _group_within_rental(self) -> HouseholdMix:
+        if self.group_rental > self.rental:
+            raise ValueError("group_rental share cannot exceed rental share")
+        return self
+
+
+class Community(StrictModel):
+    """A community (社区/村) of equal-sized grids; `count > 1` repeats it with numbered ids."""
+
+    id: str
+    name: str = ""
+    urban: bool = True
+    count: int = Field(1, ge=1)
+    grids: int = Field(ge=1)
+    households_per_grid: int | tuple[int, int] = Field(
+        description="Households per grid, or a [low, high] range drawn uniformly."
+    )
+    households: HouseholdMix | None = None
+
+    @field_validator("households_per_grid")
+    @classmethod
+    def _positive(cls, value: int | tuple[int, int]) -> int | tuple[int, int]:
+        low, high = (value, value) if isinstance(value, int) else value
+        if low < 1 or high < low:
+            raise ValueError("households_per_grid must be ≥ 1 (and low ≤ high for a range)")
+        return value
+
+
+class Street(StrictModel):
+    """A street or township (街道/乡镇)."""
+
+    id: str
+    name: str = ""
+    communities: list[Community] = Field(min_length=1)
+
+
+class World(StrictModel):
+    """The administrative hierarchy district → street → community → grid."""
+
+    district: str = "district"
+    streets: list[Street] = Field(min_length=1)
+    households: HouseholdMix = Field(default_factory=HouseholdMix)
+    difficulty_weights: dict[Literal["floating", "rental", "group_rental", "shop"], float] = (
+        sourced(
+            lambda: {"floating": 1.0, "rental": 1.0, "group_rental": 2.0, "shop": 1.0},
+            "assumption: 新北区 weighs floating population, rentals and shops (#4)",
+            "Weights of the grid difficulty score (per household with the attribute).",
+        )
+    )
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> World:
+        streets = [s.id for s in self.streets]
+        communities = [c.id for s in self.streets for c in s.communities]
+        for kind, ids in (("street", streets), ("community", communities)):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate {kind} ids: {', '.join(duplicates)}")
+        return self
+
+
+class ResidentRequests(StrictModel):
+    """Requests residents bring to their grid worker, drawn per grid and hour."""
+
+    enabled: bool = True
+    rate_per_household: Rate = sourced(
+        1.0 / (365 * 24),
+        "public statistic: NYC 311 ≈1.0 request/household/year; Beijing 12345 ≈1.2 (DOMAIN §2)",
+        "",
+    )
+    multipliers: dict[
+        Literal["floating", "rental", "group_rental", "shop", "elderly", "vulnerable"], float
+    ] = sourced(
+        lambda: {"group_rental": 2.0, "shop": 1.5, "elderly": 1.3, "vulnerable": 1.5},
+        "assumption",
+        "Rate multiplier for a household with the attribute (multiplied together).",
+    )
+    hourly_profile: list[float] = sourced(
+        lambda: (
+            [0.1] * 7
+            + [0.8, 1.5, 1.8, 1.8, 1.4, 1.0, 1.2, 1.5, 1.6, 1.6, 1.5, 1.4, 1.2]
+            + [1.0, 0.6, 0.3, 0.2]
+        ),
+        "assumption: daytime and early-evening peaks, normalised to mean 1 over the day",
+        "Relative rate by hour of day (24 values).",
+    )
+    weekend_factor: float = sourced(0.8, "assumption", "Rate multiplier on sat/sun.", ge=0)
+    mix: dict[str, float] = Field(description="Category → relative weight.")
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _profile(cls, value: list[float]) -> list[float]:
+        if len(value) != 24 or min(value) < 0 or sum(value) <= 0:
+            raise ValueError("hourly_profile needs 24 non-negative values, not all zero")
+        return value
+
+    @field_validator("mix")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value or min(value.values()) < 0 or sum(value.values()) <= 0:
+            raise ValueError("mix needs non-negative weights, not all zero")
+        return value
+
+
+class PatrolIssues(StrictModel):
+    """Hidden issues arising in a grid (the six patrol categories), found by patrol or reported."""
+
+    enabled: bool = True
+    rate_per_household: dict[str, Rate] = Field(
+        description="Category → issues per household per unit time (scaled by difficulty)."
+    )
+    difficulty_elasticity: float = sourced(
+        1.0, "assumption", "Issue rate ∝ (difficulty / mean difficulty)^elasticity.", ge=0
+    )
+
+
+class AdminTasks(StrictModel):
+    """Top-down forms and reports (填表、报材料) arriving at each grid in office hours."""
+
+    enabled: bool = True
+    category: str = "admin_form"
+    rate_per_grid: Rate = Field(description="Tasks per grid per unit time on active days.")
+    hours: tuple[ClockTime, ClockTime] = sourced(
+        (8.0, 17.0), "assumption: sent in office hours", "Window in which tasks arrive."
+    )
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+
+
+class Revisits(StrictModel):
+    """Scheduled contacts with every household: by phone and at home, each at least once per
+    window (盐池: phone ≤ 15 days, home ≤ 30 days)."""
+
+    enabled: bool = True
+    phone_every: Duration = sourced(360.0, "article #6: phone/WeChat at least every 15 days", "")
+    home_every: Duration = sourced(720.0, "article #6: a home visit at least every month", "")
+    phone_category: str = "revisit_phone"
+    home_category: str = "revisit_home"
+    phone_reach: Probability = sourced(0.9, "assumption", "P(a call reaches the household).")
+    at_home: list[Probability] = sourced(
+        lambda: (
+            [0.95] * 7
+            + [0.9, 0.85, 0.85, 0.85, 0.85, 0.88, 0.8, 0.75, 0.75, 0.78, 0.85]
+            + [0.92, 0.95, 0.95, 0.95, 0.95, 0.95]
+        ),
+        "article #2: 68 of 80 households reached on a census morning (0.85); rest assumption",
+        "P(someone is at home) by hour of day (24 values).",
+    )
+    retry_after: Distribution = sourced(
+        lambda: {"dist": "fixed", "value": 6.0},
+        "article #2: revisit the not-at-home households later in the day (打时间差); assumption",
+        "",
+    )
+    max_attempts: int = sourced(3, "assumption", "", ge=1)
+
+    @field_validator("at_home")
+    @classmethod
+    def _profile(cls, value: list[float]) -> list[float]:
+        if len(value) != 24:
+            raise ValueError("at_home needs 24 values, one per hour of day")
+        return value
+
+
+class Sources(StrictModel):
+    """Where work comes from."""
+
+    resident: ResidentRequests
+    patrol: PatrolIssues | None = None
+    admin: AdminTasks | None = None
+    revisits: Revisits | None = None
+
+
+class Feedback(StrictModel):
+    """Who does 结果反馈: the grid worker (`grid`), a department id, or nobody (`none`)."""
+
+    handler: str = sourced("grid", "article #5: the grid worker reports back to the resident", "")
+    work: Distribution = sourced(lambda: {"dist": "fixed", "value": 0.1}, "assumption: 6 min", "")
+    priority: int = Field(2, ge=1, le=9)
+
+
+class Loop(StrictModel):
+    """The eight-step closed loop (八步闭环, article #5): the steps after handling."""
+
+    feedback: Feedback = Field(default_factory=Feedback)
+    rating_delay: Distribution = sourced(
+        lambda: {"dist": "exponential", "mean": 12.0}, "assumption", "Until the resident rates."
+    )
+    publicity_delay: Distribution = sourced(
+        lambda: {"dist": "fixed", "value": 0.0}, "assumption", "Until the result is public."
+    )
+    archive_delay: Distribution = sourced(
+        lambda: {"dist": "fixed", "value": 0.0}, "assumption", "Until the case is archived."
+    )
+
+
+class RunSettings(StrictModel):
+    """Horizon and clock."""
+
+    days: float = Field(30.0, gt=0, description="Simulated days.")
+    tick: Duration = Field(1.0, gt=0, description="Length of one model step (hours).")
+    warmup: Duration = Field(0.0, ge=0, description="KPIs ignore cases created before this.")
+    start_weekday: Weekday = "mon"
+
+
+class Output(StrictModel):
+    """What the run folder records."""
+
+    timeseries_level: Literal["grid", "community", "street", "district"] = "grid"
+
+
+class Scenario(StrictModel):
+    """A complete scenario."""
+
+    name: str
+    description: str = ""
+    run: RunSettings = Field(default_factory=RunSettings)
+    world: World
+    categories: dict[str, Category] = Field(min_length=1)
+    departments: dict[str, Department] = Field(default_factory=dict)
+    grid_workers: GridWorkers = Field(default_factory=GridWorkers)
+    sources: Sources
+    loop: Loop = Field(default_factory=Loop)
+    output: Output = Field(default_factory=Output)
+
+    def reference_problems(self) -> list[tuple[str, str]]:
+        """Cross-references that do not resolve, as (dotted field path, message) pairs."""
+        problems: list[tuple[str, str]] = []
+
+        def need_category(name: str, where: str, kind: str | None = None) -> None:
+            if name not in self.categories:
+                problems.append((where, f"unknown category {name!r}"))
+            elif kind and self.categories[name].kind != kind:
+                problems.append((where, f"category {name!r} must have kind {kind!r}"))
+
+        for name, category in self.categories.items():
+            for i, step in enumerate(category.escalation):
+                for dept in step.departments:
+                    where = f"categories.{name}.escalation.{i}.departments"
+                    if dept not in self.departments:
+                        problems.append((where, f"unknown department {dept!r}"))
+                    elif self.departments[dept].tier != step.tier:
+                        tier = self.departments[dept].tier
+                        problems.append(
+                            (where, f"department {dept!r} is at tier {tier!r}, not {step.tier!r}")
+                        )
+        for name in self.sources.resident.mix:
+            need_category(name, f"sources.resident.mix.{name}")
+        if self.sources.patrol:
+            for name in self.sources.patrol.rate_per_household:
+                need_category(name, f"sources.patrol.rate_per_household.{name}", "patrol")
+        if self.sources.admin:
+            need_category(self.sources.admin.category, "sources.admin.category", "admin")
+        if self.sources.revisits:
+            revisits = self.sources.revisits
+            need_category(revisits.phone_category, "sources.revisits.phone_category", "revisit")
+            need_category(revisits.home_category, "sources.revisits.home_category", "revisit")
+        handler = self.loop.feedback.handler
+        if handler not in ("grid", "none") and handler not in self.departments:
+            problems.append(
+                ("loop.feedback.handler", f"{handler!r} is neither 'grid', 'none' nor a department")
+            )
+        if self.grid_workers.per_grid == 0:
+            problems.append(("grid_workers.per_grid", "at least one worker per grid is needed"))
+        return problems

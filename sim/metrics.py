@@ -1,0 +1,309 @@
+"""What a run records and the KPIs computed from it.
+
+During the run: counters per time-series unit, updated as cases open and close (including the
+exact area under the backlog curve, so time-average backlog is measured independently of the
+case log), and one state per member of staff. After the run: the cases, time-series and workers
+tables (DESIGN.md §4) and the summary KPIs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
+from sim.config.schema import TIERS
+from sim.work.case import LOOP_STEPS, Case
+
+if TYPE_CHECKING:
+    from sim.model import GridModel
+
+QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
+
+
+class Metrics:
+    """Run-time counters of one model."""
+
+    def __init__(
+        self, unit_of_grid: np.ndarray, n_units: int, n_categories: int, n_staff: int
+    ) -> None:
+        self.unit_of_grid = unit_of_grid.tolist()
+        self.cases: list[Case] = []
+        self.staff_state = np.full(n_staff, OFF, dtype=np.int8)
+        self.arrivals = [0] * n_units
+        self.completions = [0] * n_units
+        self.backlog = [0] * n_units
+        self.area = [0.0] * n_units
+        self.last = [0.0] * n_units
+        self.by_category = np.zeros((n_units, n_categories), dtype=np.int64)
+        self.rows: list[dict[str, np.ndarray]] = []
+        self._previous = (np.zeros(n_units), np.zeros(n_units), np.zeros(n_units))
+
+    def opened(self, case: Case) -> None:
+        """Count a new case."""
+        unit = self.unit_of_grid[case.grid]
+        now = case.created
+        self.area[unit] += self.backlog[unit] * (now - self.last[unit])
+        self.last[unit] = now
+        self.backlog[unit] += 1
+        self.arrivals[unit] += 1
+        self.by_category[unit, case.category] += 1
+        self.cases.append(case)
+
+    def closed(self, case: Case) -> None:
+        """Count a closed case."""
+        unit = self.unit_of_grid[case.grid]
+        now = case.steps[-1]
+        self.area[unit] += self.backlog[unit] * (now - self.last[unit])
+        self.last[unit] = now
+        self.backlog[unit] -= 1
+        self.completions[unit] += 1
+        self.by_category[unit, case.category] -= 1
+
+    def snapshot(
+        self, now: float, tick: float, staff_unit: np.ndarray, n_staff_units: int, mode: str
+    ) -> None:
+        """Record one row per unit for the tick ending at `now`."""
+        for unit, last in enumerate(self.last):
+            self.area[unit] += self.backlog[unit] * (now - last)
+            self.last[unit] = now
+        arrivals, completions, area = (
+            np.array(x, dtype=float) for x in (self.arrivals, self.completions, self.area)
+        )
+        before = self._previous
+        self._previous = (arrivals, completions, area)
+        counts = np.bincount(
+            staff_unit * 3 + self.staff_state, minlength=3 * n_staff_units
+        ).reshape(-1, 3)
+        self.rows.append(
+            {
+                "t_h": now,
+                "mode": mode,
+                "arrivals": arrivals - before[0],
+                "completions": completions - before[1],
+                "backlog": np.array(self.backlog),
+                "backlog_mean": (area - before[2]) / tick,
+                "by_category": self.by_category.copy(),
+                "busy": counts[:, BUSY],
+                "idle": counts[:, IDLE],
+                "off": counts[:, OFF],
+            }
+        )
+
+
+def cases_table(model: GridModel) -> pd.DataFrame:
+    """One row per case or task (DESIGN.md §4)."""
+    cases = model.metrics.cases
+    world = model.world
+    plans = model.plans
+    grids = np.array([c.grid for c in cases], dtype=np.int64)
+    community = np.array([g.community for g in world.grids])[grids] if cases else grids
+    street = np.array([g.street for g in world.grids])[grids] if cases else grids
+    steps = np.array([c.steps for c in cases], dtype=float).reshape(len(cases), 8)
+    frame = pd.DataFrame(
+        {
+            "case_id": np.array([c.id for c in cases], dtype=np.int64),
+            "source": pd.Categorical([c.source for c in cases]),
+            "source_seq": np.array([c.source_seq for c in cases], dtype=np.int64),
+            "category": pd.Categorical(
+                [plans[c.category].name for c in cases], categories=[p.name for p in plans]
+            ),
+            "kind": pd.Categorical([plans[c.category].kind for c in cases]),
+            "grid": pd.Categorical([world.grids[g].id for g in grids.tolist()]),
+            "community": pd.Categorical([world.communities[i].id for i in community.tolist()]),
+            "street": pd.Categorical([world.streets[i].id for i in street.tolist()]),
+            "household": np.array([c.household for c in cases], dtype=np.int64),
+            "priority": np.array([c.priority for c in cases], dtype=np.int8),
+            "created_h": np.array([c.created for c in cases], dtype=float),
+            "deadline_h": np.array([c.deadline for c in cases], dtype=float),
+        }
+    )
+    for i, step in enumerate(LOOP_STEPS):
+        frame[f"{step}_h"] = steps[:, i]
+    frame["closed_h"] = frame["archived_h"]
+    frame["tier_reached"] = pd.Categorical(
+        [TIERS[c.tier_reached] for c in cases], categories=list(TIERS)
+    )
+    frame["handler_kind"] = [c.handler.role if c.handler else None for c in cases]
+    frame["handler_id"] = [c.handler.name if c.handler else None for c in cases]
+    frame["status"] = pd.Categorical([c.status for c in cases])
+    frame["attempts"] = np.array([c.attempts for c in cases], dtype=np.int16)
+    frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
+    frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
+    return frame
+
+
+def timeseries_table(model: GridModel) -> pd.DataFrame:
+    """One row per tick and unit: arrivals, completions, backlog (at the tick's end, its time
+    average, and by category), staff busy/idle/off, mode."""
+    rows = model.metrics.rows
+    units = model.timeseries_units
+    n_units = len(model.metrics.backlog)
+    if not rows:
+        return pd.DataFrame()
+    repeat = len(rows)
+
+    def stack(key: str, width: int) -> np.ndarray:
+        return np.concatenate([row[key][:width] for row in rows])
+
+    frame = pd.DataFrame(
+        {
+            "t_h": np.repeat([row["t_h"] for row in rows], len(units)),
+            "unit": pd.Categorical(np.tile(units, repeat), categories=units),
+            "mode": pd.Categorical(np.repeat([row["mode"] for row in rows], len(units))),
+        }
+    )
+    for key in ("arrivals", "completions", "backlog", "backlog_mean"):
+        values = np.concatenate(
+            [
+                np.pad(row[key].astype(float), (0, len(units) - n_units), constant_values=np.nan)
+                for row in rows
+            ]
+        )
+        frame[key] = values
+    by_category = np.concatenate(
+        [
+            np.pad(
+                row["by_category"].astype(float),
+                ((0, len(units) - n_units), (0, 0)),
+                constant_values=np.nan,
+            )
+            for row in rows
+        ]
+    )
+    for plan in model.plans:
+        frame[f"backlog_{plan.name}"] = by_category[:, plan.index]
+    for key in ("busy", "idle", "off"):
+        frame[key] = stack(key, len(units)).astype(np.int64)
+    return frame
+
+
+def workers_table(model: GridModel) -> pd.DataFrame:
+    """One row per member of staff: hours by activity, overtime, scheduled hours, cost."""
+    records = []
+    for staff, pay, shift in model.staff_records():
+        row = {"staff_id": staff.name, "role": staff.role, "unit": staff.unit_id}
+        row.update({f"{a}_h": staff.hours[a] for a in ACTIVITIES})
+        row["field_h"] = staff.hours["visits"] + staff.hours["patrol"]
+        row["overtime_h"] = staff.overtime
+        row["scheduled_h"] = model.calendar.duty_hours(shift, model.horizon)
+        row["jobs_done"] = staff.jobs_done
+        row["cost_yuan"] = pay.cost(model.horizon, staff.overtime)
+        records.append(row)
+    return pd.DataFrame.from_records(records)
+
+
+def _stats(values: pd.Series) -> dict[str, float | None]:
+    values = values.dropna()
+    if values.empty:
+        return {"mean": None, **dict.fromkeys(QUANTILES)}
+    out = {"mean": float(values.mean())}
+    out.update({k: float(values.quantile(q)) for k, q in QUANTILES.items()})
+    return out
+
+
+def _peak(created: np.ndarray, closed: np.ndarray) -> int:
+    """Largest number of cases open at once (exact, from the case log)."""
+    times = np.concatenate([created, closed[~np.isnan(closed)]])
+    change = np.concatenate([np.ones(len(created)), -np.ones(int((~np.isnan(closed)).sum()))])
+    order = np.lexsort((change, times))  # closures before openings at equal times
+    return int(np.cumsum(change[order]).max(initial=0))
+
+
+def summarize(
+    cases: pd.DataFrame,
+    workers: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    horizon: float,
+    warmup: float,
+) -> dict:
+    """KPIs of DESIGN.md §4 for the service cases (resident and patrol: the closed loop);
+    admin tasks and revisits are reported on their own."""
+    service = cases[cases["kind"].isin(["task", "patrol"])]
+    counted = service[service["created_h"] >= warmup]
+    closed = counted["status"] == "closed"
+    due = counted[(counted["deadline_h"] <= horizon) | closed]
+    on_time = (due["closed_h"] <= due["deadline_h"]).mean() if len(due) else None
+    escalated = {
+        tier: float((counted["tier_reached"].cat.codes >= TIERS.index(tier)).mean())
+        if len(counted)
+        else 0.0
+        for tier in TIERS[1:]
+    }
+    summary = {
+        "horizon_h": horizon,
+        "warmup_h": warmup,
+        "cases_created": len(counted),
+        "cases_closed": int(closed.sum()),
+        "backlog_end": int((service["status"] == "open").sum()),
+        "backlog_peak": _peak(service["created_h"].to_numpy(), service["closed_h"].to_numpy()),
+        "first_response_h": _stats(counted["first_response_h"]),
+        "time_to_close_h": _stats(counted["time_to_close_h"]),
+        "on_time_rate": None if on_time is None or math.isnan(on_time) else float(on_time),
+        "escalated_share": escalated,
+        "by_source": {str(k): int(v) for k, v in counted["source"].value_counts().items() if v},
+    }
+    summary.update(_worker_kpis(workers))
+    summary["admin_tasks"] = _task_counts(cases[cases["kind"] == "admin"])
+    revisits = cases[cases["kind"] == "revisit"]
+    summary["revisits"] = _task_counts(revisits)
+    due = revisits[revisits["deadline_h"] <= horizon]
+    summary["revisit_coverage"] = (
+        float((due["closed_h"] <= due["deadline_h"]).mean()) if len(due) else None
+    )
+    summary["checks"] = checks(cases, timeseries, horizon)
+    return summary
+
+
+def _task_counts(tasks: pd.DataFrame) -> dict[str, int]:
+    status = tasks["status"].value_counts()
+    return {
+        "created": len(tasks),
+        "closed": int(status.get("closed", 0)),
+        "unreached": int(status.get("unreached", 0)),
+        "open": int(status.get("open", 0)),
+    }
+
+
+def _worker_kpis(workers: pd.DataFrame) -> dict:
+    if workers.empty:
+        return {"utilization": {}, "admin_share": None, "overtime_hours": 0.0, "cost_yuan": 0.0}
+    busy = workers[["cases_h", "admin_h", "visits_h", "travel_h"]].sum(axis=1)
+    on_duty = workers[[f"{a}_h" for a in ACTIVITIES if a != "off"]].sum(axis=1)
+    by_role = pd.DataFrame({"busy": busy, "on": on_duty, "role": workers["role"]})
+    grouped = by_role.groupby("role", sort=True)[["busy", "on"]].sum()
+    grid = workers[workers["role"] == "grid_worker"]
+    grid_on = on_duty[grid.index].sum()
+    return {
+        "utilization": {
+            role: float(r.busy / r.on) if r.on > 0 else None for role, r in grouped.iterrows()
+        },
+        "admin_share": float(grid["admin_h"].sum() / grid_on) if grid_on > 0 else None,
+        "overtime_hours": float(workers["overtime_h"].sum()),
+        "cost_yuan": float(workers["cost_yuan"].sum()),
+    }
+
+
+def checks(cases: pd.DataFrame, timeseries: pd.DataFrame, horizon: float) -> dict:
+    """Invariants of every run, over all cases and tasks. Conservation is exact. Little's law
+    L = λW compares L, the time-average number open measured by the run-time counters (time
+    series), with λ = closures per hour and W = mean time in system of closed cases; they
+    agree up to edge effects (cases open at the start or end of the horizon)."""
+    created = len(cases)
+    finished = cases["status"].isin(["closed", "unreached"])
+    closed, open_ = int(finished.sum()), int((cases["status"] == "open").sum())
+    rows = timeseries[timeseries["backlog_mean"].notna()] if len(timeseries) else timeseries
+    ticks = rows.groupby("t_h")["backlog_mean"].sum() if len(rows) else pd.Series(dtype=float)
+    durations = np.diff(np.concatenate([[0.0], ticks.index.to_numpy()]))
+    return {
+        "conservation": created == closed + open_,
+        "created": created,
+        "closed": closed,
+        "open": open_,
+        "little_L": float((ticks.to_numpy() * durations).sum() / horizon) if horizon else None,
+        "little_lambda": closed / horizon if horizon else None,
+        "little_W": float(cases.loc[finished, "time_to_close_h"].mean()) if closed else None,
+    }

@@ -1,0 +1,156 @@
+"""GridModel: the Mesa model that owns the SimPy environment (DESIGN.md §1).
+
+One clock: simulated time is `env.now` in hours. `step()` advances one tick with
+`env.run(until=...)`; within a tick everything is event-driven.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import count
+
+import mesa
+import numpy as np
+import simpy
+
+from sim.agents.department import Department
+from sim.agents.grid_worker import GridWorker
+from sim.agents.household import Household
+from sim.agents.staff import Staff
+from sim.calendar import Calendar
+from sim.config.schema import Pay, Scenario, Shift
+from sim.metrics import Metrics
+from sim.rng import Streams
+from sim.work.flow import CaseFlow
+from sim.work.intake import compile_categories
+from sim.work.sources import AdminTasks, PatrolIssues, ResidentRequests, Revisits
+from sim.work.station import Station
+from sim.world import World
+
+PEACETIME = "peacetime"
+
+
+class GridModel(mesa.Model):
+    """A community grid-management system: households, grid workers, departments, cases."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, days: float | None = None) -> None:
+        super().__init__(rng=seed)
+        self.scenario = scenario
+        self.seed = seed
+        self.horizon = 24.0 * (scenario.run.days if days is None else days)
+        self.tick = scenario.run.tick
+        self.mode = PEACETIME
+        self.env = simpy.Environment()
+        self.streams = Streams(seed)
+        self.calendar = Calendar(scenario.run.start_weekday)
+        self.world = World(scenario.world, self.streams.get("households"))
+        self.plans = compile_categories(scenario)
+        self.category_index = {plan.name: plan.index for plan in self.plans}
+        self.arrival_order: Iterator[int] = count()
+        self._case_ids = count()
+        self._staff_ids = count()
+
+        grids = self.world.grids
+        level = scenario.output.timeseries_level
+        self.unit_of_grid = self.world.unit_of_grid(level)
+        instances = self._department_units()
+        self.timeseries_units = self.world.unit_ids(level) + [
+            f"{kind}@{unit_id}" for kind, _, unit_id in instances
+        ]
+        n_staff = len(grids) * scenario.grid_workers.per_grid + sum(
+            scenario.departments[kind].staff for kind, _, _ in instances
+        )
+        self.metrics = Metrics(
+            self.unit_of_grid, len(self.world.unit_ids(level)), len(self.plans), n_staff
+        )
+        self.flow = CaseFlow(self)
+        self.grid_stations = [Station(g.id, g.index, self.arrival_order) for g in grids]
+        self.departments = {
+            (kind, unit): Department(self, kind, scenario.departments[kind], unit, unit_id)
+            for kind, unit, unit_id in instances
+        }
+        sources = scenario.sources
+        self.patrol_issues = (
+            PatrolIssues(self, sources.patrol, scenario.grid_workers.patrol.resident_report_delay)
+            if sources.patrol and sources.patrol.enabled
+            else None
+        )
+        self.resident_requests = (
+            ResidentRequests(self, sources.resident) if sources.resident.enabled else None
+        )
+        self.admin_tasks = (
+            AdminTasks(self, sources.admin) if sources.admin and sources.admin.enabled else None
+        )
+        self.revisits = (
+            Revisits(self, sources.revisits)
+            if sources.revisits and sources.revisits.enabled
+            else None
+        )
+        self.households = [Household(self, row) for row in range(self.world.n_households)]
+        self.grid_workers = [
+            GridWorker(self, grid, number + 1, scenario.grid_workers)
+            for grid in grids
+            for number in range(scenario.grid_workers.per_grid)
+        ]
+        n_level = len(self.world.unit_ids(level))
+        staff_unit = np.empty(n_staff, dtype=np.int64)
+        for worker in self.grid_workers:
+            staff_unit[worker.staff.index] = self.unit_of_grid[worker.grid.index]
+        for position, department in enumerate(self.departments.values()):
+            for staff in department.staff:
+                staff_unit[staff.index] = n_level + position
+        self.staff_unit = staff_unit
+
+    def _department_units(self) -> list[tuple[str, int, str]]:
+        """(department kind, unit index, unit id) for every department instance."""
+        units = {
+            "community": [(c.index, c.id) for c in self.world.communities],
+            "street": [(s.index, s.id) for s in self.world.streets],
+            "district": [(0, self.world.district.id)],
+            "city": [(0, "city")],
+        }
+        return [
+            (kind, index, unit_id)
+            for kind, spec in self.scenario.departments.items()
+            for index, unit_id in units[spec.tier]
+        ]
+
+    def department_station(self, kind: str, grid: int) -> Station:
+        """The queue of department `kind` responsible for grid `grid`."""
+        tier = self.scenario.departments[kind].tier
+        g = self.world.grids[grid]
+        unit = {"community": g.community, "street": g.street}.get(tier, 0)
+        return self.departments[(kind, unit)].station
+
+    def next_case_id(self) -> int:
+        """A new case id (creation order)."""
+        return next(self._case_ids)
+
+    def next_staff_index(self) -> int:
+        """A new index into the staff state array."""
+        return next(self._staff_ids)
+
+    def step(self) -> None:
+        """Advance one tick and record the time series."""
+        start = self.env.now
+        until = min(start + self.tick, self.horizon)
+        self.env.run(until=until)
+        self.metrics.snapshot(
+            until, until - start, self.staff_unit, len(self.timeseries_units), self.mode
+        )
+
+    def run_model(self) -> None:
+        """Step until the horizon, then close every worker's time account."""
+        while self.env.now < self.horizon - 1e-9:
+            self.step()
+        for staff, _, _ in self.staff_records():
+            staff.flush()
+
+    def staff_records(self) -> Iterator[tuple[Staff, Pay, Shift]]:
+        """Every member of staff with their pay and shift."""
+        spec = self.scenario.grid_workers
+        for worker in self.grid_workers:
+            yield worker.staff, worker.pay, spec.shift
+        for (kind, _), department in self.departments.items():
+            for staff in department.staff:
+                yield staff, department.pay, self.scenario.departments[kind].shift

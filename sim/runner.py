@@ -1,0 +1,97 @@
+"""Running a scenario and writing its run folder (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import mesa
+import pandas as pd
+import yaml
+
+from sim.config import Scenario, load_scenario
+from sim.metrics import cases_table, summarize, timeseries_table, workers_table
+from sim.model import GridModel
+
+DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
+
+
+@dataclass
+class Result:
+    """The outcome of one run: tables as DataFrames, KPIs as a dict."""
+
+    scenario: Scenario
+    seed: int
+    cases: pd.DataFrame
+    timeseries: pd.DataFrame
+    workers: pd.DataFrame
+    summary: dict
+    manifest: dict = field(default_factory=dict)
+
+    def write(self, out: str | os.PathLike[str]) -> Path:
+        """Write the run folder atomically: built in a temporary sibling, then renamed."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            (staging / "summary.json").write_text(
+                json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            self.cases.to_parquet(staging / "cases.parquet", index=False)
+            self.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
+            self.workers.to_parquet(staging / "workers.parquet", index=False)
+            (staging / "scenario.yaml").write_text(
+                yaml.safe_dump(
+                    self.scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False
+                ),
+                encoding="utf-8",
+            )
+            (staging / "manifest.json").write_text(
+                json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8"
+            )
+            if out.exists():
+                shutil.rmtree(out)
+            staging.rename(out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return out
+
+
+def run(
+    scenario: Scenario | str | os.PathLike[str], seed: int = 0, days: float | None = None
+) -> Result:
+    """Run a scenario (object or file path) with `seed` for `days` (default: the file's)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    model = GridModel(scenario, seed=seed, days=days)
+    model.run_model()
+    cases = cases_table(model)
+    workers = workers_table(model)
+    timeseries = timeseries_table(model)
+    summary = summarize(cases, workers, timeseries, model.horizon, scenario.run.warmup)
+    wall = time.perf_counter() - clock
+    manifest = {
+        "gridsim": metadata.version("gridsim"),
+        "scenario": scenario.name,
+        "seed": seed,
+        "days": model.horizon / 24,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_s": round(wall, 3),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "dependencies": {name: metadata.version(name) for name in DEPENDENCIES},
+    }
+    mesa.Agent._ids.pop(model, None)  # Mesa 3.3 keeps every model alive otherwise
+    return Result(scenario, seed, cases, timeseries, workers, summary, manifest)

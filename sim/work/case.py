@@ -1,0 +1,131 @@
+"""Cases and the jobs they are made of.
+
+A case is created with everything random about it already drawn (work content at each tier,
+escalation path, closing delays), so two staffing arms with the same seed handle the same cases.
+Its itinerary is a list of stages; a stage is one job, or several jobs worked in parallel when
+several departments must act together (the e-bike shed case).
+"""
+
+from __future__ import annotations
+
+import math
+
+#: The eight-step closed loop (八步闭环, article #5): English column names and Chinese labels.
+LOOP_STEPS: tuple[str, ...] = (
+    "accepted",
+    "dispatched",
+    "tracked",
+    "implemented",
+    "feedback",
+    "rated",
+    "published",
+    "archived",
+)
+LOOP_STEPS_ZH: tuple[str, ...] = (
+    "事项受理",
+    "分类转办",
+    "跟踪问效",
+    "督促落实",
+    "结果反馈",
+    "打分评价",
+    "信息公示",
+    "归档销号",
+)
+ACCEPTED, DISPATCHED, TRACKED, IMPLEMENTED, FEEDBACK, RATED, PUBLISHED, ARCHIVED = range(8)
+
+#: What a job is for; decides how the worker's time is accounted.
+HANDLE, REVIEW, REWORK, FEEDBACK_CALL = "handle", "review", "rework", "feedback"
+
+OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
+
+
+class Job:
+    """One piece of work for one station: `work` hours for a standard worker, plus `travel`."""
+
+    __slots__ = ("case", "priority", "purpose", "skill", "station", "tier", "travel", "work")
+
+    def __init__(
+        self,
+        case: Case,
+        station,
+        work: float,
+        travel: float,
+        purpose: str,
+        tier: int,
+        priority: int,
+        skill: str,
+    ) -> None:
+        self.case = case
+        self.station = station
+        self.work = work
+        self.travel = travel
+        self.purpose = purpose
+        self.tier = tier
+        self.priority = priority
+        self.skill = skill
+
+
+class Case:
+    """A case or task from creation to closure, with a timestamp per loop step (hours)."""
+
+    __slots__ = (
+        "activity",
+        "attempts",
+        "category",
+        "created",
+        "deadline",
+        "delays",
+        "grid",
+        "handler",
+        "household",
+        "id",
+        "pending",
+        "priority",
+        "resolve_stage",
+        "source",
+        "source_seq",
+        "stage",
+        "stages",
+        "status",
+        "steps",
+        "tier_reached",
+    )
+
+    def __init__(
+        self,
+        case_id: int,
+        source: str,
+        source_seq: int,
+        category: int,
+        grid: int,
+        household: int,
+        created: float,
+        deadline: float,
+        priority: int,
+        activity: str,
+    ) -> None:
+        self.id = case_id
+        self.source = source
+        self.source_seq = source_seq
+        self.category = category
+        self.grid = grid
+        self.household = household
+        self.created = created
+        self.deadline = deadline
+        self.priority = priority
+        self.activity = activity
+        self.steps = [math.nan] * 8
+        self.stages: list[list[Job]] = []
+        self.stage = 0
+        self.pending = 0
+        self.resolve_stage = 0
+        self.delays = (0.0, 0.0, 0.0)
+        self.tier_reached = 0
+        self.handler: object | None = None
+        self.status = OPEN
+        self.attempts = 0
+
+    @property
+    def closed_at(self) -> float:
+        """Time of closure (归档销号), NaN while open."""
+        return self.steps[ARCHIVED]

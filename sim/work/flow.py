@@ -1,0 +1,116 @@
+"""Moving a case through its itinerary and the eight-step closed loop (八步闭环).
+
+Timestamps (hours), one per step:
+  事项受理 accepted     a handler first starts on the case (first response);
+  分类转办 dispatched   the grid-tier job ends: the case is resolved there or sent up;
+  跟踪问效 tracked      the resolving tier starts its work;
+  督促落实 implemented  the resolving tier finishes;
+  结果反馈 feedback     the result is reported back (feedback job, if any);
+  打分评价 rated, 信息公示 published, 归档销号 archived: after drawn delays; archived = closed.
+Admin tasks and revisits are single jobs outside the loop: accepted, implemented and archived.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.work.case import (
+    ACCEPTED,
+    ARCHIVED,
+    CLOSED,
+    DISPATCHED,
+    FEEDBACK,
+    IMPLEMENTED,
+    PUBLISHED,
+    RATED,
+    TRACKED,
+    UNREACHED,
+    Case,
+    Job,
+)
+
+if TYPE_CHECKING:
+    from sim.agents.staff import Staff
+    from sim.model import GridModel
+
+
+class CaseFlow:
+    """Starts cases, advances them stage by stage, and closes them."""
+
+    def __init__(self, model: GridModel) -> None:
+        self.env = model.env
+        self.model = model
+        self.metrics = model.metrics
+        self.plans = model.plans
+
+    def start(self, case: Case) -> None:
+        """Register a new case and send its first stage to work."""
+        self.metrics.opened(case)
+        self._enter(case, 0)
+
+    def _enter(self, case: Case, stage: int) -> None:
+        case.stage = stage
+        jobs = case.stages[stage]
+        case.pending = len(jobs)
+        for job in jobs:
+            job.station.submit(job)
+
+    def job_started(self, job: Job, staff: Staff) -> None:
+        """A member of staff starts a job of the case."""
+        case = job.case
+        steps = case.steps
+        if math.isnan(steps[ACCEPTED]):
+            steps[ACCEPTED] = self.env.now
+        if case.stage == case.resolve_stage and math.isnan(steps[TRACKED]):
+            steps[TRACKED] = self.env.now
+        if job.tier > case.tier_reached:
+            case.tier_reached = job.tier
+
+    def job_done(self, job: Job, staff: Staff) -> None:
+        """A job ended; when its stage is complete, move the case on."""
+        case = job.case
+        case.pending -= 1
+        if case.pending:
+            return
+        now = self.env.now
+        stage = case.stage
+        if stage == 0:
+            case.steps[DISPATCHED] = now
+        if stage == case.resolve_stage:
+            case.steps[IMPLEMENTED] = now
+            case.handler = staff
+        if stage + 1 < len(case.stages):
+            self._enter(case, stage + 1)
+        elif self.plans[case.category].loop:
+            self._close_loop(case, now)
+        elif case.source == "revisit":
+            self.model.revisits.attempted(case, job)
+        else:
+            self.close(case)
+
+    def _close_loop(self, case: Case, now: float) -> None:
+        steps = case.steps
+        steps[FEEDBACK] = now
+        rating, publicity, archive = case.delays
+        steps[RATED] = now + rating
+        steps[PUBLISHED] = steps[RATED] + publicity
+        total = rating + publicity + archive
+        if total > 0:
+            self.env.timeout(total).callbacks.append(lambda _: self.close(case))
+        else:
+            self.close(case)
+
+    def retry(self, case: Case, job: Job, delay: float) -> None:
+        """Send the job again after `delay` hours (a revisit that found nobody at home)."""
+        self.env.timeout(delay).callbacks.append(lambda _: self._enter(case, case.stage))
+
+    def close(self, case: Case, status: str = CLOSED) -> None:
+        """Close the case now (归档销号)."""
+        case.steps[ARCHIVED] = self.env.now
+        case.status = status
+        self.metrics.closed(case)
+
+    def give_up(self, case: Case) -> None:
+        """Close a revisit whose household could not be reached."""
+        self.close(case, UNREACHED)

@@ -1,0 +1,273 @@
+"""Turning arrivals into cases: everything random about a case is drawn in one vectorised batch
+per source (work content, escalation path, closing delays) from that source's own streams, then
+each case is built with its itinerary of jobs when it arrives.
+
+Streams used by a source named S: ``work/S`` (work content and delays) and ``routing/S``
+(escalation and bounce-backs). Draw counts depend only on the batch, never on staffing, so two
+staffing arms with the same seed see identical cases (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import count
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config.distributions import Distribution
+from sim.config.schema import TIERS, Category, Scenario
+from sim.work.case import FEEDBACK_CALL, HANDLE, REVIEW, REWORK, Case, Job
+
+if TYPE_CHECKING:
+    from sim.model import GridModel
+
+#: How a worker's time on a category is accounted (workers.parquet).
+ACTIVITY_OF_KIND = {"task": "cases", "patrol": "cases", "admin": "admin", "revisit": "visits"}
+#: Work content of a department's review before it bounces a case back (推诿).
+REVIEW_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Step:
+    """A compiled escalation step."""
+
+    tier: int
+    departments: tuple[str, ...]
+    p: float
+    work: tuple[Distribution, ...]
+    bounce_back: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled category."""
+
+    index: int
+    name: str
+    kind: str
+    skill: str
+    activity: str
+    priority: int
+    deadline: float
+    loop: bool
+    work: Distribution
+    travel: Distribution
+    steps: tuple[Step, ...]
+
+
+def compile_categories(scenario: Scenario) -> list[Plan]:
+    """Categories in file order, with their escalation steps resolved."""
+    plans = []
+    for index, (name, category) in enumerate(scenario.categories.items()):
+        plans.append(_compile(index, name, category, scenario))
+    return plans
+
+
+def _compile(index: int, name: str, category: Category, scenario: Scenario) -> Plan:
+    steps = tuple(
+        Step(
+            TIERS.index(step.tier),
+            tuple(step.departments),
+            step.p,
+            tuple(step.work or scenario.departments[d].work for d in step.departments),
+            step.bounce_back,
+        )
+        for step in category.escalation
+    )
+    return Plan(
+        index,
+        name,
+        category.kind,
+        category.skill,
+        ACTIVITY_OF_KIND[category.kind],
+        category.priority,
+        category.deadline,
+        category.loop,
+        category.work,
+        category.travel,
+        steps,
+    )
+
+
+@dataclass
+class Batch:
+    """Pre-drawn cases of one source: row i is one future case."""
+
+    times: np.ndarray
+    categories: np.ndarray
+    grids: np.ndarray
+    households: np.ndarray
+    seq: np.ndarray
+    work: list[float]
+    travel: list[float]
+    paths: list[tuple]
+    closing: list[tuple[float, float, float, float]]
+    deadlines: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+class Intake:
+    """Draws case batches for one source and opens cases from them."""
+
+    def __init__(self, model: GridModel, source: str) -> None:
+        self.model = model
+        self.source = source
+        self.plans = model.plans
+        self.work_rng = model.streams.get(f"work/{source}")
+        self.route_rng = model.streams.get(f"routing/{source}")
+        self._seq = count()
+        loop = model.scenario.loop
+        self.feedback = loop.feedback
+        self.delay_dists = (
+            loop.feedback.work,
+            loop.rating_delay,
+            loop.publicity_delay,
+            loop.archive_delay,
+        )
+
+    def draw(
+        self,
+        times: np.ndarray,
+        categories: np.ndarray,
+        grids: np.ndarray,
+        households: np.ndarray,
+        deadlines: np.ndarray | None = None,
+    ) -> Batch:
+        """Draw work content, escalation paths and closing delays for a batch of arrivals."""
+        n = len(times)
+        work = np.empty(n)
+        travel = np.empty(n)
+        paths: list[tuple] = [()] * n
+        closing: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)] * n
+        for plan in self.plans:
+            rows = np.flatnonzero(categories == plan.index)
+            if not len(rows):
+                continue
+            work[rows] = plan.work.sample(self.work_rng, len(rows))
+            travel[rows] = plan.travel.sample(self.work_rng, len(rows))
+            if plan.steps:
+                for row, path in zip(rows.tolist(), self._paths(plan, len(rows)), strict=True):
+                    paths[row] = path
+            if plan.loop:
+                drawn = np.column_stack(
+                    [d.sample(self.work_rng, len(rows)) for d in self.delay_dists]
+                )
+                for row, values in zip(rows.tolist(), drawn.tolist(), strict=True):
+                    closing[row] = tuple(values)
+        seq = np.fromiter((next(self._seq) for _ in range(n)), dtype=np.int64, count=n)
+        return Batch(
+            times,
+            categories,
+            grids,
+            households,
+            seq,
+            work.tolist(),
+            travel.tolist(),
+            paths,
+            closing,
+            deadlines,
+        )
+
+    def _paths(self, plan: Plan, n: int) -> list[tuple]:
+        """Escalation paths: per case, a tuple of (step, work per department, bounced)."""
+        reached = np.ones(n, dtype=bool)
+        per_step = []
+        for step in plan.steps:
+            reached = reached & (self.route_rng.random(n) < step.p)
+            bounced = self.route_rng.random(n) < step.bounce_back
+            works = np.column_stack([d.sample(self.work_rng, n) for d in step.work])
+            per_step.append((reached, bounced, works.tolist()))
+        paths = []
+        for i in range(n):
+            path = []
+            for step, (reached, bounced, works) in zip(plan.steps, per_step, strict=True):
+                if not reached[i]:
+                    break
+                path.append((step, works[i], bool(bounced[i])))
+            paths.append(tuple(path))
+        return paths
+
+    def open(self, batch: Batch, i: int, source: str | None = None) -> Case:
+        """Create case `i` of the batch now, build its itinerary and start it. `source` names
+        how it came to light when that differs from the source that drew it."""
+        model = self.model
+        plan = self.plans[int(batch.categories[i])]
+        grid = int(batch.grids[i])
+        now = model.env.now
+        deadline = float(batch.deadlines[i]) if batch.deadlines is not None else plan.deadline
+        case = Case(
+            model.next_case_id(),
+            source or self.source,
+            int(batch.seq[i]),
+            plan.index,
+            grid,
+            int(batch.households[i]),
+            now,
+            now + deadline,
+            plan.priority,
+            plan.activity,
+        )
+        station = model.grid_stations[grid]
+        stage = [
+            Job(case, station, batch.work[i], batch.travel[i], HANDLE, 0, plan.priority, plan.skill)
+        ]
+        case.stages.append(stage)
+        for step, works, bounced in batch.paths[i]:
+            stations = [model.department_station(name, grid) for name in step.departments]
+            if bounced:
+                case.stages.append(
+                    [
+                        Job(
+                            case,
+                            s,
+                            w * REVIEW_SHARE,
+                            0.0,
+                            REVIEW,
+                            step.tier,
+                            plan.priority,
+                            "general",
+                        )
+                        for s, w in zip(stations, works, strict=True)
+                    ]
+                )
+                case.stages.append(
+                    [
+                        Job(case, j.station, j.work, 0.0, REWORK, j.tier, plan.priority, j.skill)
+                        for j in stage
+                    ]
+                )
+            stage = [
+                Job(case, s, w, 0.0, HANDLE, step.tier, plan.priority, "general")
+                for s, w in zip(stations, works, strict=True)
+            ]
+            case.stages.append(stage)
+        case.resolve_stage = len(case.stages) - 1
+        if plan.loop:
+            feedback_work, *delays = batch.closing[i]
+            case.delays = tuple(delays)
+            handler = self.feedback.handler
+            if handler != "none":
+                station = (
+                    model.grid_stations[grid]
+                    if handler == "grid"
+                    else model.department_station(handler, grid)
+                )
+                case.stages.append(
+                    [
+                        Job(
+                            case,
+                            station,
+                            feedback_work,
+                            0.0,
+                            FEEDBACK_CALL,
+                            0,
+                            self.feedback.priority,
+                            "it",
+                        )
+                    ]
+                )
+        model.flow.start(case)
+        return case

@@ -1,0 +1,254 @@
+"""Where work comes from. Each source draws one day of arrivals at a time, vectorised over all
+grids (never looping over households per tick), then replays them in time order.
+
+- resident requests: Poisson per grid and hour, rate = Σ household rates × hour-of-day profile;
+- patrol issues: hidden issues arise per grid; a patrolling worker finds each one after an
+  exposure of patrol hours drawn when it arises, unless a resident reports it first;
+- admin tasks: top-down forms arriving at each grid in office hours;
+- revisits: every household is due a phone contact and a home visit once per window.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config.schema import AdminTasks, PatrolIssues, ResidentRequests, Revisits
+from sim.work.case import Case, Job
+from sim.work.intake import Batch, Intake
+
+if TYPE_CHECKING:
+    from sim.agents.staff import Staff
+    from sim.model import GridModel
+
+DAY = 24.0
+
+
+class Source:
+    """Base: a SimPy process that draws a day of arrivals and opens them in time order."""
+
+    name = "source"
+
+    def __init__(self, model: GridModel) -> None:
+        self.model = model
+        self.env = model.env
+        self.rng = model.streams.get(f"arrivals/{self.name}")
+        self.intake = Intake(model, self.name)
+        self.env.process(self._run())
+
+    def day(self, day: int) -> Batch | None:
+        """Draw the arrivals of day `day` (absolute times in hours), or None."""
+        raise NotImplementedError
+
+    def arrive(self, batch: Batch, i: int) -> None:
+        """Arrival `i` of the batch happens now."""
+        self.intake.open(batch, i)
+
+    def _run(self):
+        env, horizon = self.env, self.model.horizon
+        day = 0
+        while day * DAY < horizon:
+            batch = self.day(day)
+            if batch is not None:
+                arrive = self.arrive
+                for i, t in enumerate(batch.times.tolist()):
+                    if t >= horizon:
+                        break
+                    if t > env.now:
+                        yield env.timeout(t - env.now)
+                    arrive(batch, i)
+            day += 1
+            if day * DAY > env.now:
+                yield env.timeout(day * DAY - env.now)
+
+
+def _poisson_times(
+    rng: np.random.Generator, rates: np.ndarray, start: float, width: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times and row index for Poisson counts per (row, slot) of `rates` (per hour),
+    slots of `width` hours from `start`; sorted by time."""
+    counts = rng.poisson(rates * width)
+    rows, slots = np.nonzero(counts)
+    n = counts[rows, slots]
+    rows, slots = np.repeat(rows, n), np.repeat(slots, n)
+    times = start + (slots + rng.random(len(rows))) * width
+    order = np.argsort(times, kind="stable")
+    return times[order], rows[order]
+
+
+class ResidentRequests(Source):
+    """Requests from residents to their grid worker."""
+
+    name = "resident"
+
+    def __init__(self, model: GridModel, spec: ResidentRequests) -> None:
+        self.spec = spec
+        households = model.world.households
+        weight = np.ones(model.world.n_households)
+        for attribute, factor in spec.multipliers.items():
+            weight = np.where(households[attribute], weight * factor, weight)
+        self.cumulative = np.cumsum(weight)
+        grid_of = households["grid"]
+        self.grid_weight = np.bincount(grid_of, weights=weight, minlength=len(model.world.grids))
+        self.grid_offset = np.concatenate([[0.0], np.cumsum(self.grid_weight)[:-1]])
+        profile = np.asarray(spec.hourly_profile, dtype=float)
+        self.profile = profile / profile.mean()
+        names = list(spec.mix)
+        self.mix_categories = np.array([model.category_index[n] for n in names])
+        mix = np.array([spec.mix[n] for n in names], dtype=float)
+        self.mix = mix / mix.sum()
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        weekend = self.model.calendar.weekday(day) in ("sat", "sun")
+        factor = self.spec.weekend_factor if weekend else 1.0
+        rates = (self.spec.rate_per_household * factor) * np.outer(self.grid_weight, self.profile)
+        times, grids = _poisson_times(self.rng, rates, day * DAY, 1.0)
+        target = self.grid_offset[grids] + self.rng.random(len(grids)) * self.grid_weight[grids]
+        households = np.searchsorted(self.cumulative, target, side="right")
+        categories = self.mix_categories[self.rng.choice(len(self.mix), len(grids), p=self.mix)]
+        return self.intake.draw(times, categories, grids, households)
+
+
+class PatrolIssues(Source):
+    """Hidden issues in the six patrol categories, found by patrol or reported by residents."""
+
+    name = "patrol"
+
+    def __init__(self, model: GridModel, spec: PatrolIssues, report_delay) -> None:
+        self.spec = spec
+        self.report_delay = report_delay
+        self.exposure_mean = model.scenario.grid_workers.patrol.exposure
+        world = model.world
+        households = np.array([g.households for g in world.grids], dtype=float)
+        difficulty = np.array([g.difficulty for g in world.grids])
+        mean = difficulty.mean()
+        scale = (difficulty / mean) ** spec.difficulty_elasticity if mean > 0 else 1.0
+        names = list(spec.rate_per_household)
+        self.categories = np.array([model.category_index[n] for n in names])
+        per_household = np.array([spec.rate_per_household[n] for n in names])
+        self.rates = np.outer(households * scale, per_household)  # grid × category, per hour
+        self.exposure = np.zeros(len(world.grids))  # cumulative patrol hours per grid
+        self.hidden: list[list[tuple[float, int, Batch, int]]] = [[] for _ in world.grids]
+        self.found: set[int] = set()
+        self._exposure: list[float] = []  # of the batch being replayed
+        self._report: list[float] = []
+        self.detect_rng = model.streams.get("detect/patrol")
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        times, rows = _poisson_times(self.rng, self.rates.ravel()[:, None], day * DAY, DAY)
+        n_categories = len(self.categories)
+        grids, categories = np.divmod(rows, n_categories)
+        households = np.full(len(times), -1)
+        # detection is drawn with the issue, so it does not depend on staffing
+        self._exposure = self.detect_rng.exponential(self.exposure_mean, len(times)).tolist()
+        self._report = self.report_delay.sample(self.detect_rng, len(times)).tolist()
+        return self.intake.draw(times, self.categories[categories], grids, households)
+
+    def arrive(self, batch: Batch, i: int) -> None:
+        """The issue arises: it waits, hidden, for a patrol or a resident's report."""
+        grid = int(batch.grids[i])
+        key = int(batch.seq[i])
+        threshold = self.exposure[grid] + self._exposure[i]
+        heapq.heappush(self.hidden[grid], (threshold, key, batch, i))
+        self.env.timeout(self._report[i]).callbacks.append(
+            lambda _: self._discover(batch, i, "resident")
+        )
+
+    def patrolled(self, staff: Staff, hours: float) -> None:
+        """A worker patrolled `hours` in their grid: open every issue found."""
+        grid = staff.unit
+        self.exposure[grid] += hours
+        hidden = self.hidden[grid]
+        while hidden and hidden[0][0] <= self.exposure[grid]:
+            _, _, batch, i = heapq.heappop(hidden)
+            self._discover(batch, i, "patrol")
+
+    def _discover(self, batch: Batch, i: int, by: str) -> None:
+        key = int(batch.seq[i])
+        if key in self.found:
+            return
+        self.found.add(key)
+        self.intake.open(batch, i, source=by)
+
+
+class AdminTasks(Source):
+    """Top-down forms and reports (填表、报材料) sent to each grid."""
+
+    name = "admin"
+
+    def __init__(self, model: GridModel, spec: AdminTasks) -> None:
+        self.spec = spec
+        self.category = model.category_index[spec.category]
+        self.n_grids = len(model.world.grids)
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        if self.model.calendar.weekday(day) not in self.spec.days:
+            return None
+        start, end = self.spec.hours
+        rates = np.full((self.n_grids, 1), self.spec.rate_per_grid * DAY / (end - start))
+        times, grids = _poisson_times(self.rng, rates, day * DAY + start, end - start)
+        categories = np.full(len(times), self.category)
+        return self.intake.draw(times, categories, grids, np.full(len(times), -1))
+
+
+class Revisits(Source):
+    """Phone contacts and home visits due to every household once per window (回访/入户)."""
+
+    name = "revisit"
+
+    def __init__(self, model: GridModel, spec: Revisits) -> None:
+        self.spec = spec
+        world = model.world
+        self.household_grid = world.households["grid"]
+        n = world.n_households
+        phase_rng = model.streams.get("revisit/schedule")
+        self.kinds = (
+            (model.category_index[spec.phone_category], spec.phone_every),
+            (model.category_index[spec.home_category], spec.home_every),
+        )
+        self.next_release = [phase_rng.random(n) * every for _, every in self.kinds]
+        self.contact_rng = model.streams.get("revisit/contact")
+        self.retry_rng = model.streams.get("revisit/retry")
+        self.home_category = self.kinds[1][0]
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        end = (day + 1) * DAY
+        times, households, categories, deadlines = [], [], [], []
+        for (category, every), release in zip(self.kinds, self.next_release, strict=True):
+            due = np.flatnonzero(release < end)
+            times.append(release[due])
+            households.append(due)
+            categories.append(np.full(len(due), category))
+            deadlines.append(np.full(len(due), every))
+            release[due] += every
+        times = np.concatenate(times)
+        order = np.argsort(times, kind="stable")
+        households = np.concatenate(households)[order]
+        return self.intake.draw(
+            times[order],
+            np.concatenate(categories)[order],
+            self.household_grid[households],
+            households,
+            np.concatenate(deadlines)[order],
+        )
+
+    def attempted(self, case: Case, job: Job) -> None:
+        """A visit or call ended: closed if someone answered, otherwise retried or given up."""
+        flow = self.model.flow
+        case.attempts += 1
+        if case.category == self.home_category:
+            p = self.spec.at_home[int(self.env.now % DAY)]
+        else:
+            p = self.spec.phone_reach
+        if self.contact_rng.random() < p:
+            flow.close(case)
+        elif case.attempts >= self.spec.max_attempts:
+            flow.give_up(case)
+        else:
+            flow.retry(case, job, float(self.spec.retry_after.sample(self.retry_rng, 1)[0]))

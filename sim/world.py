@@ -1,0 +1,150 @@
+"""The administrative hierarchy (district → street → community → grid) and the household
+population, held as columns (one numpy array per attribute) so a city of a million households
+costs memory, not time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.schema import World as WorldSpec
+
+ATTRIBUTES: tuple[str, ...] = (
+    "floating",
+    "rental",
+    "group_rental",
+    "shop",
+    "elderly",
+    "vulnerable",
+)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One grid (网格): households `start:stop` of the household table."""
+
+    index: int
+    id: str
+    community: int
+    street: int
+    urban: bool
+    start: int
+    stop: int
+    difficulty: float
+
+    @property
+    def households(self) -> int:
+        """Number of households in the grid."""
+        return self.stop - self.start
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A community, street or the district: an id, a display name and its parent's index."""
+
+    index: int
+    id: str
+    name: str
+    parent: int
+
+
+class World:
+    """Grids, communities, streets and the household table of one scenario."""
+
+    def __init__(self, spec: WorldSpec, rng: np.random.Generator) -> None:
+        self.district = Unit(0, spec.district, spec.district, -1)
+        self.streets: list[Unit] = []
+        self.communities: list[Unit] = []
+        self.grids: list[Grid] = []
+        sizes: list[int] = []
+        shares: list[np.ndarray] = []
+        grid_rows: list[tuple[str, int, int, bool]] = []
+        for street_spec in spec.streets:
+            street = Unit(len(self.streets), street_spec.id, street_spec.name or street_spec.id, 0)
+            self.streets.append(street)
+            for community_spec in street_spec.communities:
+                mix = community_spec.households or spec.households
+                probabilities = np.array([getattr(mix, name) for name in ATTRIBUTES])
+                for copy in range(community_spec.count):
+                    suffix = f"-{copy + 1:03d}" if community_spec.count > 1 else ""
+                    community = Unit(
+                        len(self.communities),
+                        community_spec.id + suffix,
+                        (community_spec.name or community_spec.id) + suffix,
+                        street.index,
+                    )
+                    self.communities.append(community)
+                    size = community_spec.households_per_grid
+                    low, high = (size, size) if isinstance(size, int) else size
+                    drawn = rng.integers(low, high + 1, size=community_spec.grids)
+                    for g, households in enumerate(drawn):
+                        grid_id = f"{community.id}-g{g + 1:02d}"
+                        grid_rows.append(
+                            (grid_id, community.index, street.index, community_spec.urban)
+                        )
+                        sizes.append(int(households))
+                        shares.append(probabilities)
+        self.households = self._draw_households(np.array(sizes), np.array(shares), rng)
+        weights = spec.difficulty_weights
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        score = sum(
+            weight * np.add.reduceat(self.households[name].astype(float), starts[:-1])
+            for name, weight in weights.items()
+        )
+        score = np.zeros(len(sizes)) + score
+        for index, (grid_id, community, street, urban) in enumerate(grid_rows):
+            self.grids.append(
+                Grid(
+                    index,
+                    grid_id,
+                    community,
+                    street,
+                    urban,
+                    int(starts[index]),
+                    int(starts[index + 1]),
+                    float(score[index]),
+                )
+            )
+
+    @staticmethod
+    def _draw_households(
+        sizes: np.ndarray, shares: np.ndarray, rng: np.random.Generator
+    ) -> dict[str, np.ndarray]:
+        """Household attributes as boolean columns; `grid` gives each household's grid index."""
+        grid = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        p = shares[grid]
+        u = rng.random((len(grid), len(ATTRIBUTES)))
+        columns = {name: u[:, i] < p[:, i] for i, name in enumerate(ATTRIBUTES)}
+        # group rentals are a subset of rentals: P(group | rental) = group share / rental share
+        rental, group = ATTRIBUTES.index("rental"), ATTRIBUTES.index("group_rental")
+        conditional = np.divide(
+            p[:, group], p[:, rental], out=np.zeros(len(grid)), where=p[:, rental] > 0
+        )
+        columns["group_rental"] = columns["rental"] & (u[:, group] < conditional)
+        columns["grid"] = grid
+        return columns
+
+    @property
+    def n_households(self) -> int:
+        """Total number of households."""
+        return len(self.households["grid"])
+
+    def unit_of_grid(self, level: str) -> np.ndarray:
+        """Index of each grid's unit at `level` (grid, community, street or district)."""
+        if level == "grid":
+            return np.arange(len(self.grids))
+        if level == "community":
+            return np.array([g.community for g in self.grids])
+        if level == "street":
+            return np.array([g.street for g in self.grids])
+        return np.zeros(len(self.grids), dtype=int)
+
+    def unit_ids(self, level: str) -> list[str]:
+        """Ids of the units at `level`, in index order."""
+        return {
+            "grid": [g.id for g in self.grids],
+            "community": [c.id for c in self.communities],
+            "street": [s.id for s in self.streets],
+            "district": [self.district.id],
+        }[level]
