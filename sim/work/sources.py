@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config.schema import AdminTasks, PatrolIssues, ResidentRequests, Revisits
+from sim.config import schema
 from sim.work.case import Case, Job
 from sim.work.intake import Batch, Intake
 
@@ -83,7 +83,7 @@ class ResidentRequests(Source):
 
     name = "resident"
 
-    def __init__(self, model: GridModel, spec: ResidentRequests) -> None:
+    def __init__(self, model: GridModel, spec: schema.ResidentRequests) -> None:
         self.spec = spec
         households = model.world.households
         weight = np.ones(model.world.n_households)
@@ -117,7 +117,7 @@ class PatrolIssues(Source):
 
     name = "patrol"
 
-    def __init__(self, model: GridModel, spec: PatrolIssues, report_delay) -> None:
+    def __init__(self, model: GridModel, spec: schema.PatrolIssues, report_delay) -> None:
         self.spec = spec
         self.report_delay = report_delay
         self.exposure_mean = model.scenario.grid_workers.patrol.exposure
@@ -180,7 +180,7 @@ class AdminTasks(Source):
 
     name = "admin"
 
-    def __init__(self, model: GridModel, spec: AdminTasks) -> None:
+    def __init__(self, model: GridModel, spec: schema.AdminTasks) -> None:
         self.spec = spec
         self.category = model.category_index[spec.category]
         self.n_grids = len(model.world.grids)
@@ -201,7 +201,7 @@ class Revisits(Source):
 
     name = "revisit"
 
-    def __init__(self, model: GridModel, spec: Revisits) -> None:
+    def __init__(self, model: GridModel, spec: schema.Revisits) -> None:
         self.spec = spec
         world = model.world
         self.household_grid = world.households["grid"]
