@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
 from sim.config.schema import TIERS
-from sim.work.case import LOOP_STEPS, Case
+from sim.work.case import LOOP_STEPS, RECORD_FIELDS, SOURCES, STATUSES, Case
 
 if TYPE_CHECKING:
     from sim.model import GridModel
@@ -31,14 +31,15 @@ class Metrics:
         self, unit_of_grid: np.ndarray, n_units: int, n_categories: int, n_staff: int
     ) -> None:
         self.unit_of_grid = unit_of_grid.tolist()
-        self.cases: list[Case] = []
+        self.records: list[tuple] = []  # closed cases, flat
+        self.open: dict[int, Case] = {}
         self.staff_state = np.full(n_staff, OFF, dtype=np.int8)
         self.arrivals = [0] * n_units
         self.completions = [0] * n_units
         self.backlog = [0] * n_units
         self.area = [0.0] * n_units
         self.last = [0.0] * n_units
-        self.by_category = np.zeros((n_units, n_categories), dtype=np.int64)
+        self.by_category = [[0] * n_categories for _ in range(n_units)]
         self.rows: list[dict[str, np.ndarray]] = []
         self._previous = (np.zeros(n_units), np.zeros(n_units), np.zeros(n_units))
 
@@ -50,8 +51,8 @@ class Metrics:
         self.last[unit] = now
         self.backlog[unit] += 1
         self.arrivals[unit] += 1
-        self.by_category[unit, case.category] += 1
-        self.cases.append(case)
+        self.by_category[unit][case.category] += 1
+        self.open[case.id] = case
 
     def closed(self, case: Case) -> None:
         """Count a closed case."""
@@ -61,7 +62,10 @@ class Metrics:
         self.last[unit] = now
         self.backlog[unit] -= 1
         self.completions[unit] += 1
-        self.by_category[unit, case.category] -= 1
+        self.by_category[unit][case.category] -= 1
+        self.records.append(case.record())
+        del self.open[case.id]
+        case.stages.clear()  # break case ↔ job references so memory is freed at once
 
     def snapshot(
         self, now: float, tick: float, staff_unit: np.ndarray, n_staff_units: int, mode: str
@@ -86,7 +90,7 @@ class Metrics:
                 "completions": completions - before[1],
                 "backlog": np.array(self.backlog),
                 "backlog_mean": (area - before[2]) / tick,
-                "by_category": self.by_category.copy(),
+                "by_category": np.array(self.by_category, dtype=float),
                 "busy": counts[:, BUSY],
                 "idle": counts[:, IDLE],
                 "off": counts[:, OFF],
@@ -95,42 +99,51 @@ class Metrics:
 
 
 def cases_table(model: GridModel) -> pd.DataFrame:
-    """One row per case or task (DESIGN.md §4)."""
-    cases = model.metrics.cases
-    world = model.world
-    plans = model.plans
-    grids = np.array([c.grid for c in cases], dtype=np.int64)
-    community = np.array([g.community for g in world.grids])[grids] if cases else grids
-    street = np.array([g.street for g in world.grids])[grids] if cases else grids
-    steps = np.array([c.steps for c in cases], dtype=float).reshape(len(cases), 8)
+    """One row per case or task, in creation order (DESIGN.md §4)."""
+    metrics, world, plans = model.metrics, model.world, model.plans
+    rows = metrics.records + [case.record() for case in metrics.open.values()]
+    table = np.array(rows, dtype=float).reshape(len(rows), len(RECORD_FIELDS))
+    table = table[np.argsort(table[:, 0], kind="stable")]
+
+    def column(name: str, dtype: type) -> np.ndarray:
+        return table[:, RECORD_FIELDS.index(name)].astype(dtype)
+
+    def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, categories=labels)
+
+    grids, category = column("grid", np.int64), column("category", np.int64)
+    community = np.array([g.community for g in world.grids], dtype=np.int64)[grids]
+    street = np.array([g.street for g in world.grids], dtype=np.int64)[grids]
+    kinds = sorted({p.kind for p in plans})
+    staff = sorted(model.staff_records(), key=lambda record: record[0].index)
+    handler = column("handler", np.int64)
+    roles = sorted({s.role for s, _, _ in staff})
+    role_code = np.array([roles.index(s.role) for s, _, _ in staff] + [-1])
     frame = pd.DataFrame(
         {
-            "case_id": np.array([c.id for c in cases], dtype=np.int64),
-            "source": pd.Categorical([c.source for c in cases]),
-            "source_seq": np.array([c.source_seq for c in cases], dtype=np.int64),
-            "category": pd.Categorical(
-                [plans[c.category].name for c in cases], categories=[p.name for p in plans]
-            ),
-            "kind": pd.Categorical([plans[c.category].kind for c in cases]),
-            "grid": pd.Categorical([world.grids[g].id for g in grids.tolist()]),
-            "community": pd.Categorical([world.communities[i].id for i in community.tolist()]),
-            "street": pd.Categorical([world.streets[i].id for i in street.tolist()]),
-            "household": np.array([c.household for c in cases], dtype=np.int64),
-            "priority": np.array([c.priority for c in cases], dtype=np.int8),
-            "created_h": np.array([c.created for c in cases], dtype=float),
-            "deadline_h": np.array([c.deadline for c in cases], dtype=float),
+            "case_id": column("case_id", np.int64),
+            "source": coded(column("source", np.int64), list(SOURCES)),
+            "source_seq": column("source_seq", np.int64),
+            "category": coded(category, [p.name for p in plans]),
+            "kind": coded(np.array([kinds.index(p.kind) for p in plans])[category], kinds),
+            "grid": coded(grids, world.unit_ids("grid")),
+            "community": coded(community, world.unit_ids("community")),
+            "street": coded(street, world.unit_ids("street")),
+            "household": column("household", np.int64),
+            "priority": column("priority", np.int8),
+            "created_h": column("created_h", float),
+            "deadline_h": column("deadline_h", float),
+            "work_h": column("work_h", float),
         }
     )
-    for i, step in enumerate(LOOP_STEPS):
-        frame[f"{step}_h"] = steps[:, i]
+    for step in LOOP_STEPS:
+        frame[f"{step}_h"] = column(f"{step}_h", float)
     frame["closed_h"] = frame["archived_h"]
-    frame["tier_reached"] = pd.Categorical(
-        [TIERS[c.tier_reached] for c in cases], categories=list(TIERS)
-    )
-    frame["handler_kind"] = [c.handler.role if c.handler else None for c in cases]
-    frame["handler_id"] = [c.handler.name if c.handler else None for c in cases]
-    frame["status"] = pd.Categorical([c.status for c in cases])
-    frame["attempts"] = np.array([c.attempts for c in cases], dtype=np.int16)
+    frame["tier_reached"] = coded(column("tier_reached", np.int64), list(TIERS))
+    frame["handler_kind"] = coded(role_code[handler], roles)
+    frame["handler_id"] = coded(handler, [s.name for s, _, _ in staff])
+    frame["status"] = coded(column("status", np.int64), list(STATUSES))
+    frame["attempts"] = column("attempts", np.int16)
     frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
     frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
     return frame
@@ -167,7 +180,7 @@ def timeseries_table(model: GridModel) -> pd.DataFrame:
     by_category = np.concatenate(
         [
             np.pad(
-                row["by_category"].astype(float),
+                row["by_category"],
                 ((0, len(units) - n_units), (0, 0)),
                 constant_values=np.nan,
             )

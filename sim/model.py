@@ -47,7 +47,7 @@ class GridModel(mesa.Model):
         self.plans = compile_categories(scenario)
         self.category_index = {plan.name: plan.index for plan in self.plans}
         self.arrival_order: Iterator[int] = count()
-        self._case_ids = count()
+        self.case_ids: Iterator[int] = count()  # case ids in creation order
         self._staff_ids = count()
 
         grids = self.world.grids
@@ -121,10 +121,6 @@ class GridModel(mesa.Model):
         g = self.world.grids[grid]
         unit = {"community": g.community, "street": g.street}.get(tier, 0)
         return self.departments[(kind, unit)].station
-
-    def next_case_id(self) -> int:
-        """A new case id (creation order)."""
-        return next(self._case_ids)
 
     def next_staff_index(self) -> int:
         """A new index into the staff state array."""

@@ -9,6 +9,10 @@ several departments must act together (the e-bike shed case).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.agents.staff import Staff
 
 #: The eight-step closed loop (八步闭环, article #5): English column names and Chinese labels.
 LOOP_STEPS: tuple[str, ...] = (
@@ -37,6 +41,11 @@ ACCEPTED, DISPATCHED, TRACKED, IMPLEMENTED, FEEDBACK, RATED, PUBLISHED, ARCHIVED
 HANDLE, REVIEW, REWORK, FEEDBACK_CALL = "handle", "review", "rework", "feedback"
 
 OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
+STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
+#: How a case came to the grid: drawn by a source, or an issue found by patrol or reported.
+SOURCES: tuple[str, ...] = ("resident", "patrol", "admin", "revisit")
+_STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
+_SOURCE_CODE = {name: code for code, name in enumerate(SOURCES)}
 
 
 class Job:
@@ -121,11 +130,47 @@ class Case:
         self.resolve_stage = 0
         self.delays = (0.0, 0.0, 0.0)
         self.tier_reached = 0
-        self.handler: object | None = None
+        self.handler: Staff | None = None
         self.status = OPEN
         self.attempts = 0
 
-    @property
-    def closed_at(self) -> float:
-        """Time of closure (归档销号), NaN while open."""
-        return self.steps[ARCHIVED]
+    def record(self) -> tuple[float, ...]:
+        """The case as a row of numbers (RECORD_FIELDS; source, status and handler as codes),
+        holding no references to other objects."""
+        return (
+            self.id,
+            _SOURCE_CODE[self.source],
+            self.source_seq,
+            self.category,
+            self.grid,
+            self.household,
+            self.priority,
+            self.created,
+            self.deadline,
+            self.stages[0][0].work,
+            *self.steps,
+            self.tier_reached,
+            self.handler.index if self.handler else -1,
+            _STATUS_CODE[self.status],
+            self.attempts,
+        )
+
+
+#: Column names of `Case.record()`.
+RECORD_FIELDS: tuple[str, ...] = (
+    "case_id",
+    "source",
+    "source_seq",
+    "category",
+    "grid",
+    "household",
+    "priority",
+    "created_h",
+    "deadline_h",
+    "work_h",
+    *(f"{step}_h" for step in LOOP_STEPS),
+    "tier_reached",
+    "handler",
+    "status",
+    "attempts",
+)

@@ -10,7 +10,6 @@ staffing arms with the same seed see identical cases (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import count
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,18 +91,18 @@ def _compile(index: int, name: str, category: Category, scenario: Scenario) -> P
 
 @dataclass
 class Batch:
-    """Pre-drawn cases of one source: row i is one future case."""
+    """Pre-drawn cases of one source: row i is one future case (plain lists: read one by one)."""
 
-    times: np.ndarray
-    categories: np.ndarray
-    grids: np.ndarray
-    households: np.ndarray
-    seq: np.ndarray
+    times: list[float]
+    categories: list[int]
+    grids: list[int]
+    households: list[int]
+    seq: list[int]
     work: list[float]
     travel: list[float]
     paths: list[tuple]
     closing: list[tuple[float, float, float, float]]
-    deadlines: np.ndarray | None = None
+    deadlines: list[float] | None = None
 
     def __len__(self) -> int:
         return len(self.times)
@@ -118,7 +117,8 @@ class Intake:
         self.plans = model.plans
         self.work_rng = model.streams.get(f"work/{source}")
         self.route_rng = model.streams.get(f"routing/{source}")
-        self._seq = count()
+        self.case_ids = model.case_ids
+        self._next_seq = 0  # per-source sequence number, stable across staffing arms
         loop = model.scenario.loop
         self.feedback = loop.feedback
         self.delay_dists = (
@@ -157,18 +157,19 @@ class Intake:
                 )
                 for row, values in zip(rows.tolist(), drawn.tolist(), strict=True):
                     closing[row] = tuple(values)
-        seq = np.fromiter((next(self._seq) for _ in range(n)), dtype=np.int64, count=n)
+        first = self._next_seq
+        self._next_seq += n
         return Batch(
-            times,
-            categories,
-            grids,
-            households,
-            seq,
+            times.tolist(),
+            categories.tolist(),
+            grids.tolist(),
+            households.tolist(),
+            list(range(first, first + n)),
             work.tolist(),
             travel.tolist(),
             paths,
             closing,
-            deadlines,
+            None if deadlines is None else deadlines.tolist(),
         )
 
     def _paths(self, plan: Plan, n: int) -> list[tuple]:
@@ -194,17 +195,17 @@ class Intake:
         """Create case `i` of the batch now, build its itinerary and start it. `source` names
         how it came to light when that differs from the source that drew it."""
         model = self.model
-        plan = self.plans[int(batch.categories[i])]
-        grid = int(batch.grids[i])
+        plan = self.plans[batch.categories[i]]
+        grid = batch.grids[i]
         now = model.env.now
-        deadline = float(batch.deadlines[i]) if batch.deadlines is not None else plan.deadline
+        deadline = batch.deadlines[i] if batch.deadlines is not None else plan.deadline
         case = Case(
-            model.next_case_id(),
+            next(self.case_ids),
             source or self.source,
-            int(batch.seq[i]),
+            batch.seq[i],
             plan.index,
             grid,
-            int(batch.households[i]),
+            batch.households[i],
             now,
             now + deadline,
             plan.priority,

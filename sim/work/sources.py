@@ -53,7 +53,7 @@ class Source:
             batch = self.day(day)
             if batch is not None:
                 arrive = self.arrive
-                for i, t in enumerate(batch.times.tolist()):
+                for i, t in enumerate(batch.times):
                     if t >= horizon:
                         break
                     if t > env.now:
@@ -150,8 +150,8 @@ class PatrolIssues(Source):
 
     def arrive(self, batch: Batch, i: int) -> None:
         """The issue arises: it waits, hidden, for a patrol or a resident's report."""
-        grid = int(batch.grids[i])
-        key = int(batch.seq[i])
+        grid = batch.grids[i]
+        key = batch.seq[i]
         threshold = self.exposure[grid] + self._exposure[i]
         heapq.heappush(self.hidden[grid], (threshold, key, batch, i))
         self.env.timeout(self._report[i]).callbacks.append(
@@ -168,7 +168,7 @@ class PatrolIssues(Source):
             self._discover(batch, i, "patrol")
 
     def _discover(self, batch: Batch, i: int, by: str) -> None:
-        key = int(batch.seq[i])
+        key = batch.seq[i]
         if key in self.found:
             return
         self.found.add(key)
