@@ -238,8 +238,10 @@ def summarize(
     service = cases[cases["kind"].isin(["task", "patrol"])]
     counted = service[service["created_h"] >= warmup]
     closed = counted["status"] == "closed"
-    due = counted[(counted["deadline_h"] <= horizon) | closed]
-    on_time = (due["closed_h"] <= due["deadline_h"]).mean() if len(due) else None
+    # on time: the result reported back (结果反馈) by the deadline; counted once due or done
+    done = counted["feedback_h"]
+    due = counted[(counted["deadline_h"] <= horizon) | done.notna()]
+    on_time = (due["feedback_h"] <= due["deadline_h"]).mean() if len(due) else None
     escalated = {
         tier: float((counted["tier_reached"].cat.codes >= TIERS.index(tier)).mean())
         if len(counted)
