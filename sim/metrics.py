@@ -41,7 +41,7 @@ class Metrics:
         self.last = [0.0] * n_units
         self.by_category = [[0] * n_categories for _ in range(n_units)]
         self.rows: list[dict[str, np.ndarray]] = []
-        self._previous = (np.zeros(n_units), np.zeros(n_units), np.zeros(n_units))
+        self._previous = np.zeros((3, n_units))
 
     def opened(self, case: Case) -> None:
         """Count a new case."""
@@ -70,32 +70,25 @@ class Metrics:
     def snapshot(
         self, now: float, tick: float, staff_unit: np.ndarray, n_staff_units: int, mode: str
     ) -> None:
-        """Record one row per unit for the tick ending at `now`."""
+        """Record the tick ending at `now`: per unit, arrivals, completions, backlog at the end,
+        time-average backlog, backlog by category; per staff unit, staff busy/idle/off."""
         for unit, last in enumerate(self.last):
             self.area[unit] += self.backlog[unit] * (now - last)
             self.last[unit] = now
-        arrivals, completions, area = (
-            np.array(x, dtype=float) for x in (self.arrivals, self.completions, self.area)
+        totals = np.array([self.arrivals, self.completions, self.area], dtype=float)
+        flows = totals - self._previous
+        self._previous = totals
+        cases = np.column_stack(
+            [
+                flows[0],
+                flows[1],
+                self.backlog,
+                flows[2] / tick,
+                np.array(self.by_category, dtype=float),
+            ]
         )
-        before = self._previous
-        self._previous = (arrivals, completions, area)
-        counts = np.bincount(
-            staff_unit * 3 + self.staff_state, minlength=3 * n_staff_units
-        ).reshape(-1, 3)
-        self.rows.append(
-            {
-                "t_h": now,
-                "mode": mode,
-                "arrivals": arrivals - before[0],
-                "completions": completions - before[1],
-                "backlog": np.array(self.backlog),
-                "backlog_mean": (area - before[2]) / tick,
-                "by_category": np.array(self.by_category, dtype=float),
-                "busy": counts[:, BUSY],
-                "idle": counts[:, IDLE],
-                "off": counts[:, OFF],
-            }
-        )
+        staff = np.bincount(staff_unit * 3 + self.staff_state, minlength=3 * n_staff_units)
+        self.rows.append((now, mode, cases, staff.reshape(-1, 3)))
 
 
 def cases_table(model: GridModel) -> pd.DataFrame:
@@ -151,46 +144,31 @@ def cases_table(model: GridModel) -> pd.DataFrame:
 
 def timeseries_table(model: GridModel) -> pd.DataFrame:
     """One row per tick and unit: arrivals, completions, backlog (at the tick's end, its time
-    average, and by category), staff busy/idle/off, mode."""
+    average, and by category), staff busy/idle/off, mode. Department units carry staff
+    counts only (their case columns are NaN)."""
     rows = model.metrics.rows
     units = model.timeseries_units
-    n_units = len(model.metrics.backlog)
     if not rows:
         return pd.DataFrame()
-    repeat = len(rows)
-
-    def stack(key: str, width: int) -> np.ndarray:
-        return np.concatenate([row[key][:width] for row in rows])
-
+    n_ticks, n_units = len(rows), len(units)
+    cases = np.stack([row[2] for row in rows])  # tick × case unit × column
+    padded = np.full((n_ticks, n_units, cases.shape[2]), np.nan)
+    padded[:, : cases.shape[1]] = cases
+    padded = padded.reshape(n_ticks * n_units, -1)
+    staff = np.stack([row[3] for row in rows]).reshape(n_ticks * n_units, 3)
     frame = pd.DataFrame(
         {
-            "t_h": np.repeat([row["t_h"] for row in rows], len(units)),
-            "unit": pd.Categorical(np.tile(units, repeat), categories=units),
-            "mode": pd.Categorical(np.repeat([row["mode"] for row in rows], len(units))),
+            "t_h": np.repeat([row[0] for row in rows], n_units),
+            "unit": pd.Categorical.from_codes(np.tile(np.arange(n_units), n_ticks), units),
+            "mode": pd.Categorical(np.repeat([row[1] for row in rows], n_units)),
         }
     )
-    for key in ("arrivals", "completions", "backlog", "backlog_mean"):
-        values = np.concatenate(
-            [
-                np.pad(row[key].astype(float), (0, len(units) - n_units), constant_values=np.nan)
-                for row in rows
-            ]
-        )
-        frame[key] = values
-    by_category = np.concatenate(
-        [
-            np.pad(
-                row["by_category"],
-                ((0, len(units) - n_units), (0, 0)),
-                constant_values=np.nan,
-            )
-            for row in rows
-        ]
-    )
+    for i, key in enumerate(("arrivals", "completions", "backlog", "backlog_mean")):
+        frame[key] = padded[:, i]
     for plan in model.plans:
-        frame[f"backlog_{plan.name}"] = by_category[:, plan.index]
-    for key in ("busy", "idle", "off"):
-        frame[key] = stack(key, len(units)).astype(np.int64)
+        frame[f"backlog_{plan.name}"] = padded[:, 4 + plan.index]
+    for i, key in enumerate(("busy", "idle", "off")):
+        frame[key] = staff[:, [BUSY, IDLE, OFF][i]]
     return frame
 
 

@@ -113,6 +113,9 @@ class Intake:
 
     def __init__(self, model: GridModel, source: str) -> None:
         self.model = model
+        self.env = model.env
+        self.flow = model.flow
+        self.grid_stations = model.grid_stations
         self.source = source
         self.plans = model.plans
         self.work_rng = model.streams.get(f"work/{source}")
@@ -120,7 +123,8 @@ class Intake:
         self.case_ids = model.case_ids
         self._next_seq = 0  # per-source sequence number, stable across staffing arms
         loop = model.scenario.loop
-        self.feedback = loop.feedback
+        self.feedback_handler = loop.feedback.handler
+        self.feedback_priority = loop.feedback.priority
         self.delay_dists = (
             loop.feedback.work,
             loop.rating_delay,
@@ -194,11 +198,10 @@ class Intake:
     def open(self, batch: Batch, i: int, source: str | None = None) -> Case:
         """Create case `i` of the batch now, build its itinerary and start it. `source` names
         how it came to light when that differs from the source that drew it."""
-        model = self.model
         plan = self.plans[batch.categories[i]]
         grid = batch.grids[i]
-        now = model.env.now
-        deadline = batch.deadlines[i] if batch.deadlines is not None else plan.deadline
+        now = self.env.now
+        deadline = plan.deadline if batch.deadlines is None else batch.deadlines[i]
         case = Case(
             next(self.case_ids),
             source or self.source,
@@ -211,13 +214,58 @@ class Intake:
             plan.priority,
             plan.activity,
         )
-        station = model.grid_stations[grid]
-        stage = [
-            Job(case, station, batch.work[i], batch.travel[i], HANDLE, 0, plan.priority, plan.skill)
-        ]
-        case.stages.append(stage)
-        for step, works, bounced in batch.paths[i]:
-            stations = [model.department_station(name, grid) for name in step.departments]
+        stages = case.stages
+        stages.append(
+            [
+                Job(
+                    case,
+                    self.grid_stations[grid],
+                    batch.work[i],
+                    batch.travel[i],
+                    HANDLE,
+                    0,
+                    plan.priority,
+                    plan.skill,
+                )
+            ]
+        )
+        if batch.paths[i]:
+            self._escalate(case, plan, batch.paths[i])
+        case.resolve_stage = len(stages) - 1
+        if plan.loop:
+            closing = batch.closing[i]
+            case.delays = closing[1:]
+            handler = self.feedback_handler
+            if handler != "none":
+                station = (
+                    self.grid_stations[grid]
+                    if handler == "grid"
+                    else self.model.department_station(handler, grid)
+                )
+                stages.append(
+                    [
+                        Job(
+                            case,
+                            station,
+                            closing[0],
+                            0.0,
+                            FEEDBACK_CALL,
+                            0,
+                            self.feedback_priority,
+                            "it",
+                        )
+                    ]
+                )
+        self.flow.start(case)
+        return case
+
+    def _escalate(self, case: Case, plan: Plan, path: tuple) -> None:
+        """Add the stages above the grid: per step, a bounce-back (review there, rework below)
+        if drawn, then all the step's departments working in parallel."""
+        station_of = self.model.department_station
+        below = case.stages[0]
+        for step, works, bounced in path:
+            stations = [station_of(name, case.grid) for name in step.departments]
             if bounced:
                 case.stages.append(
                     [
@@ -237,38 +285,11 @@ class Intake:
                 case.stages.append(
                     [
                         Job(case, j.station, j.work, 0.0, REWORK, j.tier, plan.priority, j.skill)
-                        for j in stage
+                        for j in below
                     ]
                 )
-            stage = [
+            below = [
                 Job(case, s, w, 0.0, HANDLE, step.tier, plan.priority, "general")
                 for s, w in zip(stations, works, strict=True)
             ]
-            case.stages.append(stage)
-        case.resolve_stage = len(case.stages) - 1
-        if plan.loop:
-            feedback_work, *delays = batch.closing[i]
-            case.delays = tuple(delays)
-            handler = self.feedback.handler
-            if handler != "none":
-                station = (
-                    model.grid_stations[grid]
-                    if handler == "grid"
-                    else model.department_station(handler, grid)
-                )
-                case.stages.append(
-                    [
-                        Job(
-                            case,
-                            station,
-                            feedback_work,
-                            0.0,
-                            FEEDBACK_CALL,
-                            0,
-                            self.feedback.priority,
-                            "it",
-                        )
-                    ]
-                )
-        model.flow.start(case)
-        return case
+            case.stages.append(below)
