@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.agents.staff import Staff
-from sim.config.schema import TIERS
+from sim.config.schema import SKILLS, TIERS
 from sim.config.schema import Department as DepartmentSpec
 from sim.work.station import Station
 
@@ -40,7 +40,7 @@ class Department(mesa.Agent):
                 unit_id=self.station.name,
                 stations=[self.station],
                 shift=spec.shift,
-                speed=1.0,
+                rates=dict.fromkeys(SKILLS, 1.0),
             )
             for i in range(spec.staff)
         ]

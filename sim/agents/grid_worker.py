@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.agents.staff import Staff
-from sim.config.schema import GridWorkers
+from sim.config.schema import SKILLS, GridWorkers
 
 if TYPE_CHECKING:
     from sim.model import GridModel
@@ -32,7 +32,7 @@ class GridWorker(mesa.Agent):
             unit_id=grid.id,
             stations=[model.grid_stations[grid.index]],
             shift=spec.shift,
-            speed=spec.speed,
+            rates={skill: spec.speed * spec.skills.get(skill, 1.0) for skill in SKILLS},
             patrol_round=spec.patrol.round if spec.patrol.enabled else None,
             on_patrol=patrol.patrolled if patrol is not None else _ignore,
         )

@@ -20,7 +20,8 @@ OFF, IDLE, BUSY = 0, 1, 2
 
 
 class Staff:
-    """One person serving `stations` on a shift, working at `speed` × a standard worker."""
+    """One person serving `stations` on a shift; a job of `work` hours for a standard worker
+    takes `work / rates[skill]` hours."""
 
     def __init__(
         self,
@@ -32,7 +33,7 @@ class Staff:
         unit_id: str,
         stations: list[Station],
         shift: Shift,
-        speed: float,
+        rates: dict[str, float],
         patrol_round: float | None = None,
         on_patrol: Callable[[Staff, float], None] | None = None,
     ) -> None:
@@ -45,7 +46,7 @@ class Staff:
         self.unit = unit
         self.unit_id = unit_id
         self.stations = stations
-        self.speed = speed
+        self.rates = rates
         self.patrol_round = patrol_round
         self.on_patrol = on_patrol
         self.hours = dict.fromkeys(ACTIVITIES, 0.0)
@@ -113,7 +114,7 @@ class Staff:
             self._switch("travel", BUSY)
             yield env.timeout(job.travel)
         self._switch(job.case.activity, BUSY)
-        yield env.timeout(job.work / self.speed)
+        yield env.timeout(job.work / self.rates[job.skill])
         self._busy = False
         if self._overtime_since is not None:
             self.overtime += env.now - self._overtime_since

@@ -21,6 +21,7 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CategoryKind = Literal["task", "patrol", "admin", "revisit"]
 Skill = Literal["general", "mediation", "it", "field"]
+SKILLS: tuple[str, ...] = ("general", "mediation", "it", "field")
 
 ZERO = Fixed(dist="fixed", value=0.0)
 
@@ -143,6 +144,20 @@ class GridWorkers(StrictModel):
     per_grid: int = sourced(1, "article #2/#5: one full-time worker per grid", "", ge=0)
     shift: Shift = Field(default_factory=Shift)
     speed: float = sourced(1.0, "assumption: standard worker", "Work rate multiplier.", gt=0)
+    skills: dict[Skill, float] = sourced(
+        dict,
+        "assumption: standard worker; article #2/#4: young workers faster at IT reporting, "
+        "older ones at mediation",
+        "Extra work-rate multiplier per skill (it, mediation, field, general); default 1.",
+    )
+
+    @field_validator("skills")
+    @classmethod
+    def _positive_skills(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(rate <= 0 for rate in value.values()):
+            raise ValueError("skill multipliers must be > 0")
+        return value
+
     patrol: Patrol = Field(default_factory=Patrol)
     pay: Pay = Field(default_factory=Pay)
 
