@@ -1,6 +1,19 @@
-"""gridsim: community grid management (网格化管理) under peacetime/emergency switching."""
+"""gridsim: community grid management (网格化管理) under peacetime/emergency switching.
+
+`from sim import load_scenario, run`; the engine is imported on first use of `run`/`Result`,
+so validating files stays quick.
+"""
+
+from typing import Any
 
 from sim.config import Scenario, ScenarioError, load_scenario, scenario_from_dict
-from sim.runner import Result, run
 
 __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run", "scenario_from_dict"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("run", "Result"):
+        from sim import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from sim.config import Scenario, load_scenario
+from sim.config.schema import RunSettings
 from sim.metrics import cases_table, summarize, timeseries_table, workers_table
 from sim.model import GridModel
 
@@ -37,7 +38,8 @@ class Result:
     manifest: dict = field(default_factory=dict)
 
     def write(self, out: str | os.PathLike[str]) -> Path:
-        """Write the run folder atomically: built in a temporary sibling, then renamed."""
+        """Write the run folder atomically: built in a temporary sibling, then renamed. An
+        earlier run folder at `out` is replaced; any other existing path is refused."""
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -58,6 +60,8 @@ class Result:
                 json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8"
             )
             if out.exists():
+                if not (out / "manifest.json").is_file():
+                    raise FileExistsError(f"{out} exists and is not a gridsim run folder")
                 shutil.rmtree(out)
             staging.rename(out)
         except BaseException:
@@ -72,9 +76,12 @@ def run(
     """Run a scenario (object or file path) with `seed` for `days` (default: the file's)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    if days is not None:  # the run folder's scenario.yaml records the horizon actually run
+        settings = RunSettings.model_validate({**scenario.run.model_dump(), "days": days})
+        scenario = scenario.model_copy(update={"run": settings})
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    model = GridModel(scenario, seed=seed, days=days)
+    model = GridModel(scenario, seed=seed)
     model.run_model()
     cases = cases_table(model)
     workers = workers_table(model)

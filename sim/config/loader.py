@@ -433,10 +433,10 @@ def _validate(data: Any, model_cls: type[M], origins: dict[str, Origin], default
     except ValidationError as exc:
         raise ScenarioError(_problems(exc, data, origins, default_file)) from exc
     references = getattr(model, "reference_problems", None)
-    problems = [
-        Problem(*_origin(path, origins, default_file), path, message)
-        for path, message in (references() if references else [])
-    ]
+    problems = []
+    for path, message in references() if references else []:
+        file, line = _origin(path, origins, default_file)
+        problems.append(Problem(file, path, line, message))
     if problems:
         raise ScenarioError(problems)
     return model

@@ -370,7 +370,7 @@ class Loop(StrictModel):
 class RunSettings(StrictModel):
     """Horizon and clock."""
 
-    days: float = Field(30.0, gt=0, description="Simulated days.")
+    days: float = Field(30.0, gt=0, allow_inf_nan=False, description="Simulated days.")
     tick: Duration = Field(1.0, gt=0, description="Length of one model step (hours).")
     warmup: Duration = Field(0.0, ge=0, description="KPIs ignore cases created before this.")
     start_weekday: Weekday = "mon"

@@ -1,0 +1,421 @@
+"""The `gridsim` command (DESIGN.md §4): a thin layer over `sim.load_scenario` and `sim.run`.
+
+Exit codes: 0 success; 2 bad input (the message names the file, the line, the field path and
+what is wrong, never a traceback); 1 internal error (a short message, and the traceback only
+with GRIDSIM_DEBUG=1). A scenario is validated completely before anything is run or written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import sim
+from sim.config import ScenarioError
+from sim.config.schema import Scenario
+
+__all__ = ["app", "main", "scenario_json_schema"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+DEBUG_ENV = "GRIDSIM_DEBUG"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+app = typer.Typer(
+    name="gridsim",
+    help=(
+        "Simulate community grid management (网格化管理) under peacetime/emergency switching.\n\n"
+        "Exit codes: 0 success, 2 bad input (file, line, field and what is wrong), "
+        "1 internal error (set GRIDSIM_DEBUG=1 to see the traceback)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# --- output helpers -----------------------------------------------------------------------
+
+
+def _out() -> Console:
+    """Console for results (stdout); made per call so that captured streams are honoured."""
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    """Console for errors, warnings and progress (stderr)."""
+    return Console(stderr=True, highlight=False)
+
+
+def _say(console: Console, text: str, style: str | None = None) -> None:
+    """Print plain text: no markup, no highlighting, no wrapping (paths stay on one line)."""
+    console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _bad_input(header: str, problems: Iterable[str] = ()) -> NoReturn:
+    """Report bad input on stderr and exit 2."""
+    err = _err()
+    _say(err, f"error: {header}", style="bold red")
+    for problem in problems:
+        _say(err, f"  {problem}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _reject_scenario(file: str, problems: list[str]) -> NoReturn:
+    header = f"{file}: {_plural(len(problems), 'problem')}; nothing was run or written"
+    _bad_input(header, problems)
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+def _check_days(days: float | None) -> list[str]:
+    if days is None or (math.isfinite(days) and days > 0):
+        return []
+    return [f"--days: must be a positive, finite number of days, got {days:g}"]
+
+
+def _default_out(name: str, seed: int) -> Path:
+    """`runs/<scenario name>-s<seed>`, with the name made safe as a folder name."""
+    safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "scenario"
+    return Path("runs") / f"{safe}-s{seed}"
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why the run folder cannot be written at `out`, or None. Creates nothing.
+
+    `Result.write` replaces an existing folder, so only an empty folder or an earlier run
+    folder (one with a manifest.json) may be replaced.
+    """
+    if out.exists():
+        if not out.is_dir():
+            return f"--out {out}: exists and is not a directory"
+        if any(out.iterdir()) and not (out / "manifest.json").is_file():
+            return (
+                f"--out {out}: exists and is not a gridsim run folder (no manifest.json); "
+                "refusing to replace it, choose another folder"
+            )
+    ancestor = out.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"--out {out}: {ancestor} is not a directory"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"--out {out}: no permission to write in {ancestor}"
+    return None
+
+
+def _count(value: Any) -> str:
+    return "n/a" if value is None else f"{int(value):,}"
+
+
+def _hours(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):,.2f}"
+
+
+def _percent(value: Any) -> str:
+    return "n/a" if value is None else f"{100 * float(value):.1f}"
+
+
+def _yuan(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):,.0f}"
+
+
+def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
+    """The KPI table of a run summary (DESIGN.md §4): KPI, value, unit."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+
+    table.add_row("cases created", _count(summary.get("cases_created")), "cases")
+    table.add_row("cases closed", _count(summary.get("cases_closed")), "cases")
+    table.add_row("backlog at end", _count(summary.get("backlog_end")), "cases")
+    table.add_row("backlog peak", _count(summary.get("backlog_peak")), "cases")
+    table.add_section()
+    for key, label in (
+        ("first_response_h", "first response"),
+        ("time_to_close_h", "time to close"),
+    ):
+        stats = summary.get(key) or {}
+        for stat in ("mean", "p50", "p90", "p99"):
+            table.add_row(f"{label} {stat}", _hours(stats.get(stat)), "h")
+    table.add_row("on-time rate", _percent(summary.get("on_time_rate")), "%")
+    table.add_section()
+    for tier, share in (summary.get("escalated_share") or {}).items():
+        table.add_row(f"escalated to {tier}", _percent(share), "%")
+    table.add_section()
+    for role, share in (summary.get("utilization") or {}).items():
+        table.add_row(f"utilisation {role}", _percent(share), "%")
+    table.add_row("admin share (grid workers)", _percent(summary.get("admin_share")), "%")
+    table.add_row("overtime", _hours(summary.get("overtime_hours")), "h")
+    table.add_row("revisit coverage", _percent(summary.get("revisit_coverage")), "%")
+    table.add_row("cost", _yuan(summary.get("cost_yuan")), "yuan")
+    return table
+
+
+RUN_HELP = (
+    "Run one scenario, print its KPI table and write the run folder.\n\n"
+    "The run folder holds summary.json, cases.parquet, timeseries.parquet, workers.parquet, "
+    "scenario.yaml (fully resolved) and manifest.json. The scenario is validated first; "
+    "if it has problems, nothing is run or written (exit 2)."
+)
+
+
+@app.command("run", help=RUN_HELP)
+def run_command(
+    scenario: Annotated[
+        str, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML).", show_default=False)
+    ],
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, help="Root random seed; the same seed gives the same run."),
+    ] = 0,
+    days: Annotated[
+        float | None,
+        typer.Option(
+            "--days",
+            metavar="D",
+            help="Simulated days (> 0); shorthand for --set run.days=D. Default: the file's.",
+            show_default=False,
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Override a setting, e.g. --set grid_workers.per_grid=2 (repeatable; "
+            "the value is YAML, list items by index: world.streets.0.id=s1).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Run folder to write (replaced if it holds an earlier run). "
+            "Default: runs/<scenario name>-s<seed> in the current directory.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run one scenario (see RUN_HELP)."""
+    settings = list(overrides or [])
+    problems = _check_days(days)
+    if days is not None and not problems:
+        settings.append(f"run.days={days!r}")
+    try:
+        loaded = sim.load_scenario(scenario, settings)
+    except ScenarioError as exc:
+        problems.extend(str(problem) for problem in exc.problems)
+    if problems:
+        _reject_scenario(scenario, problems)
+
+    target = out if out is not None else _default_out(loaded.name, seed)
+    problem = _out_problem(target)
+    if problem:
+        _bad_input(f"{scenario}: cannot write the run folder; nothing was run", [problem])
+
+    err = _err()
+    horizon = loaded.run.days
+    clock = time.perf_counter()
+    with err.status(f"Running {loaded.name}: {horizon:g} simulated days, seed {seed} …"):
+        result = sim.run(loaded, seed=seed)
+    wall = time.perf_counter() - clock
+    with err.status(f"Writing {target} …"):
+        try:
+            written = result.write(target)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            _bad_input(
+                f"{scenario}: the run finished but its folder could not be written",
+                [f"--out {target}: {reason}"],
+            )
+
+    console = _out()
+    title = f"{loaded.name} · seed {seed} · {horizon:g} days · {wall:.2f} s wall"
+    console.print(kpi_table(result.summary, title))
+    checks = result.summary.get("checks") or {}
+    if checks.get("conservation") is False:
+        _say(err, "warning: cases created != closed + open (see summary.json checks)", "yellow")
+    _say(console, f"run folder: {written}")
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+VALIDATE_HELP = (
+    'Check scenario files: print "ok FILE" for each good one, and every problem of each bad '
+    "one as file:line: field.path: what is wrong. Exit 0 if all are good, 2 otherwise."
+)
+
+
+@app.command("validate", help=VALIDATE_HELP)
+def validate_command(
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="Scenario files (YAML).", show_default=False),
+    ],
+) -> None:
+    """Validate scenario files (see VALIDATE_HELP)."""
+    out, err = _out(), _err()
+    bad = 0
+    for file in files:
+        try:
+            sim.load_scenario(file)
+        except ScenarioError as exc:
+            bad += 1
+            _say(err, f"error: {file}: {_plural(len(exc.problems), 'problem')}", "bold red")
+            for problem in exc.problems:
+                _say(err, f"  {problem}")
+        else:
+            _say(out, f"ok {file}")
+    if bad:
+        if len(files) > 1:
+            _say(err, f"{bad} of {len(files)} files have problems")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files, for editors: the model's schema plus `extends:`.
+
+    A file with `extends:` may leave out top-level settings its parent provides, so the
+    top-level `required` list applies only to files without `extends:`.
+    """
+    body = Scenario.model_json_schema()
+    schema: dict[str, Any] = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "gridsim scenario",
+        "description": "A gridsim scenario file (DESIGN.md §4). Generated by `gridsim schema`.",
+    }
+    schema.update({k: v for k, v in body.items() if k not in ("title", "description")})
+    schema["properties"] = {
+        "extends": {
+            "type": "string",
+            "description": "Parent scenario file, relative to this one; this file's settings "
+            "are merged over it (mappings key by key, lists and values replaced).",
+        },
+        **schema.get("properties", {}),
+    }
+    required = schema.pop("required", [])
+    if required:
+        schema["if"] = {"required": ["extends"]}
+        schema["else"] = {"required": required}
+    return schema
+
+
+SCHEMA_HELP = (
+    "Print the JSON Schema of scenario files, so editors can complete and check them.\n\n"
+    "Save it (gridsim schema --out scenario.schema.json), then point the YAML language server "
+    '(VS Code "YAML" extension, yaml-language-server in Neovim/Helix/Emacs, JetBrains) at it, '
+    "either with this first line in a scenario file (the path is relative to that file):\n\n"
+    "# yaml-language-server: $schema=../scenario.schema.json\n\n"
+    "or in the editor settings, e.g. VS Code settings.json:\n\n"
+    '"yaml.schemas": {"./scenario.schema.json": "scenarios/**/*.yaml"}'
+)
+
+
+@app.command("schema", help=SCHEMA_HELP)
+def schema_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write the schema to FILE instead of printing it.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (see SCHEMA_HELP)."""
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _bad_input(f"--out {out}: cannot write the schema: {exc.strerror or exc}")
+    _say(_err(), f"wrote {out}")
+
+
+# --- entry point --------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            version = metadata.version("gridsim")
+        except metadata.PackageNotFoundError:
+            version = "unknown (not installed)"
+        _say(_out(), f"gridsim {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The gridsim command line."""
+
+
+def _internal_error(exc: BaseException) -> None:
+    err = _err()
+    _say(err, f"gridsim: internal error: {type(exc).__name__}: {exc}", "bold red")
+    if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+        sys.stderr.write("".join(traceback.format_exception(exc)))
+    else:
+        _say(
+            err,
+            f"This is a bug in gridsim, not in your input. Set {DEBUG_ENV}=1 to see the "
+            "traceback, and include it when you report the bug.",
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: `gridsim ...` (also `python -m sim.cli` and `python -m sim`)."""
+    try:
+        app(args=argv, prog_name="gridsim")
+    except SystemExit:
+        raise
+    except ScenarioError as exc:  # bad input that escaped a command's own handling
+        _say(_err(), f"error: {exc}", "bold red")
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:
+        _internal_error(exc)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()
