@@ -109,6 +109,8 @@ class Staff:
     def _do(self, job: Job):
         env = self.env
         self._busy = True
+        if not self.on_duty:  # handed a job at the very instant the shift ended
+            self._overtime_since = env.now
         self.flow.job_started(job, self)
         if job.travel > 0:
             self._switch("travel", BUSY)

@@ -300,6 +300,13 @@ class AdminTasks(StrictModel):
     )
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
 
+    @field_validator("hours")
+    @classmethod
+    def _window(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if value[0] >= value[1]:
+            raise ValueError("hours must be [start, end] with start before end on the same day")
+        return value
+
 
 class Revisits(StrictModel):
     """Scheduled contacts with every household: by phone and at home, each at least once per

@@ -2,7 +2,8 @@
 
 Timestamps (hours), one per step:
   事项受理 accepted     a handler first starts on the case (first response);
-  分类转办 dispatched   the grid-tier job ends: the case is resolved there or sent up;
+  分类转办 dispatched   routed to the resolving tier: when the grid-tier job ends and the case
+                        goes up, or when it starts if the grid resolves it;
   跟踪问效 tracked      the resolving tier starts its work;
   督促落实 implemented  the resolving tier finishes;
   结果反馈 feedback     the result is reported back (feedback job, if any);
@@ -63,6 +64,8 @@ class CaseFlow:
         if math.isnan(steps[ACCEPTED]):
             steps[ACCEPTED] = self.env.now
         if case.stage == case.resolve_stage and math.isnan(steps[TRACKED]):
+            if case.stage == 0:  # resolved at the grid: routed to its own worker at once
+                steps[DISPATCHED] = self.env.now
             steps[TRACKED] = self.env.now
         if job.tier > case.tier_reached:
             case.tier_reached = job.tier
@@ -75,7 +78,7 @@ class CaseFlow:
             return
         now = self.env.now
         stage = case.stage
-        if stage == 0:
+        if stage == 0 and case.resolve_stage > 0:
             case.steps[DISPATCHED] = now
         if stage == case.resolve_stage:
             case.steps[IMPLEMENTED] = now
