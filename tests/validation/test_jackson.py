@@ -1,0 +1,114 @@
+"""The J2 escalation network (DOMAIN.md §4.4, scenarios/theory/jackson_j2.yaml) against the
+product-form solution of the open Jackson network.
+
+Per replication: mean time to close by the tier a case reached (a fixed path through the
+network, so its mean is the sum of the nodes' W), the overall mean sojourn, and per node the
+throughput (jobs done per hour: the visit rate λ_j of the traffic equations) and the
+utilisation (busy / on-duty hours: ρ_j = λ_j / (c_j μ_j)). Throughput over [0, T] from an empty
+start undercounts λ_j by at most L_j / T (≤ 10.2 / 3,600 h ≈ 0.003/h, against SEs ≈ 0.016/h
+at the two busiest nodes; proportionally as small elsewhere); the warm-up in the scenario file
+removes the transient from the time-to-close means.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import sim
+from sim import theory
+
+REPS = 20
+K_SE = 3.0
+COOLDOWN = 100.0  # hours: the city path (mean 11 h) has closed by then
+
+#: J2 nodes in DOMAIN §4.4 order, and the gridsim role that serves each.
+ROLES = ["grid_worker", "street_office", "district_office", "city_office", "verification"]
+GAMMA = [20.0, 0, 0, 0, 0]
+MU = [2.0, 1.0, 0.75, 0.5, 4.0]
+C = [15, 5, 2, 1, 6]
+ROUTING = [
+    [0, 0.20, 0, 0, 0.80],
+    [0, 0, 0.30, 0, 0.70],
+    [0, 0, 0, 0.25, 0.75],
+    [0, 0, 0, 0, 1.00],
+    [0, 0, 0, 0, 0],
+]
+#: tier_reached in gridsim → the J2 path (J2's node 0 "community grid workers" is the grid tier).
+PATHS = {"grid": [0, 4], "street": [0, 1, 4], "district": [0, 1, 2, 4], "city": [0, 1, 2, 3, 4]}
+PRINTED_TIERS = {"grid": 0.907083, "street": 2.461196, "district": 6.164900, "city": 11.164900}
+
+
+def j2_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
+    """Time to close by tier and overall; throughput and utilisation per node."""
+    out = {"sojourn": float(cases["time_to_close_h"].mean())}
+    by_tier = cases.groupby("tier_reached", observed=True)["time_to_close_h"].mean()
+    out.update({f"ttc_{tier}": float(by_tier[tier]) for tier in PATHS})
+    jobs = result.workers.groupby("role")["jobs_done"].sum()
+    horizon = result.summary["horizon_h"]
+    utilisation = result.summary["utilization"]
+    for node, role in enumerate(ROLES):
+        out[f"lam_{node}"] = float(jobs[role]) / horizon
+        out[f"rho_{node}"] = float(utilisation[role])
+    return out
+
+
+def expected_values() -> dict[str, float]:
+    """Product-form values for every statistic of `j2_stats`."""
+    net = theory.jackson(GAMMA, MU, C, ROUTING)
+    tiers = theory.path_time_to_close(net, PATHS)
+    expected = {"sojourn": net.mean_sojourn}
+    expected.update({f"ttc_{tier}": value for tier, value in tiers.items()})
+    for node, result in enumerate(net.nodes):
+        expected[f"lam_{node}"] = net.lam[node]
+        expected[f"rho_{node}"] = result.rho
+    return expected
+
+
+@pytest.fixture(scope="module")
+def j2_reps(replicate, scenarios: Path) -> list[dict[str, float]]:
+    """The J2 replications (12–25 s on 2 cores), shared by the tests marked slow below."""
+    scenario = sim.load_scenario(scenarios / "theory" / "jackson_j2.yaml")
+    return replicate(scenario, j2_stats, key="J2", reps=REPS, cooldown=COOLDOWN)
+
+
+def test_expected_values_are_the_printed_ones() -> None:
+    expected = expected_values()
+    for tier, printed in PRINTED_TIERS.items():
+        assert expected[f"ttc_{tier}"] == pytest.approx(printed, abs=5e-7)
+    assert expected["sojourn"] == pytest.approx(1.515128, abs=5e-7)
+
+
+def _compare(reps: list[dict[str, float]], keys: list[str]) -> list[str]:
+    expected = expected_values()
+    failures = []
+    for key in keys:
+        sample = np.array([rep[key] for rep in reps])
+        mean, se = float(sample.mean()), float(stats.sem(sample))
+        line = f"J2 {key}: sim {mean:.6g} ± {se:.2g} (SE), theory {expected[key]:.6g}"
+        print(f"{line}, z = {(mean - expected[key]) / se:+.2f}")
+        if abs(mean - expected[key]) > K_SE * se:
+            failures.append(line)
+    return failures
+
+
+@pytest.mark.slow
+def test_time_to_close_by_tier(j2_reps: list[dict[str, float]]) -> None:
+    failures = _compare(j2_reps, ["sojourn"] + [f"ttc_{tier}" for tier in PATHS])
+    assert not failures, failures
+
+
+@pytest.mark.slow
+def test_visit_rates_follow_traffic_equations(j2_reps: list[dict[str, float]]) -> None:
+    failures = _compare(j2_reps, [f"lam_{node}" for node in range(len(ROLES))])
+    assert not failures, failures
+
+
+@pytest.mark.slow
+def test_utilisation_per_node(j2_reps: list[dict[str, float]]) -> None:
+    failures = _compare(j2_reps, [f"rho_{node}" for node in range(len(ROLES))])
+    assert not failures, failures
