@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import sim
 from sim.config import Scenario
@@ -44,6 +45,31 @@ MAX_WORKERS = max(
 ROOT_SEED = 20260101
 #: Relative tolerance of identities that hold exactly up to floating-point rounding.
 FLOAT_RTOL = 1e-9
+#: Two-sided coverage of "within 3 standard errors" for a normal mean.
+THREE_SE_COVERAGE = 0.9973
+
+
+def se_limit(df: int) -> float:
+    """How many standard errors an estimate with `df` degrees of freedom may stray from the
+    truth: the Student-t quantile with the coverage of 3 SE under a normal law (3.0 for many
+    replications, 3.4 for 20, 3.8 for 10), so the false-alarm rate does not grow with few
+    replications."""
+    return float(stats.t.ppf(0.5 + THREE_SE_COVERAGE / 2, df))
+
+
+def mean_se(reps: list[dict[str, float]], key: str) -> tuple[float, float]:
+    """Mean over replications of statistic `key`, and its standard error."""
+    sample = np.array([rep[key] for rep in reps], dtype=float)
+    return float(sample.mean()), float(stats.sem(sample))
+
+
+def disagreement(label: str, reps: list[dict[str, float]], key: str, value: float) -> str | None:
+    """None if the replication mean of `key` is within `se_limit` SE of `value`, else a line
+    saying by how much it is not (printed either way, for the record)."""
+    mean, se = mean_se(reps, key)
+    line = f"{label} {key}: sim {mean:.6g} ± {se:.2g} (SE), theory {value:.6g}"
+    print(f"{line}, z = {(mean - value) / se:+.2f}")
+    return line if abs(mean - value) > se_limit(len(reps) - 1) * se else None
 
 
 def replication_seeds(key: str, reps: int) -> list[int]:
@@ -142,6 +168,9 @@ def helpers() -> SimpleNamespace:
     """This module's plain functions, for tests that work on results outside `replicate`."""
     return SimpleNamespace(
         replication_seeds=replication_seeds,
+        se_limit=se_limit,
+        mean_se=mean_se,
+        disagreement=disagreement,
         check_invariants=check_invariants,
         steady_window=steady_window,
         backlog_integral_from_cases=backlog_integral_from_cases,

@@ -2,8 +2,9 @@
 directly: non-preemptive priorities at c servers, and the J2 escalation network.
 
 Each engine runs R independent replications; the two replication means of every statistic must
-differ by at most 3·sqrt(SE₁² + SE₂²). Ciw replications run in the shared process pool, so the
-functions they call are module-level (a spawned worker imports this module by name).
+differ by at most 3·sqrt(SE₁² + SE₂²) (3 SE in the Student-t sense: conftest.se_limit). Ciw
+replications run in the shared process pool, so the functions they call are module-level (a
+spawned worker imports this module by name).
 
 Priority queue: E1's load (λ = 10/h, μ = 4/h, c = 3) split into urgent (priority 1, 30 %) and
 normal (priority 2, 70 %) requests with the same work content. In gridsim these are two
@@ -27,15 +28,11 @@ import math
 from pathlib import Path
 
 import ciw
-import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import sim
 from sim import theory
-
-K_SE = 3.0
 
 # --- priority queue ------------------------------------------------------------------------------
 
@@ -156,31 +153,28 @@ def gridsim_j2_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float
 # --- comparison ----------------------------------------------------------------------------------
 
 
-def _mean_se(reps: list[dict[str, float]], key: str) -> tuple[float, float]:
-    sample = np.array([rep[key] for rep in reps])
-    return float(sample.mean()), float(stats.sem(sample))
-
-
 def _compare(
+    helpers,
     label: str,
     grid: list[dict[str, float]],
     oracle: list[dict[str, float]],
     exact: dict[str, float],
 ) -> list[str]:
-    """Lines that break the 3-SE rule: gridsim vs Ciw, and each vs the exact value."""
+    """Lines that break the 3-SE rule (`se_limit`): gridsim vs Ciw, and each vs the exact value."""
+    mean_se, limit = helpers.mean_se, helpers.se_limit(min(len(grid), len(oracle)) - 1)
     failures = []
     for key, value in exact.items():
-        (m1, s1), (m2, s2) = _mean_se(grid, key), _mean_se(oracle, key)
+        (m1, s1), (m2, s2) = mean_se(grid, key), mean_se(oracle, key)
         se = math.hypot(s1, s2)
         line = (
             f"{label} {key}: gridsim {m1:.6g} ± {s1:.2g}, Ciw {m2:.6g} ± {s2:.2g}, "
             f"exact {value:.6g}"
         )
         print(f"{line}; z(g−Ciw) = {(m1 - m2) / se:+.2f}")
-        if abs(m1 - m2) > K_SE * se:
+        if abs(m1 - m2) > limit * se:
             failures.append(f"{line}: engines differ")
         for name, m, s in (("gridsim", m1, s1), ("Ciw", m2, s2)):
-            if abs(m - value) > K_SE * s:
+            if abs(m - value) > limit * s:
                 failures.append(f"{line}: {name} vs exact")
     return failures
 
@@ -201,7 +195,7 @@ def test_priority_classes_match_ciw(replicate, pool, helpers, scenarios: Path) -
         days=PRIORITY_DAYS,
         cooldown=COOLDOWN,
     )
-    failures = _compare("priority Wq", grid, oracle, cobham_wq())
+    failures = _compare(helpers, "priority Wq", grid, oracle, cobham_wq())
     assert not failures, failures
 
 
@@ -216,5 +210,7 @@ def test_j2_network_matches_ciw(replicate, pool, helpers, scenarios: Path) -> No
     )
     net = theory.jackson([20.0, 0, 0, 0, 0], J2_MU, J2_C, J2_ROUTING)
     paths = {"grid": [0, 4], "street": [0, 1, 4], "district": [0, 1, 2, 4], "city": [0, 1, 2, 3, 4]}
-    failures = _compare("J2 time to close", grid, oracle, theory.path_time_to_close(net, paths))
+    failures = _compare(
+        helpers, "J2 time to close", grid, oracle, theory.path_time_to_close(net, paths)
+    )
     assert not failures, failures

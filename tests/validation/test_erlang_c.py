@@ -14,16 +14,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import sim
 from sim import theory
 
 HOUSEHOLDS = 100  # mmc.yaml: one grid of 100 households, so λ = 100 × rate per household
-K_SE = 3.0
 
 
 @dataclass(frozen=True)
@@ -73,17 +70,13 @@ def queue_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_mmc_matches_erlang_c(case: MMc, replicate, scenarios: Path) -> None:
+def test_mmc_matches_erlang_c(case: MMc, replicate, helpers, scenarios: Path) -> None:
     scenario = sim.load_scenario(scenarios / "theory" / "mmc.yaml", overrides=case.overrides())
     reps = replicate(scenario, queue_stats, key=case.name, reps=case.reps, days=case.days)
     exact = theory.mmc(case.lam, case.mu, case.c)
     expected = {"wq": exact.wq, "p_wait": exact.p_wait, "w": exact.w}
-    failures = []
-    for key, value in expected.items():
-        sample = np.array([rep[key] for rep in reps])
-        mean, se = float(sample.mean()), float(stats.sem(sample))
-        line = f"{case.name} {key}: sim {mean:.6g} ± {se:.2g} (SE), theory {value:.6g}"
-        print(f"{line}, z = {(mean - value) / se:+.2f}")
-        if abs(mean - value) > K_SE * se:
-            failures.append(line)
+    failures = [
+        helpers.disagreement(case.name, reps, key, value) for key, value in expected.items()
+    ]
+    failures = [line for line in failures if line]
     assert not failures, failures

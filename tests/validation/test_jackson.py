@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import sim
 from sim import theory
 
 REPS = 20
-K_SE = 3.0
 COOLDOWN = 100.0  # hours: the city path (mean 11 h) has closed by then
 
 #: J2 nodes in DOMAIN §4.4 order, and the gridsim role that serves each.
@@ -83,32 +80,25 @@ def test_expected_values_are_the_printed_ones() -> None:
     assert expected["sojourn"] == pytest.approx(1.515128, abs=5e-7)
 
 
-def _compare(reps: list[dict[str, float]], keys: list[str]) -> list[str]:
+def _compare(helpers, reps: list[dict[str, float]], keys: list[str]) -> list[str]:
     expected = expected_values()
-    failures = []
-    for key in keys:
-        sample = np.array([rep[key] for rep in reps])
-        mean, se = float(sample.mean()), float(stats.sem(sample))
-        line = f"J2 {key}: sim {mean:.6g} ± {se:.2g} (SE), theory {expected[key]:.6g}"
-        print(f"{line}, z = {(mean - expected[key]) / se:+.2f}")
-        if abs(mean - expected[key]) > K_SE * se:
-            failures.append(line)
-    return failures
+    failures = [helpers.disagreement("J2", reps, key, expected[key]) for key in keys]
+    return [line for line in failures if line]
 
 
 @pytest.mark.slow
-def test_time_to_close_by_tier(j2_reps: list[dict[str, float]]) -> None:
-    failures = _compare(j2_reps, ["sojourn"] + [f"ttc_{tier}" for tier in PATHS])
+def test_time_to_close_by_tier(j2_reps: list[dict[str, float]], helpers) -> None:
+    failures = _compare(helpers, j2_reps, ["sojourn"] + [f"ttc_{tier}" for tier in PATHS])
     assert not failures, failures
 
 
 @pytest.mark.slow
-def test_visit_rates_follow_traffic_equations(j2_reps: list[dict[str, float]]) -> None:
-    failures = _compare(j2_reps, [f"lam_{node}" for node in range(len(ROLES))])
+def test_visit_rates_follow_traffic_equations(j2_reps: list[dict[str, float]], helpers) -> None:
+    failures = _compare(helpers, j2_reps, [f"lam_{node}" for node in range(len(ROLES))])
     assert not failures, failures
 
 
 @pytest.mark.slow
-def test_utilisation_per_node(j2_reps: list[dict[str, float]]) -> None:
-    failures = _compare(j2_reps, [f"rho_{node}" for node in range(len(ROLES))])
+def test_utilisation_per_node(j2_reps: list[dict[str, float]], helpers) -> None:
+    failures = _compare(helpers, j2_reps, [f"rho_{node}" for node in range(len(ROLES))])
     assert not failures, failures

@@ -35,7 +35,6 @@ FILES = {
 }
 STATIONARY = ["mmc", "jackson_j2"]
 BATCHES = 20
-K_SE = 3.0
 FLOAT_RTOL = 1e-9
 
 
@@ -92,7 +91,7 @@ def test_little_sample_path_identity(runs, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", STATIONARY)
-def test_little_law_within_batch_means(runs, name: str) -> None:
+def test_little_law_within_batch_means(runs, helpers, name: str) -> None:
     result = _result(runs, name)
     checks, ts = result.summary["checks"], result.timeseries
     per_tick = ts[ts["backlog_mean"].notna()].groupby("t_h")["backlog_mean"].sum()
@@ -108,4 +107,4 @@ def test_little_law_within_batch_means(runs, name: str) -> None:
     se = float(np.std(batches, ddof=1) / np.sqrt(BATCHES))
     little_l, lam_w = checks["little_L"], checks["little_lambda"] * checks["little_W"]
     print(f"{name}: L = {little_l:.6g}, λW = {lam_w:.6g}, SE(L) = {se:.2g} ({BATCHES} batches)")
-    assert abs(little_l - lam_w) <= K_SE * se
+    assert abs(little_l - lam_w) <= helpers.se_limit(BATCHES - 1) * se
