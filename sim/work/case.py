@@ -42,7 +42,8 @@ HANDLE, REVIEW, REWORK, FEEDBACK_CALL = "handle", "review", "rework", "feedback"
 
 OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
 STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
-#: How a case came to the grid: drawn by a source, or an issue found by patrol or reported.
+#: Sources that draw cases; also how a case reached the grid (`found_by`): a hidden issue of
+#: the patrol source is found by a patrol or reported by a resident.
 SOURCES: tuple[str, ...] = ("resident", "patrol", "admin", "revisit")
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _SOURCE_CODE = {name: code for code, name in enumerate(SOURCES)}
@@ -84,6 +85,7 @@ class Case:
         "created",
         "deadline",
         "delays",
+        "found_by",
         "grid",
         "handler",
         "household",
@@ -115,6 +117,7 @@ class Case:
     ) -> None:
         self.id = case_id
         self.source = source
+        self.found_by = source
         self.source_seq = source_seq
         self.category = category
         self.grid = grid
@@ -140,6 +143,7 @@ class Case:
         return (
             self.id,
             _SOURCE_CODE[self.source],
+            _SOURCE_CODE[self.found_by],
             self.source_seq,
             self.category,
             self.grid,
@@ -160,6 +164,7 @@ class Case:
 RECORD_FIELDS: tuple[str, ...] = (
     "case_id",
     "source",
+    "found_by",
     "source_seq",
     "category",
     "grid",

@@ -195,16 +195,16 @@ class Intake:
             paths.append(tuple(path))
         return paths
 
-    def open(self, batch: Batch, i: int, source: str | None = None) -> Case:
-        """Create case `i` of the batch now, build its itinerary and start it. `source` names
-        how it came to light when that differs from the source that drew it."""
+    def open(self, batch: Batch, i: int, found_by: str | None = None) -> Case:
+        """Create case `i` of the batch now, build its itinerary and start it. `found_by` says
+        how it reached the grid when that differs from the source that drew it."""
         plan = self.plans[batch.categories[i]]
         grid = batch.grids[i]
         now = self.env.now
         deadline = plan.deadline if batch.deadlines is None else batch.deadlines[i]
         case = Case(
             next(self.case_ids),
-            source or self.source,
+            self.source,
             batch.seq[i],
             plan.index,
             grid,
@@ -214,6 +214,8 @@ class Intake:
             plan.priority,
             plan.activity,
         )
+        if found_by:
+            case.found_by = found_by
         stages = case.stages
         stages.append(
             [

@@ -172,7 +172,7 @@ class PatrolIssues(Source):
         if key in self.found:
             return
         self.found.add(key)
-        self.intake.open(batch, i, source=by)
+        self.intake.open(batch, i, found_by=by)
 
 
 class AdminTasks(Source):

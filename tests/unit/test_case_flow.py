@@ -528,6 +528,7 @@ def test_patrol_discovers_issues_before_residents_report_them():
     cases = res.cases
     assert len(cases) > 30
     assert (cases["source"] == "patrol").all()
+    assert (cases["found_by"] == "patrol").all()
     assert (cases["kind"] == "patrol").all()
     assert cases["source_seq"].is_unique  # each hidden issue is opened once
     assert res.workers["patrol_h"].sum() > 0
@@ -543,7 +544,8 @@ def test_without_patrol_issues_come_from_residents():
     res = patrol_run(False, report_delay="6h")
     cases = res.cases
     assert len(cases) > 30
-    assert (cases["source"] == "resident").all()
+    assert (cases["source"] == "patrol").all()
+    assert (cases["found_by"] == "resident").all()
     assert (cases["kind"] == "patrol").all()
     assert cases["source_seq"].is_unique
 
@@ -551,7 +553,7 @@ def test_without_patrol_issues_come_from_residents():
 def test_patrol_discoveries_happen_on_shift():
     res = patrol_run(True, shift=OFFICE)
     cases = res.cases
-    patrol = cases[cases["source"] == "patrol"]
+    patrol = cases[cases["found_by"] == "patrol"]
     assert len(patrol) > 10
     calendar = Calendar(res.scenario.run.start_weekday)
     horizon = res.summary["horizon_h"]

@@ -56,7 +56,7 @@ def _with_workers(scenario: sim.Scenario, per_grid: int) -> sim.Scenario:
 
 
 def _resident_requests(cases: pd.DataFrame) -> pd.DataFrame:
-    mask = (cases["source"] == "resident") & (cases["kind"] == "task")
+    mask = cases["source"] == "resident"
     return cases.loc[mask, IDENTITY].sort_values("source_seq").reset_index(drop=True)
 
 
@@ -90,7 +90,7 @@ def _mean_time_to_close(result: sim.Result, window: pd.DataFrame) -> float:
     """Mean time to close of the resident requests in the window, a case still open at the
     horizon counting with its age then (so both arms average over the same requests)."""
     horizon = result.summary["horizon_h"]
-    requests = window[(window["source"] == "resident") & (window["kind"] == "task")]
+    requests = window[window["source"] == "resident"]
     closed = requests["closed_h"].fillna(horizon).clip(upper=horizon)
     return float((closed - requests["created_h"]).mean())
 
