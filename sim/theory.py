@@ -143,6 +143,23 @@ class JacksonResult:
     mean_sojourn: float
 
 
+#: DOMAIN.md §4.4 J2, the grid escalation chain with a separate verification node (per hour):
+#: nodes community grid workers, street office, district, city, feedback/verification.
+#: Use as `jackson(**J2)`.
+J2: dict[str, list] = {
+    "gamma": [20.0, 0.0, 0.0, 0.0, 0.0],
+    "mu": [2.0, 1.0, 0.75, 0.5, 4.0],
+    "c": [15, 5, 2, 1, 6],
+    "routing": [
+        [0.0, 0.20, 0.0, 0.0, 0.80],
+        [0.0, 0.0, 0.30, 0.0, 0.70],
+        [0.0, 0.0, 0.0, 0.25, 0.75],
+        [0.0, 0.0, 0.0, 0.0, 1.00],
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+    ],
+}
+
+
 def jackson(
     gamma: Sequence[float],
     mu: Sequence[float],

@@ -227,12 +227,12 @@ def _paths(value: Any, prefix: str = "") -> Iterator[str]:
             yield from _paths(item, _join(prefix, index))
 
 
-def _merge(parent: Any, child: Any) -> Any:
+def merge_mappings(parent: Any, child: Any) -> Any:
     """Child over parent: mappings merged key by key, anything else replaced by the child."""
     if isinstance(parent, dict) and isinstance(child, dict):
         merged = dict(parent)
         for key, value in child.items():
-            merged[key] = _merge(parent[key], value) if key in parent else value
+            merged[key] = merge_mappings(parent[key], value) if key in parent else value
         return merged
     return child
 
@@ -264,7 +264,7 @@ def _load_file(
         raise _fail(file, "extends", line, f"extends cycle: {names}")
     parent_data, parent_origins = _load_file(parent, chain, (file, line))
 
-    merged = _merge(parent_data, data)
+    merged = merge_mappings(parent_data, data)
     merged_origins = {
         path: origins.get(path, parent_origins.get(path, (file, None))) for path in _paths(merged)
     }

@@ -6,7 +6,6 @@ duty round the clock, so nothing ever queues and every timestamp is exact arithm
 
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 
 import sim
 from sim.calendar import Calendar
+from sim.config.loader import merge_mappings
 from sim.config.schema import TIERS, WEEKDAYS
 from sim.world import ATTRIBUTES
 
@@ -54,19 +54,8 @@ BASE = {
 }
 
 
-def merge(base: dict, patch: dict) -> dict:
-    """`base` updated recursively by `patch` (dicts merge, anything else replaces)."""
-    out = copy.deepcopy(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def run(patch: dict | None = None, seed: int = 1, days: float | None = None) -> sim.Result:
-    scenario = sim.scenario_from_dict(merge(BASE, patch or {}))
+    scenario = sim.scenario_from_dict(merge_mappings(BASE, patch or {}))
     return sim.run(scenario, seed=seed, days=days)
 
 

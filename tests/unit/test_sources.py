@@ -4,7 +4,6 @@ multipliers) and the revisit cadence. Counts are compared with their Poisson exp
 
 from __future__ import annotations
 
-import copy
 import math
 
 import mesa
@@ -14,6 +13,7 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS
 from sim.metrics import cases_table
 from sim.model import GridModel
@@ -58,20 +58,9 @@ BASE = {
 }
 
 
-def merge(base: dict, patch: dict) -> dict:
-    """`base` updated recursively by `patch` (dicts merge, anything else replaces)."""
-    out = copy.deepcopy(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def simulate(patch: dict, seed: int = 1) -> tuple[GridModel, pd.DataFrame]:
     """Run the model itself (not `sim.run`) to keep its world: (model, cases table)."""
-    scenario = sim.scenario_from_dict(merge(BASE, patch))
+    scenario = sim.scenario_from_dict(merge_mappings(BASE, patch))
     model = GridModel(scenario, seed=seed)
     try:
         model.run_model()

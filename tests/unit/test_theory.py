@@ -203,15 +203,6 @@ def test_jackson_j1_published_example():
     assert r.mean_sojourn == printed("0.389686")
 
 
-J2_ROUTING = [
-    [0, 0.20, 0, 0, 0.80],
-    [0, 0, 0.30, 0, 0.70],
-    [0, 0, 0, 0.25, 0.75],
-    [0, 0, 0, 0, 1.0],
-    [0, 0, 0, 0, 0],
-]
-J2_MU = [2.0, 1.0, 0.75, 0.5, 4.0]
-J2_C = [15, 5, 2, 1, 6]
 # per node: lambda, rho, P(wait), Wq, W, L as printed
 J2_TABLE = [
     ["20", "0.667", "0.102042", "0.010204", "0.510204", "10.2041"],
@@ -224,7 +215,7 @@ J2_TABLE = [
 
 @pytest.fixture
 def j2():
-    return theory.jackson([20, 0, 0, 0, 0], J2_MU, J2_C, J2_ROUTING)
+    return theory.jackson(**theory.J2)
 
 
 @pytest.mark.parametrize("node", range(5))
@@ -257,7 +248,7 @@ def test_jackson_j2_totals_and_tiers(j2):
 def test_jackson_names_unstable_node():
     c = [15, 5, 1, 1, 6]  # district with one server: lam 1.2 > mu 0.75
     with pytest.raises(ValueError, match="node 2 is unstable"):
-        theory.jackson([20, 0, 0, 0, 0], J2_MU, c, J2_ROUTING)
+        theory.jackson(**{**theory.J2, "c": c})
 
 
 def test_jackson_rejects_bad_routing():

@@ -106,15 +106,6 @@ def priority_scenario(scenarios: Path) -> sim.Scenario:
 
 # --- J2 network ----------------------------------------------------------------------------------
 
-J2_MU = [2.0, 1.0, 0.75, 0.5, 4.0]
-J2_C = [15, 5, 2, 1, 6]
-J2_ROUTING = [
-    [0.0, 0.20, 0.0, 0.0, 0.80],
-    [0.0, 0.0, 0.30, 0.0, 0.70],
-    [0.0, 0.0, 0.0, 0.25, 0.75],
-    [0.0, 0.0, 0.0, 0.0, 1.00],
-    [0.0, 0.0, 0.0, 0.0, 0.0],
-]
 TIERS = ["grid", "street", "district", "city"]  # Ciw nodes 1..4 (node 5 is verification)
 J2_REPS = 10
 J2_COOLDOWN = 100.0
@@ -124,9 +115,9 @@ def ciw_j2_rep(seed: int, horizon: float, warmup: float) -> dict[str, float]:
     """Mean time to close per tier in one Ciw replication of J2 (runs in a worker process)."""
     network = ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(20.0)] + [None] * 4,
-        service_distributions=[ciw.dists.Exponential(mu) for mu in J2_MU],
-        number_of_servers=J2_C,
-        routing=J2_ROUTING,
+        service_distributions=[ciw.dists.Exponential(mu) for mu in theory.J2["mu"]],
+        number_of_servers=theory.J2["c"],
+        routing=theory.J2["routing"],
     )
     ciw.seed(seed)
     simulation = ciw.Simulation(network)
@@ -208,7 +199,7 @@ def test_j2_network_matches_ciw(replicate, pool, helpers, scenarios: Path) -> No
     grid = replicate(
         scenario, gridsim_j2_stats, key="gridsim-j2", reps=J2_REPS, cooldown=J2_COOLDOWN
     )
-    net = theory.jackson([20.0, 0, 0, 0, 0], J2_MU, J2_C, J2_ROUTING)
+    net = theory.jackson(**theory.J2)
     paths = {"grid": [0, 4], "street": [0, 1, 4], "district": [0, 1, 2, 4], "city": [0, 1, 2, 3, 4]}
     failures = _compare(
         helpers, "J2 time to close", grid, oracle, theory.path_time_to_close(net, paths)

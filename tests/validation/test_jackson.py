@@ -25,16 +25,6 @@ COOLDOWN = 100.0  # hours: the city path (mean 11 h) has closed by then
 
 #: J2 nodes in DOMAIN §4.4 order, and the gridsim role that serves each.
 ROLES = ["grid_worker", "street_office", "district_office", "city_office", "verification"]
-GAMMA = [20.0, 0, 0, 0, 0]
-MU = [2.0, 1.0, 0.75, 0.5, 4.0]
-C = [15, 5, 2, 1, 6]
-ROUTING = [
-    [0, 0.20, 0, 0, 0.80],
-    [0, 0, 0.30, 0, 0.70],
-    [0, 0, 0, 0.25, 0.75],
-    [0, 0, 0, 0, 1.00],
-    [0, 0, 0, 0, 0],
-]
 #: tier_reached in gridsim → the J2 path (J2's node 0 "community grid workers" is the grid tier).
 PATHS = {"grid": [0, 4], "street": [0, 1, 4], "district": [0, 1, 2, 4], "city": [0, 1, 2, 3, 4]}
 PRINTED_TIERS = {"grid": 0.907083, "street": 2.461196, "district": 6.164900, "city": 11.164900}
@@ -56,7 +46,7 @@ def j2_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
 
 def expected_values() -> dict[str, float]:
     """Product-form values for every statistic of `j2_stats`."""
-    net = theory.jackson(GAMMA, MU, C, ROUTING)
+    net = theory.jackson(**theory.J2)
     tiers = theory.path_time_to_close(net, PATHS)
     expected = {"sojourn": net.mean_sojourn}
     expected.update({f"ttc_{tier}": value for tier, value in tiers.items()})
