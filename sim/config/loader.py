@@ -328,7 +328,7 @@ def apply_overrides(
         path_text, equals, value_text = text.partition("=")
         path_text = path_text.strip()
         if not equals:
-            message = f"{text!r}: expected KEY=VALUE"
+            message = "expected KEY=VALUE, e.g. grid_workers.per_grid=2"
             problems.append(Problem(OVERRIDE_SOURCE, path_text, None, message))
             continue
         segments = [segment.strip() for segment in path_text.split(".")]
@@ -385,6 +385,8 @@ def _data_path(error: Any, data: Any) -> str:
 
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
+#: Errors whose message already says what was given (or that nothing was).
+_OWN_MESSAGES = ("missing", "value_error", "assertion_error")
 
 
 def _message(error: Any) -> str:
@@ -399,6 +401,8 @@ def _message(error: Any) -> str:
         message = f"unknown {key} {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
     elif error["type"] == "union_tag_not_found":
         message = f"missing the {key!r} key that says which kind this is"
+    elif error["type"] not in _OWN_MESSAGES and isinstance(error.get("input"), str | int | float):
+        message = f"{message} (got {error['input']!r})"
     return message
 
 

@@ -300,7 +300,7 @@ def test_discriminated_union_error(tmp_path: Path) -> None:
     assert "unknown dist 'weibull'" in first.message
     assert "'lognormal'" in first.message
     assert "https://" not in str(error.value)
-    assert second.message == "Input should be greater than 0"
+    assert second.message == "Input should be greater than 0 (got -1)"
 
 
 def test_model_validator_error(tmp_path: Path) -> None:
