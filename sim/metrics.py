@@ -8,7 +8,6 @@ tables (DESIGN.md §4) and the summary KPIs.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +16,7 @@ import pandas as pd
 from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
 from sim.config.schema import TIERS
 from sim.work.case import LOOP_STEPS, RECORD_FIELDS, SOURCES, STATUSES, Case
+from sim.world import BANDS
 
 if TYPE_CHECKING:
     from sim.model import GridModel
@@ -108,10 +108,10 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     community = np.array([g.community for g in world.grids], dtype=np.int64)[grids]
     street = np.array([g.street for g in world.grids], dtype=np.int64)[grids]
     kinds = sorted({p.kind for p in plans})
-    staff = sorted(model.staff_records(), key=lambda record: record[0].index)
+    staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
     handler = column("handler", np.int64)
-    roles = sorted({s.role for s, _, _ in staff})
-    role_code = np.array([roles.index(s.role) for s, _, _ in staff] + [-1])
+    roles = sorted({s.role for s in staff})
+    role_code = np.array([roles.index(s.role) for s in staff] + [-1])
     frame = pd.DataFrame(
         {
             "case_id": column("case_id", np.int64),
@@ -123,6 +123,7 @@ def cases_table(model: GridModel) -> pd.DataFrame:
             "grid": coded(grids, world.unit_ids("grid")),
             "community": coded(community, world.unit_ids("community")),
             "street": coded(street, world.unit_ids("street")),
+            "difficulty_band": pd.Categorical(np.array(world.difficulty_bands())[grids], BANDS),
             "household": column("household", np.int64),
             "priority": column("priority", np.int8),
             "created_h": column("created_h", float),
@@ -135,7 +136,7 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     frame["closed_h"] = frame["archived_h"]
     frame["tier_reached"] = coded(column("tier_reached", np.int64), list(TIERS))
     frame["handler_kind"] = coded(role_code[handler], roles)
-    frame["handler_id"] = coded(handler, [s.name for s, _, _ in staff])
+    frame["handler_id"] = coded(handler, [s.name for s in staff])
     frame["status"] = coded(column("status", np.int64), list(STATUSES))
     frame["attempts"] = column("attempts", np.int16)
     frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
@@ -176,16 +177,28 @@ def timeseries_table(model: GridModel) -> pd.DataFrame:
 def workers_table(model: GridModel) -> pd.DataFrame:
     """One row per member of staff: hours by activity, overtime, scheduled hours, cost."""
     records = []
-    for staff, pay, shift in model.staff_records():
-        row = {"staff_id": staff.name, "role": staff.role, "unit": staff.unit_id}
+    bands = model.world.difficulty_bands()
+    for staff, pay in model.staff_records():
+        grid_side = staff.kind != "department"
+        row = {
+            "staff_id": staff.name,
+            "role": staff.role,
+            "kind": staff.kind,
+            "unit": staff.unit_id,
+            "difficulty_band": bands[staff.unit] if grid_side else None,
+        }
         row.update({f"{a}_h": staff.hours[a] for a in ACTIVITIES})
         row["field_h"] = staff.hours["visits"] + staff.hours["patrol"]
         row["overtime_h"] = staff.overtime
-        row["scheduled_h"] = model.calendar.duty_hours(shift, model.horizon)
+        row["scheduled_h"] = staff.scheduled
+        row["shifts_missed"] = staff.shifts_missed
+        row["left_h"] = staff.left_at
         row["jobs_done"] = staff.jobs_done
         row["cost_yuan"] = pay.cost(model.horizon, staff.overtime)
         records.append(row)
-    return pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records)
+    frame["difficulty_band"] = pd.Categorical(frame["difficulty_band"], BANDS)
+    return frame
 
 
 def _stats(values: pd.Series) -> dict[str, float | None]:
@@ -213,44 +226,74 @@ def summarize(
     warmup: float,
 ) -> dict:
     """KPIs of DESIGN.md §4 for the service cases (resident and patrol: the closed loop);
-    admin tasks and revisits are reported on their own."""
+    admin tasks and revisits are reported on their own; worker KPIs overall and per role; case
+    and worker KPIs per grid-difficulty band."""
     service = cases[cases["kind"].isin(["task", "patrol"])]
     counted = service[service["created_h"] >= warmup]
-    closed = counted["status"] == "closed"
-    # on time: the result reported back (结果反馈) by the deadline; counted once due or done
-    done = counted["feedback_h"]
-    due = counted[(counted["deadline_h"] <= horizon) | done.notna()]
-    on_time = (due["feedback_h"] <= due["deadline_h"]).mean() if len(due) else None
-    escalated = {
+    summary = {"horizon_h": horizon, "warmup_h": warmup}
+    summary.update(_case_kpis(counted, service, horizon))
+    summary["backlog_peak"] = _peak(service["created_h"].to_numpy(), service["closed_h"].to_numpy())
+    summary["escalated_share"] = {
         tier: float((counted["tier_reached"].cat.codes >= TIERS.index(tier)).mean())
         if len(counted)
         else 0.0
         for tier in TIERS[1:]
     }
-    summary = {
-        "horizon_h": horizon,
-        "warmup_h": warmup,
-        "cases_created": len(counted),
-        "cases_closed": int(closed.sum()),
-        "backlog_end": int((service["status"] == "open").sum()),
-        "backlog_peak": _peak(service["created_h"].to_numpy(), service["closed_h"].to_numpy()),
-        "first_response_h": _stats(counted["first_response_h"]),
-        "time_to_close_h": _stats(counted["time_to_close_h"]),
-        "on_time_rate": None if on_time is None or math.isnan(on_time) else float(on_time),
-        "escalated_share": escalated,
-        "by_source": {str(k): int(v) for k, v in counted["source"].value_counts().items() if v},
-        "found_by": {str(k): int(v) for k, v in counted["found_by"].value_counts().items() if v},
-    }
+    summary["by_source"] = _counts(counted["source"])
+    summary["found_by"] = _counts(counted["found_by"])
     summary.update(_worker_kpis(workers))
+    summary["cost_per_closed_case_yuan"] = (
+        summary["cost_yuan"] / summary["cases_closed"] if summary["cases_closed"] else None
+    )
     summary["admin_tasks"] = _task_counts(cases[cases["kind"] == "admin"])
     revisits = cases[cases["kind"] == "revisit"]
     summary["revisits"] = _task_counts(revisits)
-    due = revisits[revisits["deadline_h"] <= horizon]
-    summary["revisit_coverage"] = (
-        float((due["closed_h"] <= due["deadline_h"]).mean()) if len(due) else None
-    )
+    summary["revisit_coverage"] = _coverage(revisits, horizon)
+    summary["by_role"] = {
+        str(role): _worker_kpis(group) for role, group in workers.groupby("role", sort=True)
+    }
+    summary["by_difficulty_band"] = {
+        str(band): {
+            **_case_kpis(
+                counted[counted["difficulty_band"] == band],
+                service[service["difficulty_band"] == band],
+                horizon,
+            ),
+            "revisit_coverage": _coverage(revisits[revisits["difficulty_band"] == band], horizon),
+            **_worker_kpis(workers[workers["difficulty_band"] == band]),
+        }
+        for band in cases["difficulty_band"].cat.categories
+    }
     summary["checks"] = checks(cases, timeseries, horizon)
     return summary
+
+
+def _case_kpis(counted: pd.DataFrame, service: pd.DataFrame, horizon: float) -> dict:
+    """Case KPIs for cases created after the warm-up (`counted`); the backlog over all."""
+    closed = counted["status"] == "closed"
+    # on time: the result reported back (结果反馈) by the deadline; counted once due or done
+    due = counted[(counted["deadline_h"] <= horizon) | counted["feedback_h"].notna()]
+    on_time = float((due["feedback_h"] <= due["deadline_h"]).mean()) if len(due) else None
+    untouched = service[(service["status"] == "open") & service["accepted_h"].isna()]
+    return {
+        "cases_created": len(counted),
+        "cases_closed": int(closed.sum()),
+        "backlog_end": int((service["status"] == "open").sum()),
+        "unhandled": len(untouched),
+        "first_response_h": _stats(counted["first_response_h"]),
+        "time_to_close_h": _stats(counted["time_to_close_h"]),
+        "on_time_rate": on_time,
+    }
+
+
+def _coverage(revisits: pd.DataFrame, horizon: float) -> float | None:
+    """Share of revisits due by the horizon in which the household was reached in time."""
+    due = revisits[revisits["deadline_h"] <= horizon]
+    return float((due["closed_h"] <= due["deadline_h"]).mean()) if len(due) else None
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in values.value_counts().items() if v}
 
 
 def _task_counts(tasks: pd.DataFrame) -> dict[str, int]:
@@ -264,19 +307,24 @@ def _task_counts(tasks: pd.DataFrame) -> dict[str, int]:
 
 
 def _worker_kpis(workers: pd.DataFrame) -> dict:
-    if workers.empty:
-        return {"utilization": {}, "admin_share": None, "overtime_hours": 0.0, "cost_yuan": 0.0}
-    busy = workers[["cases_h", "admin_h", "visits_h", "travel_h"]].sum(axis=1)
+    """Utilisation per role, admin and field shares, overtime and cost of a set of staff."""
     on_duty = workers[[f"{a}_h" for a in ACTIVITIES if a != "off"]].sum(axis=1)
-    by_role = pd.DataFrame({"busy": busy, "on": on_duty, "role": workers["role"]})
-    grouped = by_role.groupby("role", sort=True)[["busy", "on"]].sum()
-    grid = workers[workers["role"] == "grid_worker"]
-    grid_on = on_duty[grid.index].sum()
+    busy = workers[["cases_h", "admin_h", "visits_h", "travel_h"]].sum(axis=1)
+    grouped = (
+        pd.DataFrame({"busy": busy, "on": on_duty, "role": workers["role"]})
+        .groupby("role", sort=True)[["busy", "on"]]
+        .sum()
+    )
+    grid_side = workers["kind"] != "department"
+    on = float(on_duty[grid_side].sum())
     return {
+        "members": len(workers),
         "utilization": {
-            role: float(r.busy / r.on) if r.on > 0 else None for role, r in grouped.iterrows()
+            str(role): float(r.busy / r.on) if r.on > 0 else None for role, r in grouped.iterrows()
         },
-        "admin_share": float(grid["admin_h"].sum() / grid_on) if grid_on > 0 else None,
+        "admin_share": float(workers.loc[grid_side, "admin_h"].sum() / on) if on else None,
+        "field_share": float(workers.loc[grid_side, "field_h"].sum() / on) if on else None,
+        "hours": {f"{a}": float(workers[f"{a}_h"].sum()) for a in ACTIVITIES},
         "overtime_hours": float(workers["overtime_h"].sum()),
         "cost_yuan": float(workers["cost_yuan"].sum()),
     }

@@ -14,13 +14,14 @@ import numpy as np
 import simpy
 
 from sim.agents.department import Department
-from sim.agents.grid_worker import GridWorker
 from sim.agents.household import Household
 from sim.agents.staff import Staff
+from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
-from sim.config.schema import Pay, Scenario, Shift
+from sim.config.schema import SKILLS, Pay, Scenario
 from sim.metrics import Metrics
 from sim.rng import Streams
+from sim.staffing import staff_count, team_members
 from sim.work.flow import CaseFlow
 from sim.work.intake import compile_categories
 from sim.work.sources import AdminTasks, PatrolIssues, ResidentRequests, Revisits
@@ -46,6 +47,7 @@ class GridModel(mesa.Model):
         self.world = World(scenario.world, self.streams.get("households"))
         self.plans = compile_categories(scenario)
         self.category_index = {plan.name: plan.index for plan in self.plans}
+        self.skills = SKILLS
         self.arrival_order: Iterator[int] = count()
         self.case_ids: Iterator[int] = count()  # case ids in creation order
         self._staff_ids = count()
@@ -57,14 +59,17 @@ class GridModel(mesa.Model):
         self.timeseries_units = self.world.unit_ids(level) + [
             f"{kind}@{unit_id}" for kind, _, unit_id in instances
         ]
-        n_staff = len(grids) * scenario.grid_workers.per_grid + sum(
+        teams = scenario.all_teams()
+        n_staff = sum(staff_count(self, team) for team in teams.values()) + sum(
             scenario.departments[kind].staff for kind, _, _ in instances
         )
         self.metrics = Metrics(
             self.unit_of_grid, len(self.world.unit_ids(level)), len(self.plans), n_staff
         )
         self.flow = CaseFlow(self)
-        self.grid_stations = [Station(g.id, g.index, self.arrival_order) for g in grids]
+        self.grid_stations = [
+            Station(g.id, g.index, self.arrival_order, len(self.plans)) for g in grids
+        ]
         self.departments = {
             (kind, unit): Department(self, kind, scenario.departments[kind], unit, unit_id)
             for kind, unit, unit_id in instances
@@ -87,15 +92,15 @@ class GridModel(mesa.Model):
             else None
         )
         self.households = [Household(self, row) for row in range(self.world.n_households)]
-        self.grid_workers = [
-            GridWorker(self, grid, number + 1, scenario.grid_workers)
-            for grid in grids
-            for number in range(scenario.grid_workers.per_grid)
+        self.workers: list[Worker] = [
+            AGENT_OF_KIND[member.kind](self, member, self.streams.get(f"staff/{name}"))
+            for name, team in teams.items()
+            for member in team_members(self, name, team)
         ]
         n_level = len(self.world.unit_ids(level))
         staff_unit = np.empty(n_staff, dtype=np.int64)
-        for worker in self.grid_workers:
-            staff_unit[worker.staff.index] = self.unit_of_grid[worker.grid.index]
+        for worker in self.workers:
+            staff_unit[worker.staff.index] = self.unit_of_grid[worker.member.unit]
         for position, department in enumerate(self.departments.values()):
             for staff in department.staff:
                 staff_unit[staff.index] = n_level + position
@@ -122,6 +127,11 @@ class GridModel(mesa.Model):
         unit = {"community": g.community, "street": g.street}.get(tier, 0)
         return self.departments[(kind, unit)].station
 
+    def patrolled(self, staff: Staff, hours: float) -> None:
+        """A worker patrolled their home grid for `hours`: hidden issues may come to light."""
+        if self.patrol_issues is not None:
+            self.patrol_issues.patrolled(staff, hours)
+
     def next_staff_index(self) -> int:
         """A new index into the staff state array."""
         return next(self._staff_ids)
@@ -139,14 +149,13 @@ class GridModel(mesa.Model):
         """Step until the horizon, then close every worker's time account."""
         while self.env.now < self.horizon - 1e-9:
             self.step()
-        for staff, _, _ in self.staff_records():
+        for staff, _ in self.staff_records():
             staff.flush()
 
-    def staff_records(self) -> Iterator[tuple[Staff, Pay, Shift]]:
-        """Every member of staff with their pay and shift."""
-        spec = self.scenario.grid_workers
-        for worker in self.grid_workers:
-            yield worker.staff, worker.pay, spec.shift
-        for (kind, _), department in self.departments.items():
+    def staff_records(self) -> Iterator[tuple[Staff, Pay]]:
+        """Every member of staff with their pay."""
+        for worker in self.workers:
+            yield worker.staff, worker.pay
+        for department in self.departments.values():
             for staff in department.staff:
-                yield staff, department.pay, self.scenario.departments[kind].shift
+                yield staff, department.pay

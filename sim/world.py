@@ -10,6 +10,8 @@ import numpy as np
 
 from sim.config.schema import World as WorldSpec
 
+#: Grid-difficulty bands: terciles of the difficulty score over the scenario's grids.
+BANDS: list[str] = ["low", "medium", "high"]
 ATTRIBUTES: tuple[str, ...] = (
     "floating",
     "rental",
@@ -129,6 +131,15 @@ class World:
     def n_households(self) -> int:
         """Total number of households."""
         return len(self.households["grid"])
+
+    def difficulty_bands(self) -> list[str]:
+        """Band of each grid: low, medium or high tercile of difficulty ("medium" for all when
+        every grid scores the same)."""
+        score = np.array([g.difficulty for g in self.grids])
+        if np.ptp(score) == 0:
+            return ["medium"] * len(score)
+        edges = np.quantile(score, [1 / 3, 2 / 3])
+        return [BANDS[i] for i in np.searchsorted(edges, score, side="right").clip(0, 2)]
 
     def unit_of_grid(self, level: str) -> np.ndarray:
         """Index of each grid's unit at `level` (grid, community, street or district)."""

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.agents.staff import Staff
+from sim.agents.staff import Member, Staff
 from sim.config.schema import SKILLS, TIERS
 from sim.config.schema import Department as DepartmentSpec
+from sim.staffing import shift_times
 from sim.work.station import Station
 
 if TYPE_CHECKING:
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 class Department(mesa.Agent):
     """One department at one unit of its tier (e.g. the street office of 红旗街道)."""
 
-    role = "department"
-
     def __init__(
         self, model: GridModel, kind: str, spec: DepartmentSpec, unit: int, unit_id: str
     ) -> None:
@@ -28,19 +27,28 @@ class Department(mesa.Agent):
         self.kind = kind
         self.tier = TIERS.index(spec.tier)
         self.unit_id = unit_id
-        self.station = Station(f"{kind}@{unit_id}", unit, model.arrival_order)
+        n_categories = len(model.plans)
+        self.station = Station(f"{kind}@{unit_id}", unit, model.arrival_order, n_categories)
         self.pay = spec.pay
+        shifts = shift_times(model, [spec.shift])
         self.staff = [
             Staff(
                 model,
-                index=model.next_staff_index(),
-                role=kind,
-                name=f"{kind}@{unit_id}-s{i + 1}",
-                unit=unit,
-                unit_id=self.station.name,
-                stations=[self.station],
-                shift=spec.shift,
-                rates=dict.fromkeys(SKILLS, 1.0),
+                model.next_staff_index(),
+                Member(
+                    role=kind,
+                    kind="department",
+                    name=f"{kind}@{unit_id}-s{i + 1}",
+                    unit=unit,
+                    unit_id=self.station.name,
+                    stations=[self.station],
+                    shifts=shifts,
+                    takes=[True] * n_categories,
+                    rates=dict.fromkeys(SKILLS, 1.0),
+                    category_rates=[1.0] * n_categories,
+                    resolves=[0.0] * n_categories,
+                    pay=spec.pay,
+                ),
             )
             for i in range(spec.staff)
         ]

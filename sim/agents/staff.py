@@ -1,16 +1,19 @@
-"""A member of staff as a SimPy process: on duty, take the most urgent job from the stations
-they serve; when there is none, patrol (grid workers) or wait; every hour goes to an activity."""
+"""A member of staff as a SimPy process: on duty, take the most urgent job they may take from the
+stations they serve; when there is none, patrol (full-time grid workers) or wait; every hour goes
+to an activity. Shifts, no-shows, dropping out when left idle, and an overtime limit that hands an
+unfinished job back are all here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.config.schema import Shift
+import numpy as np
+import simpy
 
 if TYPE_CHECKING:
     from sim.model import GridModel
-    from sim.work.case import Job
+    from sim.work.case import Case, Job
     from sim.work.station import Station
 
 #: Activities every hour of a worker is accounted to (hours by activity in workers.parquet).
@@ -19,55 +22,80 @@ ACTIVITIES: tuple[str, ...] = ("cases", "admin", "visits", "patrol", "travel", "
 OFF, IDLE, BUSY = 0, 1, 2
 
 
+@dataclass
+class Member:
+    """Everything that makes one member of staff what they are (built by sim.staffing)."""
+
+    role: str  # team id, or department kind
+    kind: str  # full_time, specialist, part_time, volunteer, department
+    name: str
+    unit: int  # home grid index (department: unit index of its tier)
+    unit_id: str
+    stations: list[Station]
+    shifts: list[tuple[float, float]] | None  # (start, end) hours; None = round the clock
+    takes: list[bool]  # per category index: may take its jobs
+    rates: dict[str, float]  # work-rate multiplier per skill
+    category_rates: list[float]  # extra multiplier per category (specialists on their own)
+    resolves: list[float]  # per category: P(resolving at the grid what would go up)
+    success: dict[str, float] = field(default_factory=dict)  # per skill: P(first attempt works)
+    contact_bonus: float = 0.0  # share of not-at-home households still reached
+    patrol_round: float | None = None
+    min_field_share: float | None = None
+    deferrable: frozenset[int] = frozenset()  # categories set aside below min_field_share
+    overtime_limit: float | None = None
+    no_show: float = 0.0
+    dropout_after: float | None = None
+    dropout_p: float = 0.0
+    pay: object = None
+
+    @property
+    def categories(self) -> list[int]:
+        """Indices of the categories this member may take."""
+        return [i for i, ok in enumerate(self.takes) if ok]
+
+
 class Staff:
-    """One person serving `stations` on a shift; a job of `work` hours for a standard worker
-    takes `work / rates[skill]` hours."""
+    """One person working `member`'s stations on `member`'s shifts."""
 
     def __init__(
-        self,
-        model: GridModel,
-        index: int,
-        role: str,
-        name: str,
-        unit: int,
-        unit_id: str,
-        stations: list[Station],
-        shift: Shift,
-        rates: dict[str, float],
-        patrol_round: float | None = None,
-        on_patrol: Callable[[Staff, float], None] | None = None,
+        self, model: GridModel, index: int, member: Member, rng: np.random.Generator | None = None
     ) -> None:
         self.env = model.env
         self.flow = model.flow
         self.states = model.metrics.staff_state
+        self.on_patrol = model.patrolled
         self.index = index
-        self.role = role
-        self.name = name
-        self.unit = unit
-        self.unit_id = unit_id
-        self.stations = stations
-        self.rates = rates
-        self.patrol_round = patrol_round
-        self.on_patrol = on_patrol
+        self.member = member
+        self.role, self.kind, self.name = member.role, member.kind, member.name
+        self.unit, self.unit_id, self.stations = member.unit, member.unit_id, member.stations
+        self.takes = member.takes
+        self.categories = member.categories
+        self.rates = member.rates
+        self.rng = rng
         self.hours = dict.fromkeys(ACTIVITIES, 0.0)
         self.overtime = 0.0
         self.jobs_done = 0
-        self.on_duty = shift.round_the_clock
+        self.shifts_missed = 0
+        self.scheduled = 0.0  # hours of the shifts this person turned up for, within the horizon
+        self.horizon = model.horizon
+        self._shift_end = 0.0
+        self.left_at: float | None = None
+        self.on_duty = member.shifts is None
         self._activity = "idle" if self.on_duty else "off"
         self._since = 0.0
         self._overtime_since: float | None = None
-        self._busy = False
+        self._job: Job | None = None
         self._signal = self.env.event()
         self.states[index] = IDLE if self.on_duty else OFF
-        self.env.process(self._work())
-        if not shift.round_the_clock:
-            self.env.process(self._roster(model.calendar.shifts(shift, model.horizon)))
+        self.process = self.env.process(self._work())
+        if member.shifts is not None:
+            self.env.process(self._roster(member.shifts))
 
     # -- the work loop -------------------------------------------------------------------
 
     def _work(self):
         env = self.env
-        while True:
+        while self.left_at is None:
             if not self.on_duty:
                 self._switch("off", OFF)
                 self._signal = env.event()
@@ -79,28 +107,48 @@ class Staff:
                 if job is None:
                     continue
             yield from self._do(job)
+        self._switch("off", OFF)
 
     def _next_job(self) -> Job | None:
-        """The most urgent waiting job across this person's stations."""
+        """The most urgent waiting job this person may take, across their stations."""
+        categories = self.categories
+        if self.member.min_field_share is not None and self._below_field_share():
+            categories = [c for c in categories if c not in self.member.deferrable]
         best = None
         for station in self.stations:
-            if station.queue and (best is None or station.queue[0] < best.queue[0]):
-                best = station
-        return best.take() if best is not None else None
+            head = station.best(categories)
+            if head is not None and (best is None or head[0] < best[1][0]):
+                best = (station, head)
+        if best is None:
+            return None
+        station, (_, category) = best
+        return station.take(category)
+
+    def _below_field_share(self) -> bool:
+        field = self.hours["visits"] + self.hours["patrol"]
+        on_duty = sum(self.hours.values()) - self.hours["off"]
+        return on_duty > 0 and field < self.member.min_field_share * on_duty
 
     def _wait_for_job(self):
-        """Wait (or patrol) until handed a job; None if the wait ended without one."""
-        env = self.env
+        """Wait, patrol or drop out until handed a job; None if the wait ended without one."""
+        env, member = self.env, self.member
         signal = self._signal = env.event()
         for station in self.stations:
             station.idle[self] = None
-        if self.patrol_round is None:
+        if member.patrol_round is not None:
+            self._switch("patrol", IDLE)
+            start = env.now
+            yield signal | env.timeout(member.patrol_round)
+            self.on_patrol(self, env.now - start)  # may hand this person a job it discovered
+        elif member.dropout_after is not None:
             self._switch("idle", IDLE)
-            return (yield signal)
-        self._switch("patrol", IDLE)
-        start = env.now
-        yield signal | env.timeout(self.patrol_round)
-        self.on_patrol(self, env.now - start)  # may hand this person a job it discovered
+            yield signal | env.timeout(member.dropout_after)
+            if not signal.triggered and self.rng.random() < member.dropout_p:
+                self.left_at = env.now  # motivation gone: leaves the pool for good
+                self.scheduled -= max(0.0, min(self._shift_end, self.horizon) - env.now)
+        else:
+            self._switch("idle", IDLE)
+            yield signal
         if signal.triggered:
             return signal.value
         self._unregister()
@@ -108,21 +156,45 @@ class Staff:
 
     def _do(self, job: Job):
         env = self.env
-        self._busy = True
+        case = job.case
+        self._job = job
         if not self.on_duty:  # handed a job at the very instant the shift ended
             self._overtime_since = env.now
         self.flow.job_started(job, self)
-        if job.travel > 0:
-            self._switch("travel", BUSY)
-            yield env.timeout(job.travel)
-        self._switch(job.case.activity, BUSY)
-        yield env.timeout(job.work / self.rates[job.skill])
-        self._busy = False
-        if self._overtime_since is not None:
-            self.overtime += env.now - self._overtime_since
-            self._overtime_since = None
+        duration = job.work / (self.rates[job.skill] * self.member.category_rates[case.category])
+        started = None
+        try:
+            if job.travel > 0:
+                self._switch("travel", BUSY)
+                yield env.timeout(job.travel)
+            self._switch(case.activity, BUSY)
+            started = env.now
+            yield env.timeout(duration)
+        except simpy.Interrupt:  # overtime limit reached: hand the rest back
+            if started is not None and duration > 0:
+                job.work *= 1.0 - (env.now - started) / duration
+            self._end_job()
+            job.station.submit(job)
+            return
+        self._end_job()
         self.jobs_done += 1
+        success = self.member.success.get(job.skill)
+        if (
+            success is not None
+            and job.tier == 0
+            and case.attempts == 0
+            and case.hardness >= success
+        ):
+            case.attempts += 1  # the first attempt failed (e.g. mediation): one more visit
+            job.station.submit(job)
+            return
         self.flow.job_done(job, self)
+
+    def _end_job(self) -> None:
+        self._job = None
+        if self._overtime_since is not None:
+            self.overtime += self.env.now - self._overtime_since
+            self._overtime_since = None
 
     # -- being handed work, shifts and accounting ----------------------------------------
 
@@ -131,28 +203,54 @@ class Staff:
         self._unregister()
         self._signal.succeed(job)
 
+    def resolves(self, case: Case) -> bool:
+        """Whether this person settles at the grid a case that would otherwise go up."""
+        return case.hardness < self.member.resolves[case.category]
+
+    def contact(self, p_home: float) -> float:
+        """Probability of reaching a household that is at home with probability `p_home`."""
+        return p_home + (1.0 - p_home) * self.member.contact_bonus
+
     def _unregister(self) -> None:
         for station in self.stations:
             station.idle.pop(self, None)
 
-    def _roster(self, shifts: Iterable[tuple[float, float]]):
-        env = self.env
+    def _roster(self, shifts: list[tuple[float, float]]):
+        env, member = self.env, self.member
         for start, end in shifts:
+            if self.left_at is not None:
+                return
             if start > env.now:
                 yield env.timeout(start - env.now)
+            if member.no_show and self.rng.random() < member.no_show:
+                self.shifts_missed += 1
+                continue
             self.on_duty = True
+            self._shift_end = end
+            self.scheduled += min(end, self.horizon) - start
             if self._overtime_since is not None:  # still on last shift's job
                 self.overtime += env.now - self._overtime_since
                 self._overtime_since = None
-            if not self._busy and not self._signal.triggered:
+            if self._job is None and not self._signal.triggered:
                 self._signal.succeed(None)
             yield env.timeout(end - env.now)
             self.on_duty = False
-            if self._busy:
+            if self._job is not None:
                 self._overtime_since = env.now
+                if member.overtime_limit is not None:
+                    self._limit_overtime(self._job, member.overtime_limit)
             elif not self._signal.triggered:
                 self._unregister()
                 self._signal.succeed(None)
+
+    def _limit_overtime(self, job: Job, limit: float) -> None:
+        """Interrupt `job` if it is still in hand `limit` hours after the shift ended."""
+
+        def check(_event) -> None:
+            if self._job is job and not self.on_duty:
+                self.process.interrupt("overtime limit")
+
+        self.env.timeout(limit).callbacks.append(check)
 
     def _switch(self, activity: str, state: int) -> None:
         now = self.env.now
@@ -164,6 +262,8 @@ class Staff:
     def flush(self) -> None:
         """Account the time since the last switch (call at the end of a run)."""
         now = self.env.now
+        if self.member.shifts is None:
+            self.scheduled = now
         self.hours[self._activity] += now - self._since
         self._since = now
         if self._overtime_since is not None:

@@ -7,6 +7,8 @@ validation, never in the middle of a run.
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -24,6 +26,8 @@ Skill = Literal["general", "mediation", "it", "field"]
 SKILLS: tuple[str, ...] = ("general", "mediation", "it", "field")
 
 ZERO = Fixed(dist="fixed", value=0.0)
+#: The team id (and role) of the full-time grid workers.
+GRID_WORKER = "grid_worker"
 
 
 class Shift(StrictModel):
@@ -138,17 +142,35 @@ class Patrol(StrictModel):
     )
 
 
-class GridWorkers(StrictModel):
-    """The full-time grid workers (专职网格员, the "1")."""
+#: The ways to size a team.
+SIZES: tuple[str, ...] = ("per_grid", "per_community", "grids_per_member")
 
-    per_grid: int = sourced(1, "article #2/#5: one full-time worker per grid", "", ge=0)
-    shift: Shift = Field(default_factory=Shift)
-    speed: float = sourced(1.0, "assumption: standard worker", "Work rate multiplier.", gt=0)
-    skills: dict[Skill, float] = sourced(
-        dict,
-        "assumption: standard worker; article #2/#4: young workers faster at IT reporting, "
-        "older ones at mediation",
-        "Extra work-rate multiplier per skill (it, mediation, field, general); default 1.",
+
+def _week_intervals(shift: Shift) -> list[tuple[float, float]]:
+    """The shift's intervals in hours of the week (0 = Monday 00:00), wrapped at 168."""
+    out = []
+    for day in sorted(set(shift.days), key=WEEKDAYS.index):
+        start = WEEKDAYS.index(day) * 24 + shift.start
+        end = start + shift.length
+        out += [(start, min(end, 168.0))] + ([(0.0, end - 168.0)] if end > 168 else [])
+    return out
+
+
+class Profile(StrictModel):
+    """A kind of member within a team (age group, local retiree …) and its share of the team."""
+
+    name: str
+    share: Probability = Field(description="Share of the team's members with this profile.")
+    skills: dict[Skill, float] = Field(
+        default_factory=dict, description="Work-rate multiplier per skill (default 1)."
+    )
+    success: dict[Skill, Probability] = Field(
+        default_factory=dict,
+        description="P(a first attempt of a job needing this skill works); a failed attempt "
+        "is done again (default: always works).",
+    )
+    contact_bonus: Probability = Field(
+        0.0, description="Share of households not at home that are still reached (locals)."
     )
 
     @field_validator("skills")
@@ -158,8 +180,153 @@ class GridWorkers(StrictModel):
             raise ValueError("skill multipliers must be > 0")
         return value
 
-    patrol: Patrol = Field(default_factory=Patrol)
+
+class Dropout(StrictModel):
+    """Volunteers leave the pool for good when left idle (motivation decays while waiting)."""
+
+    after_idle: Duration = Field(gt=0, description="Idle time on a shift before they may leave.")
+    p: Probability = Field(description="P(leaving) each time that much idle time passes.")
+
+
+class Team(StrictModel):
+    """A team of grid-side staff: who they are, how many, which grids they serve, what they may
+    take, when they work and how well. Exactly one of `per_grid` (members tied to each grid),
+    `per_community` (a pooled team shared by a community's grids) or `grids_per_member` (each
+    member serves that many neighbouring grids) sets the size."""
+
+    label_zh: str = ""
+    kind: Literal["full_time", "specialist", "part_time", "volunteer"] = "part_time"
+    per_grid: int | None = Field(None, ge=0)
+    per_community: int | None = Field(None, ge=0)
+    grids_per_member: int | None = Field(None, ge=1)
+    categories: list[str] | None = Field(
+        None, description="Categories the members may take (default: all at the grid)."
+    )
+    shift: Shift = Field(default_factory=Shift)
+    roster: list[list[Shift]] = Field(
+        default_factory=list,
+        description="Shift patterns (each a list of blocks), member k working pattern k mod n: "
+        "staggered hours (错时), weekend rotas; empty = everyone works `shift`.",
+    )
+    speed: float = sourced(1.0, "assumption: standard worker", "Work rate multiplier.", gt=0)
+    skills: dict[Skill, float] = sourced(
+        dict,
+        "assumption: standard worker; article #2/#4: young workers faster at IT reporting, "
+        "older ones at mediation",
+        "Extra work-rate multiplier per skill (it, mediation, field, general); default 1.",
+    )
+    category_speed: dict[str, float] = Field(
+        default_factory=dict, description="Extra work-rate multiplier per category."
+    )
+    resolves: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="Per category: P(settling at the grid a case that would otherwise go up).",
+    )
+    profiles: list[Profile] = Field(default_factory=list)
+    overtime_limit: Duration | None = Field(
+        None, description="Longest overtime; a job still in hand then goes back to the queue."
+    )
+    min_field_share: Probability | None = Field(
+        None,
+        description="Keep field time (visits, patrol) at least this share of duty time "
+        "by setting top-down forms aside while below it (江干: 0.5, article #3).",
+    )
+    no_show: Probability = Field(0.0, description="P(a member misses a shift).")
+    dropout: Dropout | None = None
     pay: Pay = Field(default_factory=Pay)
+
+    @field_validator("skills", "category_speed")
+    @classmethod
+    def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(rate <= 0 for rate in value.values()):
+            raise ValueError("work-rate multipliers must be > 0")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Team:
+        given = [name for name in SIZES if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give only one of {', '.join(SIZES)}, not {' and '.join(given)}")
+        if not given and self.default_size is None:
+            raise ValueError(f"give one of {', '.join(SIZES)}")
+        if self.profiles:
+            total = sum(p.share for p in self.profiles)
+            if abs(total - 1.0) > 1e-9:
+                raise ValueError(f"profile shares must add up to 1, not {total:g}")
+        for k, pattern in enumerate(self.roster):
+            if not pattern:
+                raise ValueError(f"roster pattern {k} is empty")
+            weekly = sorted(i for block in pattern for i in _week_intervals(block))
+            for (_, end), (start, _) in itertools.pairwise(weekly):
+                if start < end - 1e-9:
+                    raise ValueError(f"roster pattern {k} has overlapping shifts")
+        return self
+
+    @property
+    def default_size(self) -> tuple[str, object] | None:
+        """How the team is sized when none of SIZES is given (None: it must be given)."""
+        return None
+
+    @property
+    def size(self) -> tuple[str, object]:
+        """(how, value): ("per_grid", n), ("per_community", n), ("grids_per_member", k) or
+        ("rule", DifficultyRule)."""
+        for name in SIZES:
+            if getattr(self, name) is not None:
+                return name, getattr(self, name)
+        return self.default_size
+
+    @property
+    def covers_every_grid(self) -> bool:
+        """Whether every grid has at least one member of this team serving it."""
+        how, value = self.size
+        return value.min >= 1 if how == "rule" else value >= 1
+
+    @property
+    def patterns(self) -> list[list[Shift]]:
+        """Shift patterns, member k working pattern k mod len."""
+        return self.roster or [[self.shift]]
+
+
+class DifficultyRule(StrictModel):
+    """Workers per grid from its difficulty score (新北区, article #4):
+    clamp(ceil(difficulty / points_per_worker), min, max)."""
+
+    points_per_worker: float = sourced(
+        600.0,
+        "calibrated: 新北区's hardest grid (500 households, 400 group rentals, score ≈1,300 "
+        "with default weights) gets ≥ 2 workers (article #4); assumption otherwise",
+        "",
+        gt=0,
+    )
+    min: int = Field(1, ge=0)
+    max: int = Field(5, ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> DifficultyRule:
+        if self.max < self.min:
+            raise ValueError("max must be ≥ min")
+        return self
+
+    def workers(self, difficulty: float) -> int:
+        """Workers for a grid of this difficulty."""
+        return max(self.min, min(self.max, math.ceil(difficulty / self.points_per_worker)))
+
+
+class GridWorkers(Team):
+    """The full-time grid workers (专职网格员, the "1"): one per grid unless sized otherwise
+    (article #2/#5), or as many as a difficulty rule gives (新北区); they patrol when idle."""
+
+    kind: Literal["full_time", "specialist", "part_time", "volunteer"] = "full_time"
+    rule: DifficultyRule | None = Field(
+        None, description="Workers per grid from its difficulty score (instead of a size)."
+    )
+    patrol: Patrol = Field(default_factory=Patrol)
+
+    @property
+    def default_size(self) -> tuple[str, object]:
+        """A difficulty rule if given, else one worker per grid (article #2/#5)."""
+        return ("rule", self.rule) if self.rule is not None else ("per_grid", 1)
 
 
 class HouseholdMix(StrictModel):
@@ -299,6 +466,46 @@ class AdminTasks(StrictModel):
         (8.0, 17.0), "assumption: sent in office hours", "Window in which tasks arrive."
     )
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    departments: dict[str, float] = sourced(
+        lambda: dict.fromkeys(
+            [
+                "民政",
+                "人社",
+                "宗教",
+                "司法",
+                "信访",
+                "环保",
+                "安全",
+                "党政办",
+                "城管",
+                "统战",
+                "消防",
+                "经济发展",
+            ],
+            1.0,
+        ),
+        "article #2: twelve upper departments send tasks to the grid; equal weights assumption",
+        "Upper department → relative share of the tasks it sends.",
+    )
+    blocked: list[str] = Field(
+        default_factory=list,
+        description="Departments whose tasks the admission list (基层事项准入, article #4) "
+        "keeps out of the grid.",
+    )
+
+    @field_validator("departments")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value or min(value.values()) < 0 or sum(value.values()) <= 0:
+            raise ValueError("departments need non-negative weights, not all zero")
+        return value
+
+    @model_validator(mode="after")
+    def _known_blocked(self) -> AdminTasks:
+        unknown = sorted(set(self.blocked) - set(self.departments))
+        if unknown:
+            raise ValueError(f"blocked departments not in departments: {', '.join(unknown)}")
+        return self
 
     @field_validator("hours")
     @classmethod
@@ -399,6 +606,11 @@ class Scenario(StrictModel):
     categories: dict[str, Category] = Field(min_length=1)
     departments: dict[str, Department] = Field(default_factory=dict)
     grid_workers: GridWorkers = Field(default_factory=GridWorkers)
+    teams: dict[str, Team] = Field(
+        default_factory=dict,
+        description='More grid-side staff: the "6" specialists, the "N" part-time members, '
+        "volunteers, pooled community teams.",
+    )
     sources: Sources
     loop: Loop = Field(default_factory=Loop)
     output: Output = Field(default_factory=Output)
@@ -440,6 +652,47 @@ class Scenario(StrictModel):
             problems.append(
                 ("loop.feedback.handler", f"{handler!r} is neither 'grid', 'none' nor a department")
             )
-        if self.grid_workers.per_grid == 0:
-            problems.append(("grid_workers.per_grid", "at least one worker per grid is needed"))
+        for name, team in self.all_teams().items():
+            where = "grid_workers" if name == GRID_WORKER else f"teams.{name}"
+            if name in self.departments:
+                problems.append((where, f"team id {name!r} is also a department id"))
+            for field in ("categories", "resolves", "category_speed"):
+                for category in getattr(team, field) or []:
+                    need_category(category, f"{where}.{field}")
+        problems += self._coverage_problems()
+        return problems
+
+    def all_teams(self) -> dict[str, Team]:
+        """The full-time grid workers (as team `grid_worker`) and every other team."""
+        return {GRID_WORKER: self.grid_workers, **self.teams}
+
+    def arriving_categories(self) -> dict[str, str]:
+        """Categories that reach the grids, with the source field that brings them."""
+        sources = self.sources
+        out = {name: "sources.resident.mix" for name in sources.resident.mix}
+        if sources.patrol and sources.patrol.enabled:
+            out |= dict.fromkeys(sources.patrol.rate_per_household, "sources.patrol")
+        if sources.admin and sources.admin.enabled:
+            out[sources.admin.category] = "sources.admin"
+        if sources.revisits and sources.revisits.enabled:
+            out[sources.revisits.phone_category] = "sources.revisits"
+            out[sources.revisits.home_category] = "sources.revisits"
+        return out
+
+    def _coverage_problems(self) -> list[tuple[str, str]]:
+        """Categories that reach every grid but that no team present at every grid may take:
+        such cases could never be handled."""
+        covering = [team for team in self.all_teams().values() if team.covers_every_grid]
+        problems = []
+        for category, where in self.arriving_categories().items():
+            if category not in self.categories:
+                continue  # reported as an unknown category
+            if not any(team.categories is None or category in team.categories for team in covering):
+                problems.append(
+                    (
+                        where,
+                        f"nobody present at every grid may take category "
+                        f"{category!r}: its cases could never be handled",
+                    )
+                )
         return problems

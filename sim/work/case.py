@@ -85,9 +85,11 @@ class Case:
         "created",
         "deadline",
         "delays",
+        "feedback_stage",
         "found_by",
         "grid",
         "handler",
+        "hardness",
         "household",
         "id",
         "pending",
@@ -136,6 +138,14 @@ class Case:
         self.handler: Staff | None = None
         self.status = OPEN
         self.attempts = 0
+        self.hardness = 0.0  # uniform draw: how hard to settle (skills and specialists vs it)
+        self.feedback_stage = False  # the last stage is the feedback call
+
+    def settle_at_grid(self) -> None:
+        """Drop the stages above the grid (keep the feedback call): resolved at the grid."""
+        feedback = self.stages[-1:] if self.feedback_stage else []
+        self.stages[1:] = feedback
+        self.resolve_stage = 0
 
     def record(self) -> tuple[float, ...]:
         """The case as a row of numbers (RECORD_FIELDS; source, status and handler as codes),

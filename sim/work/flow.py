@@ -79,7 +79,11 @@ class CaseFlow:
         now = self.env.now
         stage = case.stage
         if stage == 0 and case.resolve_stage > 0:
-            case.steps[DISPATCHED] = now
+            if staff.resolves(case):  # a specialist settles at the grid what would go up
+                case.settle_at_grid()
+                case.steps[DISPATCHED] = case.steps[TRACKED] = case.steps[ACCEPTED]
+            else:
+                case.steps[DISPATCHED] = now
         if stage == case.resolve_stage:
             case.steps[IMPLEMENTED] = now
             case.handler = staff
@@ -88,7 +92,7 @@ class CaseFlow:
         elif self.plans[case.category].loop:
             self._close_loop(case, now)
         elif case.source == "revisit":
-            self.model.revisits.attempted(case, job)
+            self.model.revisits.attempted(case, job, staff)
         else:
             self.close(case)
 

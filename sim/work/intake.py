@@ -102,6 +102,7 @@ class Batch:
     travel: list[float]
     paths: list[tuple]
     closing: list[tuple[float, float, float, float]]
+    hardness: list[float]
     deadlines: list[float] | None = None
 
     def __len__(self) -> int:
@@ -142,6 +143,7 @@ class Intake:
     ) -> Batch:
         """Draw work content, escalation paths and closing delays for a batch of arrivals."""
         n = len(times)
+        hardness = self.route_rng.random(n)
         work = np.empty(n)
         travel = np.empty(n)
         paths: list[tuple] = [()] * n
@@ -173,6 +175,7 @@ class Intake:
             travel.tolist(),
             paths,
             closing,
+            hardness.tolist(),
             None if deadlines is None else deadlines.tolist(),
         )
 
@@ -214,6 +217,7 @@ class Intake:
             plan.priority,
             plan.activity,
         )
+        case.hardness = batch.hardness[i]
         if found_by:
             case.found_by = found_by
         stages = case.stages
@@ -244,6 +248,7 @@ class Intake:
                     if handler == "grid"
                     else self.model.department_station(handler, grid)
                 )
+                case.feedback_stage = True
                 stages.append(
                     [
                         Job(

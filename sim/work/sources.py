@@ -238,15 +238,16 @@ class Revisits(Source):
             np.concatenate(deadlines)[order],
         )
 
-    def attempted(self, case: Case, job: Job) -> None:
-        """A visit or call ended: closed if someone answered, otherwise retried or given up."""
+    def attempted(self, case: Case, job: Job, staff: Staff) -> None:
+        """A visit or call ended: closed if someone answered, otherwise retried or given up.
+        Local workers reach some households that would not otherwise answer."""
         flow = self.model.flow
         case.attempts += 1
         if case.category == self.home_category:
             p = self.spec.at_home[int(self.env.now % DAY)]
         else:
             p = self.spec.phone_reach
-        if self.contact_rng.random() < p:
+        if self.contact_rng.random() < staff.contact(p):
             flow.close(case)
         elif case.attempts >= self.spec.max_attempts:
             flow.give_up(case)

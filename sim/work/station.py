@@ -1,5 +1,5 @@
-"""A station: the queue of jobs waiting for one team (a grid's workers, a department), and the
-team members who are idle and can be handed a job at once."""
+"""A station: the jobs waiting for one place (a grid, a department), one queue per case category,
+and the staff serving it who are idle and can be handed a job at once."""
 
 from __future__ import annotations
 
@@ -13,34 +13,48 @@ if TYPE_CHECKING:
 
 
 class Station:
-    """Jobs wait here in (priority, arrival) order; idle staff wait in first-idle-first order.
+    """Jobs wait here in (priority, arrival) order within their category; idle staff wait in
+    first-idle-first order and are handed only jobs of categories they may take.
 
     `order` is the model's shared arrival counter, so jobs compare across stations.
     """
 
-    __slots__ = ("idle", "name", "order", "queue", "unit")
+    __slots__ = ("idle", "name", "order", "queues", "unit", "waiting")
 
-    def __init__(self, name: str, unit: int, order: Iterator[int]) -> None:
+    def __init__(self, name: str, unit: int, order: Iterator[int], n_categories: int) -> None:
         self.name = name
         self.unit = unit
         self.order = order
-        self.queue: list[tuple[int, int, Job]] = []
+        self.queues: list[list[tuple[int, int, Job]]] = [[] for _ in range(n_categories)]
+        self.waiting = 0
         self.idle: dict[Staff, None] = {}
 
     def submit(self, job: Job) -> None:
-        """Hand the job to the longest-idle member, or queue it."""
-        if self.idle:
-            next(iter(self.idle)).assign(job)
-        else:
-            heappush(self.queue, (job.priority, next(self.order), job))
+        """Hand the job to the longest-idle member who may take it, or queue it."""
+        category = job.case.category
+        for staff in self.idle:
+            if staff.takes[category]:
+                staff.assign(job)
+                return
+        heappush(self.queues[category], (job.priority, next(self.order), job))
+        self.waiting += 1
 
-    def head(self) -> tuple[int, int] | None:
-        """(priority, arrival order) of the job that would be taken next, if any."""
-        return self.queue[0][:2] if self.queue else None
+    def best(self, categories: list[int]) -> tuple[tuple, int] | None:
+        """The queue head (priority, arrival, job) of the most urgent waiting job among
+        `categories`, with its category; None if there is none."""
+        if not self.waiting:
+            return None
+        best = None
+        for category in categories:
+            queue = self.queues[category]
+            if queue and (best is None or queue[0] < best[0]):
+                best = (queue[0], category)
+        return best
 
-    def take(self) -> Job:
-        """Remove and return the next job (the queue must not be empty)."""
-        return heappop(self.queue)[2]
+    def take(self, category: int) -> Job:
+        """Remove and return the next job of `category` (its queue must not be empty)."""
+        self.waiting -= 1
+        return heappop(self.queues[category])[2]
 
     def __len__(self) -> int:
-        return len(self.queue)
+        return self.waiting

@@ -1,0 +1,124 @@
+"""From teams in the scenario to members on the ground: how many members each team has in each
+grid or community (per grid, by difficulty rule, pooled per community, or one per k neighbouring
+grids), which grids each serves, which shift pattern and profile each gets, and what they may
+take. Deterministic: staffing draws no random numbers, so staffing arms share every case."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from sim.agents.staff import Member
+from sim.config.schema import Profile, Shift, Team
+
+if TYPE_CHECKING:
+    from sim.model import GridModel
+    from sim.world import Grid
+
+
+def team_members(model: GridModel, name: str, team: Team) -> list[Member]:
+    """Every member of team `name`, in grid order."""
+    posts = _posts(model, team)
+    profiles = _profiles(team.profiles, len(posts))
+    patterns = team.patterns
+    members = []
+    for number, (grids, profile) in enumerate(zip(posts, profiles, strict=True)):
+        home = grids[number % len(grids)] if team.size[0] == "per_community" else grids[0]
+        members.append(
+            _member(
+                model, name, team, number, home, grids, patterns[number % len(patterns)], profile
+            )
+        )
+    return members
+
+
+def _posts(model: GridModel, team: Team) -> list[list[Grid]]:
+    """The grids each member serves."""
+    how, value = team.size
+    grids = model.world.grids
+    if how == "per_grid":
+        return [[grid] for grid in grids for _ in range(value)]
+    if how == "rule":
+        return [[grid] for grid in grids for _ in range(value.workers(grid.difficulty))]
+    communities = [list(group) for _, group in groupby(grids, key=lambda g: g.community)]
+    if how == "per_community":
+        return [community for community in communities for _ in range(value)]
+    return [
+        community[i : i + value]
+        for community in communities
+        for i in range(0, len(community), value)
+    ]
+
+
+def _profiles(profiles: list[Profile], n: int) -> list[Profile | None]:
+    """Profiles spread over n members in proportion to their shares, interleaved."""
+    if not profiles:
+        return [None] * n
+    out = []
+    for i in range(n):
+        point = (i + 0.5) / n
+        cumulative = 0.0
+        chosen = profiles[-1]
+        for profile in profiles:
+            cumulative += profile.share
+            if point < cumulative:
+                chosen = profile
+                break
+        out.append(chosen)
+    return out
+
+
+def _member(
+    model: GridModel,
+    name: str,
+    team: Team,
+    number: int,
+    home: Grid,
+    grids: list[Grid],
+    pattern: list[Shift],
+    profile: Profile | None,
+) -> Member:
+    plans = model.plans
+    allowed = None if team.categories is None else set(team.categories)
+    skills = {skill: team.speed * team.skills.get(skill, 1.0) for skill in model.skills}
+    if profile is not None:
+        skills = {skill: rate * profile.skills.get(skill, 1.0) for skill, rate in skills.items()}
+    patrol = getattr(team, "patrol", None)
+    label = f"-{profile.name}" if profile is not None else ""
+    return Member(
+        role=name,
+        kind=team.kind,
+        name=f"{home.id}-{name}{number + 1}{label}",
+        unit=home.index,
+        unit_id=home.id,
+        stations=[model.grid_stations[g.index] for g in grids],
+        shifts=shift_times(model, pattern),
+        takes=[allowed is None or p.name in allowed for p in plans],
+        rates=skills,
+        category_rates=[team.category_speed.get(p.name, 1.0) for p in plans],
+        resolves=[team.resolves.get(p.name, 0.0) for p in plans],
+        success=dict(profile.success) if profile is not None else {},
+        contact_bonus=profile.contact_bonus if profile is not None else 0.0,
+        patrol_round=patrol.round if patrol is not None and patrol.enabled else None,
+        min_field_share=team.min_field_share,
+        deferrable=frozenset(p.index for p in plans if p.kind == "admin"),
+        overtime_limit=team.overtime_limit,
+        no_show=team.no_show,
+        dropout_after=team.dropout.after_idle if team.dropout else None,
+        dropout_p=team.dropout.p if team.dropout else 0.0,
+        pay=team.pay,
+    )
+
+
+def shift_times(model: GridModel, pattern: list[Shift]) -> list[tuple[float, float]] | None:
+    """(start, end) of every shift of a pattern before the horizon, in time order; None when
+    the pattern is round the clock."""
+    if len(pattern) == 1 and pattern[0].round_the_clock:
+        return None
+    times = [t for block in pattern for t in model.calendar.shifts(block, model.horizon)]
+    return sorted(times)
+
+
+def staff_count(model: GridModel, team: Team) -> int:
+    """Number of members the team will have."""
+    return len(_posts(model, team))
