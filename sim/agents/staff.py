@@ -71,6 +71,9 @@ class Staff:
         self.takes = member.takes
         self.categories = member.categories
         self.rates = member.rates
+        self.category_rates = member.category_rates
+        self.success = member.success
+        self.min_field_share = member.min_field_share
         self.rng = rng
         self.hours = dict.fromkeys(ACTIVITIES, 0.0)
         self.overtime = 0.0
@@ -112,7 +115,7 @@ class Staff:
     def _next_job(self) -> Job | None:
         """The most urgent waiting job this person may take, across their stations."""
         categories = self.categories
-        if self.member.min_field_share is not None and self._below_field_share():
+        if self.min_field_share is not None and self._below_field_share():
             categories = [c for c in categories if c not in self.member.deferrable]
         best = None
         for station in self.stations:
@@ -127,7 +130,7 @@ class Staff:
     def _below_field_share(self) -> bool:
         field = self.hours["visits"] + self.hours["patrol"]
         on_duty = sum(self.hours.values()) - self.hours["off"]
-        return on_duty > 0 and field < self.member.min_field_share * on_duty
+        return on_duty > 0 and field < self.min_field_share * on_duty
 
     def _wait_for_job(self):
         """Wait, patrol or drop out until handed a job; None if the wait ended without one."""
@@ -161,7 +164,7 @@ class Staff:
         if not self.on_duty:  # handed a job at the very instant the shift ended
             self._overtime_since = env.now
         self.flow.job_started(job, self)
-        duration = job.work / (self.rates[job.skill] * self.member.category_rates[case.category])
+        duration = job.work / (self.rates[job.skill] * self.category_rates[case.category])
         started = None
         try:
             if job.travel > 0:
@@ -178,14 +181,14 @@ class Staff:
             return
         self._end_job()
         self.jobs_done += 1
-        success = self.member.success.get(job.skill)
+        success = self.success
         if (
-            success is not None
+            success
             and job.tier == 0
             and case.attempts == 0
-            and case.hardness >= success
+            and case.hardness >= success.get(job.skill, 1.0)
         ):
-            case.attempts += 1  # the first attempt failed (e.g. mediation): one more visit
+            case.attempts += 1  # the first attempt failed (e.g. mediation): once more
             job.station.submit(job)
             return
         self.flow.job_done(job, self)

@@ -61,7 +61,7 @@ class CaseFlow:
         """A member of staff starts a job of the case."""
         case = job.case
         steps = case.steps
-        if math.isnan(steps[ACCEPTED]):
+        if steps[ACCEPTED] != steps[ACCEPTED]:  # NaN: the first time anyone starts on it
             steps[ACCEPTED] = self.env.now
         if case.stage == case.resolve_stage and math.isnan(steps[TRACKED]):
             if case.stage == 0:  # resolved at the grid: routed to its own worker at once
