@@ -176,7 +176,9 @@ class PatrolIssues(Source):
 
 
 class AdminTasks(Source):
-    """Top-down forms and reports (填表、报材料) sent to each grid."""
+    """Top-down forms and reports (填表、报材料) sent to each grid by upper departments; those of
+    departments on the admission list's blocked side (基层事项准入) never reach the grid. Every
+    task is drawn either way, so blocking leaves the other tasks unchanged."""
 
     name = "admin"
 
@@ -184,6 +186,11 @@ class AdminTasks(Source):
         self.spec = spec
         self.category = model.category_index[spec.category]
         self.n_grids = len(model.world.grids)
+        names = list(spec.departments)
+        weights = np.array([spec.departments[n] for n in names], dtype=float)
+        self.shares = weights / weights.sum()
+        self.is_blocked = np.array([n in spec.blocked for n in names])
+        self._blocked: list[bool] = []  # of the batch being replayed
         super().__init__(model)
 
     def day(self, day: int) -> Batch | None:
@@ -192,8 +199,15 @@ class AdminTasks(Source):
         start, end = self.spec.hours
         rates = np.full((self.n_grids, 1), self.spec.rate_per_grid * DAY / (end - start))
         times, grids = _poisson_times(self.rng, rates, day * DAY + start, end - start)
+        senders = self.rng.choice(len(self.shares), len(times), p=self.shares)
+        self._blocked = self.is_blocked[senders].tolist()
         categories = np.full(len(times), self.category)
         return self.intake.draw(times, categories, grids, np.full(len(times), -1))
+
+    def arrive(self, batch: Batch, i: int) -> None:
+        """The task reaches the grid unless its department is blocked."""
+        if not self._blocked[i]:
+            self.intake.open(batch, i)
 
 
 class Revisits(Source):
