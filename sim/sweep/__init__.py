@@ -1,0 +1,1 @@
+"""Experiments over many runs: comparisons between arms (more to come: designs, executors)."""

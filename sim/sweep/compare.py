@@ -1,0 +1,53 @@
+"""Paired comparison of two arms run with common random numbers (the same seeds)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Mean of b − a over paired replications, its confidence interval and test."""
+
+    n: int
+    mean_a: float
+    mean_b: float
+    diff: float
+    ci_low: float
+    ci_high: float
+    p_value: float  # two-sided paired t-test
+    share_b_higher: float  # share of pairs in which b > a
+
+    def __str__(self) -> str:
+        return (
+            f"{self.mean_a:.4g} → {self.mean_b:.4g}: {self.diff:+.4g} "
+            f"[{self.ci_low:+.4g}, {self.ci_high:+.4g}], p = {self.p_value:.2g}, "
+            f"b higher in {self.share_b_higher:.0%} of {self.n} pairs"
+        )
+
+
+def paired_difference(
+    a: Sequence[float], b: Sequence[float], confidence: float = 0.95
+) -> PairedDifference:
+    """Compare arm b with arm a, replication by replication (pair i = same seed)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape or len(a) < 2:
+        raise ValueError("need two arms of equal length, at least 2 pairs")
+    d = b - a
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    half = stats.t.ppf(0.5 + confidence / 2, len(d) - 1) * se
+    p = float(stats.ttest_rel(b, a).pvalue) if se > 0 else (0.0 if d.mean() else 1.0)
+    return PairedDifference(
+        len(d),
+        float(a.mean()),
+        float(b.mean()),
+        float(d.mean()),
+        float(d.mean() - half),
+        float(d.mean() + half),
+        p,
+        float((d > 0).mean()),
+    )
