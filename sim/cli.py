@@ -150,6 +150,7 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
     table.add_row("cases closed", _count(summary.get("cases_closed")), "cases")
     table.add_row("backlog at end", _count(summary.get("backlog_end")), "cases")
     table.add_row("backlog peak", _count(summary.get("backlog_peak")), "cases")
+    table.add_row("never started (unhandled)", _count(summary.get("unhandled")), "cases")
     table.add_section()
     for key, label in (
         ("first_response_h", "first response"),
@@ -163,12 +164,22 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
     for tier, share in (summary.get("escalated_share") or {}).items():
         table.add_row(f"escalated to {tier}", _percent(share), "%")
     table.add_section()
-    for role, share in (summary.get("utilization") or {}).items():
-        table.add_row(f"utilisation {role}", _percent(share), "%")
-    table.add_row("admin share (grid workers)", _percent(summary.get("admin_share")), "%")
+    for role, kpis in (summary.get("by_role") or {}).items():
+        members = kpis.get("members")
+        share = (kpis.get("utilization") or {}).get(role)
+        table.add_row(f"utilisation {role} ({members})", _percent(share), "%")
+    table.add_row("admin share (grid-side staff)", _percent(summary.get("admin_share")), "%")
+    table.add_row("field share (grid-side staff)", _percent(summary.get("field_share")), "%")
     table.add_row("overtime", _hours(summary.get("overtime_hours")), "h")
     table.add_row("revisit coverage", _percent(summary.get("revisit_coverage")), "%")
     table.add_row("cost", _yuan(summary.get("cost_yuan")), "yuan")
+    table.add_row("cost per closed case", _yuan(summary.get("cost_per_closed_case_yuan")), "yuan")
+    bands = summary.get("by_difficulty_band") or {}
+    if len([b for b in bands.values() if b.get("cases_created")]) > 1:
+        table.add_section()
+        for band, kpis in bands.items():
+            mean = (kpis.get("time_to_close_h") or {}).get("mean")
+            table.add_row(f"time to close, {band}-difficulty grids", _hours(mean), "h")
     return table
 
 
