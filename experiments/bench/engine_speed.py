@@ -48,8 +48,11 @@ def gridsim_mmc(n_cases: int, seed: int) -> dict:
     start = time.perf_counter()
     result = sim.run(scenario, seed=seed, days=n_cases / LAM / 24)
     wall = time.perf_counter() - start
-    return {"cases": len(result.cases), "wall_s": wall,
-            "mean_wait": result.summary["first_response_h"]["mean"]}
+    return {
+        "cases": len(result.cases),
+        "wall_s": wall,
+        "mean_wait": result.summary["first_response_h"]["mean"],
+    }
 
 
 def main() -> None:
@@ -74,11 +77,15 @@ def main() -> None:
     if not args.skip_baseline:
         probe = subprocess.run(
             [sys.executable, "-c", BASELINE_PROBE, str(ROOT / "scenarios/baseline.yaml")],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         stats = json.loads(probe.stdout.strip().splitlines()[-1])
-        print(f"baseline, 365 days: {stats['wall_s']:.1f} s wall, peak memory "
-              f"{stats['peak_mib']:.0f} MiB, {stats['cases']:,} cases and tasks")
+        print(
+            f"baseline, 365 days: {stats['wall_s']:.1f} s wall, peak memory "
+            f"{stats['peak_mib']:.0f} MiB, {stats['cases']:,} cases and tasks"
+        )
 
 
 if __name__ == "__main__":
