@@ -21,7 +21,7 @@ from sim.calendar import Calendar
 from sim.config.schema import SKILLS, Pay, Scenario
 from sim.metrics import Metrics
 from sim.rng import Streams
-from sim.staffing import staff_count, team_members
+from sim.staffing import team_members
 from sim.work.flow import CaseFlow
 from sim.work.intake import compile_categories
 from sim.work.sources import AdminTasks, PatrolIssues, ResidentRequests, Revisits
@@ -59,17 +59,19 @@ class GridModel(mesa.Model):
         self.timeseries_units = self.world.unit_ids(level) + [
             f"{kind}@{unit_id}" for kind, _, unit_id in instances
         ]
-        teams = scenario.all_teams()
-        n_staff = sum(staff_count(self, team) for team in teams.values()) + sum(
+        self.grid_stations = [
+            Station(g.id, g.index, self.arrival_order, len(self.plans)) for g in grids
+        ]
+        teams = {
+            name: team_members(self, name, team) for name, team in scenario.all_teams().items()
+        }
+        n_staff = sum(len(members) for members in teams.values()) + sum(
             scenario.departments[kind].staff for kind, _, _ in instances
         )
         self.metrics = Metrics(
             self.unit_of_grid, len(self.world.unit_ids(level)), len(self.plans), n_staff
         )
         self.flow = CaseFlow(self)
-        self.grid_stations = [
-            Station(g.id, g.index, self.arrival_order, len(self.plans)) for g in grids
-        ]
         self.departments = {
             (kind, unit): Department(self, kind, scenario.departments[kind], unit, unit_id)
             for kind, unit, unit_id in instances
@@ -91,11 +93,11 @@ class GridModel(mesa.Model):
             if sources.revisits and sources.revisits.enabled
             else None
         )
-        self.households = [Household(self, row) for row in range(self.world.n_households)]
+        self._households: dict[int, Household] = {}
         self.workers: list[Worker] = [
             AGENT_OF_KIND[member.kind](self, member, self.streams.get(f"staff/{name}"))
-            for name, team in teams.items()
-            for member in team_members(self, name, team)
+            for name, members in teams.items()
+            for member in members
         ]
         n_level = len(self.world.unit_ids(level))
         staff_unit = np.empty(n_staff, dtype=np.int64)
@@ -126,6 +128,14 @@ class GridModel(mesa.Model):
         g = self.world.grids[grid]
         unit = {"community": g.community, "street": g.street}.get(tier, 0)
         return self.departments[(kind, unit)].station
+
+    def household(self, row: int) -> Household:
+        """The household agent of row `row` of the household table, created on first use:
+        demand is drawn per grid from the table, so a city's million households cost
+        nothing until someone asks for one."""
+        if row not in self._households:
+            self._households[row] = Household(self, row)
+        return self._households[row]
 
     def patrolled(self, staff: Staff, hours: float) -> None:
         """A worker patrolled their home grid for `hours`: hidden issues may come to light."""

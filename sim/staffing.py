@@ -51,20 +51,17 @@ def _posts(model: GridModel, team: Team) -> list[list[Grid]]:
 
 
 def _profiles(profiles: list[Profile], n: int) -> list[Profile | None]:
-    """Profiles spread over n members in proportion to their shares, interleaved."""
+    """Profiles spread over n members in proportion to their shares and interleaved: member i
+    takes the profile furthest behind its share of the first i + 1 members."""
     if not profiles:
         return [None] * n
+    counts = [0] * len(profiles)
     out = []
     for i in range(n):
-        point = (i + 0.5) / n
-        cumulative = 0.0
-        chosen = profiles[-1]
-        for profile in profiles:
-            cumulative += profile.share
-            if point < cumulative:
-                chosen = profile
-                break
-        out.append(chosen)
+        behind = [p.share * (i + 1) - count for p, count in zip(profiles, counts, strict=True)]
+        k = max(range(len(profiles)), key=behind.__getitem__)
+        counts[k] += 1
+        out.append(profiles[k])
     return out
 
 
@@ -117,8 +114,3 @@ def shift_times(model: GridModel, pattern: list[Shift]) -> list[tuple[float, flo
         return None
     times = [t for block in pattern for t in model.calendar.shifts(block, model.horizon)]
     return sorted(times)
-
-
-def staff_count(model: GridModel, team: Team) -> int:
-    """Number of members the team will have."""
-    return len(_posts(model, team))

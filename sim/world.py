@@ -66,7 +66,7 @@ class World:
             street = Unit(len(self.streets), street_spec.id, street_spec.name or street_spec.id, 0)
             self.streets.append(street)
             for community_spec in street_spec.communities:
-                mix = community_spec.households or spec.households
+                mix = spec.mix_of(community_spec)
                 probabilities = np.array([getattr(mix, name) for name in ATTRIBUTES])
                 for copy in range(community_spec.count):
                     suffix = f"-{copy + 1:03d}" if community_spec.count > 1 else ""

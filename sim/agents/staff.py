@@ -69,6 +69,8 @@ class Staff:
         self.role, self.kind, self.name = member.role, member.kind, member.name
         self.unit, self.unit_id, self.stations = member.unit, member.unit_id, member.stations
         self.takes = member.takes
+        self.accepting = member.takes  # what a station may hand over while this person waits
+        self._field_takes = [ok and i not in member.deferrable for i, ok in enumerate(self.takes)]
         self.categories = member.categories
         self.rates = member.rates
         self.category_rates = member.category_rates
@@ -136,6 +138,8 @@ class Staff:
         """Wait, patrol or drop out until handed a job; None if the wait ended without one."""
         env, member = self.env, self.member
         signal = self._signal = env.event()
+        below = self.min_field_share is not None and self._below_field_share()
+        self.accepting = self._field_takes if below else self.takes
         for station in self.stations:
             station.idle[self] = None
         if member.patrol_round is not None:

@@ -323,6 +323,13 @@ class GridWorkers(Team):
     )
     patrol: Patrol = Field(default_factory=Patrol)
 
+    @model_validator(mode="after")
+    def _one_sizing(self) -> GridWorkers:
+        given = [name for name in SIZES if getattr(self, name) is not None]
+        if self.rule is not None and given:
+            raise ValueError(f"give either rule or {given[0]}, not both (set {given[0]}: null)")
+        return self
+
     @property
     def default_size(self) -> tuple[str, object]:
         """A difficulty rule if given, else one worker per grid (article #2/#5)."""
@@ -357,7 +364,13 @@ class Community(StrictModel):
     households_per_grid: int | tuple[int, int] = Field(
         description="Households per grid, or a [low, high] range drawn uniformly."
     )
-    households: HouseholdMix | None = None
+    households: dict[
+        Literal["floating", "rental", "group_rental", "shop", "elderly", "vulnerable"], Probability
+    ] = Field(
+        default_factory=dict,
+        description="Household shares that differ here from world.households (the rest are "
+        "the world's).",
+    )
 
     @field_validator("households_per_grid")
     @classmethod
@@ -389,6 +402,20 @@ class World(StrictModel):
             "Weights of the grid difficulty score (per household with the attribute).",
         )
     )
+
+    def mix_of(self, community: Community) -> HouseholdMix:
+        """The household shares of a community: the world's, with its overrides."""
+        return HouseholdMix(**{**self.households.model_dump(), **community.households})
+
+    @model_validator(mode="after")
+    def _community_mixes(self) -> World:
+        for street in self.streets:
+            for community in street.communities:
+                try:
+                    self.mix_of(community)
+                except ValueError as error:
+                    raise ValueError(f"community {community.id!r}: {error}") from None
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> World:

@@ -102,6 +102,7 @@ class Case:
         "status",
         "steps",
         "tier_reached",
+        "work",
     )
 
     def __init__(
@@ -138,6 +139,7 @@ class Case:
         self.handler: Staff | None = None
         self.status = OPEN
         self.attempts = 0
+        self.work = 0.0  # grid-tier work content drawn at creation (hours, standard worker)
         self.hardness = 0.0  # uniform draw: how hard to settle (skills and specialists vs it)
         self.feedback_stage = False  # the last stage is the feedback call
 
@@ -161,7 +163,7 @@ class Case:
             self.priority,
             self.created,
             self.deadline,
-            self.stages[0][0].work,
+            self.work,
             *self.steps,
             self.tier_reached,
             self.handler.index if self.handler else -1,

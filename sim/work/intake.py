@@ -218,6 +218,7 @@ class Intake:
             plan.activity,
         )
         case.hardness = batch.hardness[i]
+        case.work = batch.work[i]
         if found_by:
             case.found_by = found_by
         stages = case.stages

@@ -33,7 +33,7 @@ class Station:
         """Hand the job to the longest-idle member who may take it, or queue it."""
         category = job.case.category
         for staff in self.idle:
-            if staff.takes[category]:
+            if staff.accepting[category]:
                 staff.assign(job)
                 return
         heappush(self.queues[category], (job.priority, next(self.order), job))
