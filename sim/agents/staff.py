@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.work.case import HANDLE
+
 if TYPE_CHECKING:
     from sim.model import GridModel
     from sim.work.case import Case, Job
@@ -188,11 +190,13 @@ class Staff:
         success = self.success
         if (
             success
+            and job.purpose == HANDLE
             and job.tier == 0
+            and case.activity == "cases"
             and case.attempts == 0
             and case.hardness >= success.get(job.skill, 1.0)
-        ):
-            case.attempts += 1  # the first attempt failed (e.g. mediation): once more
+        ):  # the first attempt at settling a case failed (e.g. mediation): once more
+            case.attempts += 1
             job.station.submit(job)
             return
         self.flow.job_done(job, self)
