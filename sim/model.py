@@ -44,7 +44,9 @@ class GridModel(mesa.Model):
         self.env = simpy.Environment()
         self.streams = Streams(seed)
         self.calendar = Calendar(scenario.run.start_weekday)
-        self.world = World(scenario.world, self.streams.get("households"))
+        self.world = World(
+            scenario.world, self.streams.get("households"), self.streams.get("grid_sizes")
+        )
         self.plans = compile_categories(scenario)
         self.category_index = {plan.name: plan.index for plan in self.plans}
         self.skills = SKILLS

@@ -54,7 +54,11 @@ class Unit:
 class World:
     """Grids, communities, streets and the household table of one scenario."""
 
-    def __init__(self, spec: WorldSpec, rng: np.random.Generator) -> None:
+    def __init__(
+        self, spec: WorldSpec, rng: np.random.Generator, sizes_rng: np.random.Generator
+    ) -> None:
+        """`rng` draws household attributes, `sizes_rng` grid sizes given as ranges: apart,
+        so that re-gridding the same households leaves their attributes unchanged."""
         self.district = Unit(0, spec.district, spec.district, -1)
         self.streets: list[Unit] = []
         self.communities: list[Unit] = []
@@ -77,10 +81,7 @@ class World:
                         street.index,
                     )
                     self.communities.append(community)
-                    size = community_spec.households_per_grid
-                    low, high = (size, size) if isinstance(size, int) else size
-                    drawn = rng.integers(low, high + 1, size=community_spec.grids)
-                    for g, households in enumerate(drawn):
+                    for g, households in enumerate(community_spec.grid_sizes(sizes_rng)):
                         grid_id = f"{community.id}-g{g + 1:02d}"
                         grid_rows.append(
                             (grid_id, community.index, street.index, community_spec.urban)

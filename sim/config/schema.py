@@ -11,6 +11,7 @@ import itertools
 import math
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
@@ -354,15 +355,20 @@ class HouseholdMix(StrictModel):
 
 
 class Community(StrictModel):
-    """A community (社区/村) of equal-sized grids; `count > 1` repeats it with numbered ids."""
+    """A community (社区/村) divided into `grids` grids; `count > 1` repeats it with numbered
+    ids. Give `households_per_grid` (fixed or a range), or `households_total` to split a fixed
+    set of households evenly: re-gridding the same community into more or fewer grids."""
 
     id: str
     name: str = ""
     urban: bool = True
     count: int = Field(1, ge=1)
     grids: int = Field(ge=1)
-    households_per_grid: int | tuple[int, int] = Field(
-        description="Households per grid, or a [low, high] range drawn uniformly."
+    households_per_grid: int | tuple[int, int] | None = Field(
+        None, description="Households per grid, or a [low, high] range drawn uniformly."
+    )
+    households_total: int | None = Field(
+        None, ge=1, description="Households of the community, split evenly over its grids."
     )
     households: dict[
         Literal["floating", "rental", "group_rental", "shop", "elderly", "vulnerable"], Probability
@@ -374,11 +380,30 @@ class Community(StrictModel):
 
     @field_validator("households_per_grid")
     @classmethod
-    def _positive(cls, value: int | tuple[int, int]) -> int | tuple[int, int]:
-        low, high = (value, value) if isinstance(value, int) else value
-        if low < 1 or high < low:
+    def _positive(cls, value: int | tuple[int, int] | None) -> int | tuple[int, int] | None:
+        low, high = (value, value) if isinstance(value, int | None) else value
+        if value is not None and (low < 1 or high < low):
             raise ValueError("households_per_grid must be ≥ 1 (and low ≤ high for a range)")
         return value
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Community:
+        if (self.households_per_grid is None) == (self.households_total is None):
+            raise ValueError("give one of households_per_grid or households_total")
+        if self.households_total is not None and self.households_total < self.grids:
+            raise ValueError("households_total must be at least one household per grid")
+        return self
+
+    def grid_sizes(self, rng: np.random.Generator) -> list[int]:
+        """Households of each grid: an even split of households_total, or households_per_grid
+        (a range drawn uniformly from `rng`)."""
+        if self.households_total is not None:
+            base, extra = divmod(self.households_total, self.grids)
+            return [base + (g < extra) for g in range(self.grids)]
+        size = self.households_per_grid
+        if isinstance(size, int):
+            return [size] * self.grids
+        return rng.integers(size[0], size[1] + 1, size=self.grids).tolist()
 
 
 class Street(StrictModel):

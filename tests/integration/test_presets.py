@@ -32,7 +32,7 @@ MAX_UNHANDLED_SHARE = 0.35
 
 def world(scenario: sim.Scenario) -> World:
     """The world (grids and households) of a scenario, without running it."""
-    return World(scenario.world, np.random.default_rng(1))
+    return World(scenario.world, np.random.default_rng(1), np.random.default_rng(2))
 
 
 def grid_workers_per_grid(result: sim.Result) -> dict[str, int]:

@@ -29,7 +29,7 @@ def make_world(streets: list[dict], seed: int = 0, **world) -> World:
         "sources": {"resident": {"mix": {"service": 1}}},
     }
     scenario = scenario_from_dict(data)
-    return World(scenario.world, np.random.default_rng(seed))
+    return World(scenario.world, np.random.default_rng(seed), np.random.default_rng(seed + 1))
 
 
 def per_grid_counts(world: World) -> np.ndarray:
@@ -199,3 +199,29 @@ def test_same_seed_same_world_and_different_seed_differs():
     for name in ATTRIBUTES:
         assert (a.households[name] == b.households[name]).all()
     assert any((a.households[name] != c.households[name]).any() for name in ATTRIBUTES)
+
+
+def test_regridding_splits_the_same_households_evenly():
+    """households_total: the same households (attributes row by row) in 15 or 10 grids."""
+
+    def community(grids: int) -> list[dict]:
+        return [{"id": "s", "communities": [{"id": "c", "grids": grids, "households_total": 3007}]}]
+
+    fifteen, ten = make_world(community(15), seed=3), make_world(community(10), seed=3)
+    assert sorted(set(per_grid_counts(fifteen))) == [200, 201]
+    assert sorted(set(per_grid_counts(ten))) == [300, 301]
+    assert per_grid_counts(fifteen).sum() == per_grid_counts(ten).sum() == 3007
+    for name in ATTRIBUTES:
+        assert (fifteen.households[name] == ten.households[name]).all()
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [{}, {"households_per_grid": 200, "households_total": 3000}, {"households_total": 2}],
+    ids=["neither", "both", "fewer households than grids"],
+)
+def test_community_size_must_be_given_once(sizes):
+    from sim import ScenarioError
+
+    with pytest.raises(ScenarioError, match="households"):
+        make_world([{"id": "s", "communities": [{"id": "c", "grids": 3, **sizes}]}])
