@@ -8,6 +8,7 @@ tables (DESIGN.md §4) and the summary KPIs.
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +32,7 @@ class Metrics:
         self, unit_of_grid: np.ndarray, n_units: int, n_categories: int, n_staff: int
     ) -> None:
         self.unit_of_grid = unit_of_grid.tolist()
-        self.records: list[tuple] = []  # closed cases, flat
+        self.records = array("d")  # closed cases, one flat row of numbers after another
         self.open: dict[int, Case] = {}
         self.staff_state = np.full(n_staff, OFF, dtype=np.int8)
         self.arrivals = [0] * n_units
@@ -63,7 +64,7 @@ class Metrics:
         self.backlog[unit] -= 1
         self.completions[unit] += 1
         self.by_category[unit][case.category] -= 1
-        self.records.append(case.record())
+        self.records.extend(case.record())
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
 
@@ -94,8 +95,14 @@ class Metrics:
 def cases_table(model: GridModel) -> pd.DataFrame:
     """One row per case or task, in creation order (DESIGN.md §4)."""
     metrics, world, plans = model.metrics, model.world, model.plans
-    rows = metrics.records + [case.record() for case in metrics.open.values()]
-    table = np.array(rows, dtype=float).reshape(len(rows), len(RECORD_FIELDS))
+    width = len(RECORD_FIELDS)
+    still_open = np.array([case.record() for case in metrics.open.values()], dtype=float)
+    table = np.concatenate(
+        [
+            np.frombuffer(metrics.records, dtype=float).reshape(-1, width),
+            still_open.reshape(-1, width),
+        ]
+    )
     table = table[np.argsort(table[:, 0], kind="stable")]
 
     def column(name: str, dtype: type) -> np.ndarray:
