@@ -19,12 +19,19 @@ from sim.agents.staff import Staff
 from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
 from sim.config.schema import SKILLS, Pay, Scenario
+from sim.emergency.incidents import Incidents
 from sim.metrics import Metrics
 from sim.rng import Streams
 from sim.staffing import team_members
 from sim.work.flow import CaseFlow
 from sim.work.intake import compile_categories
-from sim.work.sources import AdminTasks, PatrolIssues, ResidentRequests, Revisits
+from sim.work.sources import (
+    AdminTasks,
+    IncidentTasks,
+    PatrolIssues,
+    ResidentRequests,
+    Revisits,
+)
 from sim.work.station import Station
 from sim.world import World
 
@@ -79,6 +86,7 @@ class GridModel(mesa.Model):
             for kind, unit, unit_id in instances
         }
         sources = scenario.sources
+        self.incidents = Incidents(scenario.incidents, self.world)
         self.patrol_issues = (
             PatrolIssues(self, sources.patrol, scenario.grid_workers.patrol.resident_report_delay)
             if sources.patrol and sources.patrol.enabled
@@ -93,6 +101,11 @@ class GridModel(mesa.Model):
         self.revisits = (
             Revisits(self, sources.revisits)
             if sources.revisits and sources.revisits.enabled
+            else None
+        )
+        self.incident_tasks = (
+            IncidentTasks(self, self.incidents)
+            if any(i.tasks for i in scenario.incidents.values())
             else None
         )
         self._households: dict[int, Household] = {}

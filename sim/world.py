@@ -72,17 +72,19 @@ class World:
             for community_spec in street_spec.communities:
                 mix = spec.mix_of(community_spec)
                 probabilities = np.array([getattr(mix, name) for name in ATTRIBUTES])
-                for copy in range(community_spec.count):
-                    suffix = f"-{copy + 1:03d}" if community_spec.count > 1 else ""
+                for copy in community_spec.copies():
+                    suffix = copy[len(community_spec.id) :]
                     community = Unit(
                         len(self.communities),
-                        community_spec.id + suffix,
+                        copy,
                         (community_spec.name or community_spec.id) + suffix,
                         street.index,
                     )
                     self.communities.append(community)
-                    for g, households in enumerate(community_spec.grid_sizes(sizes_rng)):
-                        grid_id = f"{community.id}-g{g + 1:02d}"
+                    sizes_of = community_spec.grid_sizes(sizes_rng)
+                    for grid_id, households in zip(
+                        community_spec.grid_ids(copy), sizes_of, strict=True
+                    ):
                         grid_rows.append(
                             (grid_id, community.index, street.index, community_spec.urban)
                         )

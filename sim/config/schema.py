@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution, Fixed
+from sim.config.incidents import Incident
 from sim.config.units import ClockTime, Duration, Probability, Rate
 
 Tier = Literal["grid", "community", "street", "district", "city"]
@@ -394,6 +395,16 @@ class Community(StrictModel):
             raise ValueError("households_total must be at least one household per grid")
         return self
 
+    def copies(self) -> list[str]:
+        """Ids of the community's copies: its id, or id-001, id-002 … when count > 1."""
+        if self.count == 1:
+            return [self.id]
+        return [f"{self.id}-{copy + 1:03d}" for copy in range(self.count)]
+
+    def grid_ids(self, copy: str) -> list[str]:
+        """Ids of the grids of one copy."""
+        return [f"{copy}-g{g + 1:02d}" for g in range(self.grids)]
+
     def grid_sizes(self, rng: np.random.Generator) -> list[int]:
         """Households of each grid: an even split of households_total, or households_per_grid
         (a range drawn uniformly from `rng`)."""
@@ -427,6 +438,16 @@ class World(StrictModel):
             "Weights of the grid difficulty score (per household with the attribute).",
         )
     )
+
+    def grid_ids(self) -> list[str]:
+        """Ids of every grid, as the world will name them."""
+        return [
+            grid
+            for street in self.streets
+            for community in street.communities
+            for copy in community.copies()
+            for grid in community.grid_ids(copy)
+        ]
 
     def mix_of(self, community: Community) -> HouseholdMix:
         """The household shares of a community: the world's, with its overrides."""
@@ -664,6 +685,9 @@ class Scenario(StrictModel):
         "volunteers, pooled community teams.",
     )
     sources: Sources
+    incidents: dict[str, Incident] = Field(
+        default_factory=dict, description="Incidents by name: surges and emergency work."
+    )
     loop: Loop = Field(default_factory=Loop)
     output: Output = Field(default_factory=Output)
 
@@ -711,7 +735,33 @@ class Scenario(StrictModel):
             for field in ("categories", "resolves", "category_speed"):
                 for category in getattr(team, field) or []:
                     need_category(category, f"{where}.{field}")
+        problems += self._incident_problems()
         problems += self._coverage_problems()
+        return problems
+
+    def _incident_problems(self) -> list[tuple[str, str]]:
+        """Incident areas naming places that do not exist, tasks naming unknown categories."""
+        problems = []
+        known = {
+            "streets": {s.id for s in self.world.streets},
+            "communities": {c.id for s in self.world.streets for c in s.communities},
+            "grids": set(self.world.grid_ids()),
+        }
+        for name, incident in self.incidents.items():
+            for field, ids in known.items():
+                for i, unit in enumerate(getattr(incident.area, field)):
+                    if unit not in ids:
+                        problems.append(
+                            (f"incidents.{name}.area.{field}.{i}", f"no {field[:-1]} {unit!r}")
+                        )
+            for i, task in enumerate(incident.tasks):
+                if task.category not in self.categories:
+                    problems.append(
+                        (
+                            f"incidents.{name}.tasks.{i}.category",
+                            f"unknown category {task.category!r}",
+                        )
+                    )
         return problems
 
     def all_teams(self) -> dict[str, Team]:
@@ -729,6 +779,9 @@ class Scenario(StrictModel):
         if sources.revisits and sources.revisits.enabled:
             out[sources.revisits.phone_category] = "sources.revisits"
             out[sources.revisits.home_category] = "sources.revisits"
+        for name, incident in self.incidents.items():
+            for i, task in enumerate(incident.tasks):
+                out.setdefault(task.category, f"incidents.{name}.tasks.{i}.category")
         return out
 
     def _coverage_problems(self) -> list[tuple[str, str]]:

@@ -104,6 +104,7 @@ class Batch:
     closing: list[tuple[float, float, float, float]]
     hardness: list[float]
     deadlines: list[float] | None = None
+    skip: list[bool] | None = None  # arrivals that never happen (blocked, thinned)
 
     def __len__(self) -> int:
         return len(self.times)
@@ -112,17 +113,21 @@ class Batch:
 class Intake:
     """Draws case batches for one source and opens cases from them."""
 
-    def __init__(self, model: GridModel, source: str) -> None:
+    def __init__(
+        self, model: GridModel, source: str, stream: str | None = None, first_seq: int = 0
+    ) -> None:
+        """Cases of `source`, drawn from the streams of `stream` (default: the source's),
+        numbered from `first_seq`."""
         self.model = model
         self.env = model.env
         self.flow = model.flow
         self.grid_stations = model.grid_stations
         self.source = source
         self.plans = model.plans
-        self.work_rng = model.streams.get(f"work/{source}")
-        self.route_rng = model.streams.get(f"routing/{source}")
+        self.work_rng = model.streams.get(f"work/{stream or source}")
+        self.route_rng = model.streams.get(f"routing/{stream or source}")
         self.case_ids = model.case_ids
-        self._next_seq = 0  # per-source sequence number, stable across staffing arms
+        self._next_seq = first_seq  # per-stream sequence number, stable across staffing arms
         loop = model.scenario.loop
         self.feedback_handler = loop.feedback.handler
         self.feedback_priority = loop.feedback.priority

@@ -11,11 +11,14 @@ grids (never looping over households per tick), then replays them in time order.
 from __future__ import annotations
 
 import heapq
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config import schema
+from sim.config.incidents import Incident, IncidentTask
+from sim.emergency.incidents import Incidents, eligible_households
 from sim.work.case import Case, Job
 from sim.work.intake import Batch, Intake
 
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
     from sim.model import GridModel
 
 DAY = 24.0
+#: Sequence numbers of surge requests start here, apart from the calm stream's.
+SURGE_SEQ = 1 << 40
 
 
 class Source:
@@ -38,8 +43,8 @@ class Source:
         self.intake = Intake(model, self.name)
         self.env.process(self._run())
 
-    def day(self, day: int) -> Batch | None:
-        """Draw the arrivals of day `day` (absolute times in hours), or None."""
+    def day(self, day: int) -> Batch | list[Batch] | None:
+        """Draw the arrivals of day `day` (absolute times in hours): a batch, several, or None."""
         raise NotImplementedError
 
     def arrive(self, batch: Batch, i: int) -> None:
@@ -50,18 +55,28 @@ class Source:
         env, horizon = self.env, self.model.horizon
         day = 0
         while day * DAY < horizon:
-            batch = self.day(day)
-            if batch is not None:
-                arrive = self.arrive
-                for i, t in enumerate(batch.times):
-                    if t >= horizon:
-                        break
-                    if t > env.now:
-                        yield env.timeout(t - env.now)
-                    arrive(batch, i)
+            drawn = self.day(day)
+            batches = [drawn] if isinstance(drawn, Batch) else drawn or []
+            arrive = self.arrive
+            for t, batch, i in _in_time_order(batches):
+                if t >= horizon:
+                    break
+                if batch.skip is not None and batch.skip[i]:
+                    continue
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                arrive(batch, i)
             day += 1
             if day * DAY > env.now:
                 yield env.timeout(day * DAY - env.now)
+
+
+def _in_time_order(batches: list[Batch]):
+    """(time, batch, row) of every arrival of the batches, in time order (ties: batch order)."""
+    if len(batches) == 1:
+        return ((t, batches[0], i) for i, t in enumerate(batches[0].times))
+    keyed = [[(t, b, i) for i, t in enumerate(batch.times)] for b, batch in enumerate(batches)]
+    return ((t, batches[b], i) for t, b, i in heapq.merge(*keyed))
 
 
 def _poisson_times(
@@ -99,17 +114,40 @@ class ResidentRequests(Source):
         self.mix_categories = np.array([model.category_index[n] for n in names])
         mix = np.array([spec.mix[n] for n in names], dtype=float)
         self.mix = mix / mix.sum()
+        self.surge_rng = model.streams.get(f"arrivals/{self.name}/surge")
+        self.surge_intake = Intake(
+            model, self.name, stream=f"{self.name}/surge", first_seq=SURGE_SEQ
+        )
         super().__init__(model)
 
-    def day(self, day: int) -> Batch | None:
+    def day(self, day: int) -> list[Batch]:
+        """The day's requests; an incident's surge adds a second, independent stream (and
+        thins the first where it lowers demand), so the requests of a calm day are the same
+        with or without the incident (common random numbers across incident arms)."""
         weekend = self.model.calendar.weekday(day) in ("sat", "sun")
         factor = self.spec.weekend_factor if weekend else 1.0
         rates = (self.spec.rate_per_household * factor) * np.outer(self.grid_weight, self.profile)
-        times, grids = _poisson_times(self.rng, rates, day * DAY, 1.0)
-        target = self.grid_offset[grids] + self.rng.random(len(grids)) * self.grid_weight[grids]
+        base, slots = self._requests(self.rng, self.intake, rates, day)
+        surge = self.model.incidents.surge(self.name, day)
+        if surge is None:
+            return [base]
+        keep = np.minimum(surge, 1.0)[slots]
+        base.skip = (self.surge_rng.random(len(keep)) >= keep).tolist()
+        extra, _ = self._requests(
+            self.surge_rng, self.surge_intake, rates * np.maximum(surge - 1.0, 0.0), day
+        )
+        return [base, extra]
+
+    def _requests(
+        self, rng: np.random.Generator, intake: Intake, rates: np.ndarray, day: int
+    ) -> tuple[Batch, tuple[np.ndarray, np.ndarray]]:
+        """Requests at grid × hour `rates`: the batch, and each request's (grid, hour)."""
+        times, grids = _poisson_times(rng, rates, day * DAY, 1.0)
+        target = self.grid_offset[grids] + rng.random(len(grids)) * self.grid_weight[grids]
         households = np.searchsorted(self.cumulative, target, side="right")
-        categories = self.mix_categories[self.rng.choice(len(self.mix), len(grids), p=self.mix)]
-        return self.intake.draw(times, categories, grids, households)
+        categories = self.mix_categories[rng.choice(len(self.mix), len(grids), p=self.mix)]
+        hours = ((times - day * DAY) // 1).astype(int).clip(0, 23)
+        return intake.draw(times, categories, grids, households), (grids, hours)
 
 
 class PatrolIssues(Source):
@@ -139,8 +177,12 @@ class PatrolIssues(Source):
         super().__init__(model)
 
     def day(self, day: int) -> Batch | None:
-        times, rows = _poisson_times(self.rng, self.rates.ravel()[:, None], day * DAY, DAY)
         n_categories = len(self.categories)
+        rates = self.rates.ravel()
+        surge = self.model.incidents.surge(self.name, day)
+        if surge is not None:  # issues arise at the day's mean surge of their grid
+            rates = rates * np.repeat(surge.mean(axis=1), n_categories)
+        times, rows = _poisson_times(self.rng, rates[:, None], day * DAY, DAY)
         grids, categories = np.divmod(rows, n_categories)
         households = np.full(len(times), -1)
         # detection is drawn with the issue, so it does not depend on staffing
@@ -190,7 +232,6 @@ class AdminTasks(Source):
         weights = np.array([spec.departments[n] for n in names], dtype=float)
         self.shares = weights / weights.sum()
         self.is_blocked = np.array([n in spec.blocked for n in names])
-        self._blocked: list[bool] = []  # of the batch being replayed
         super().__init__(model)
 
     def day(self, day: int) -> Batch | None:
@@ -198,16 +239,15 @@ class AdminTasks(Source):
             return None
         start, end = self.spec.hours
         rates = np.full((self.n_grids, 1), self.spec.rate_per_grid * DAY / (end - start))
+        surge = self.model.incidents.surge(self.name, day)
+        if surge is not None:  # at the mean surge over the window
+            rates = rates * surge[:, int(start) : math.ceil(end)].mean(axis=1, keepdims=True)
         times, grids = _poisson_times(self.rng, rates, day * DAY + start, end - start)
         senders = self.rng.choice(len(self.shares), len(times), p=self.shares)
-        self._blocked = self.is_blocked[senders].tolist()
         categories = np.full(len(times), self.category)
-        return self.intake.draw(times, categories, grids, np.full(len(times), -1))
-
-    def arrive(self, batch: Batch, i: int) -> None:
-        """The task reaches the grid unless its department is blocked."""
-        if not self._blocked[i]:
-            self.intake.open(batch, i)
+        batch = self.intake.draw(times, categories, grids, np.full(len(times), -1))
+        batch.skip = self.is_blocked[senders].tolist()  # blocked tasks never reach the grid
+        return batch
 
 
 class Revisits(Source):
@@ -267,3 +307,75 @@ class Revisits(Source):
             flow.give_up(case)
         else:
             flow.retry(case, job, float(self.spec.retry_after.sample(self.retry_rng, 1)[0]))
+
+
+class IncidentTasks(Source):
+    """Work that incidents bring (sim.config.incidents): Poisson streams at a rate per eligible
+    household × the incident's intensity, and screening — one task for every eligible household
+    of the area, released at onset and due within the screening time."""
+
+    name = "incident"
+
+    def __init__(self, model: GridModel, incidents: Incidents) -> None:
+        self.incidents = incidents
+        world = model.world
+        self.household_grid = world.households["grid"]
+        self.streams = []
+        for name, incident in model.scenario.incidents.items():
+            in_area = incidents.masks[name][self.household_grid]
+            for task in incident.tasks:
+                eligible = eligible_households(world, task.households) & in_area
+                counts = np.bincount(
+                    self.household_grid, weights=eligible, minlength=len(world.grids)
+                )
+                plan = model.plans[model.category_index[task.category]]
+                self.streams.append((incident, task, plan, eligible, counts))
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        parts = [self._draw(day, *stream) for stream in self.streams]
+        parts = [part for part in parts if part is not None and len(part[0])]
+        if not parts:
+            return None
+        times, categories, households, deadlines = (
+            np.concatenate(c) for c in zip(*parts, strict=True)
+        )
+        order = np.argsort(times, kind="stable")
+        households = households[order]
+        return self.intake.draw(
+            times[order],
+            categories[order],
+            self.household_grid[households],
+            households,
+            deadlines[order],
+        )
+
+    def _draw(
+        self,
+        day: int,
+        incident: Incident,
+        task: IncidentTask,
+        plan,
+        eligible: np.ndarray,
+        counts: np.ndarray,
+    ) -> tuple[np.ndarray, ...] | None:
+        """(times, categories, households, deadlines) of one task stream on day `day`."""
+        if task.every_household is not None:
+            if not day * DAY <= incident.onset < (day + 1) * DAY:
+                return None
+            households = np.flatnonzero(eligible)
+            times = np.full(len(households), incident.onset)
+            deadline = task.every_household
+        else:
+            levels = self.incidents.levels(incident, day)
+            if not levels.any():
+                return None
+            rates = task.rate_per_household * np.outer(counts, levels)
+            times, grids = _poisson_times(self.rng, rates, day * DAY, 1.0)
+            cumulative = np.cumsum(eligible)
+            before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            target = before[grids] + np.floor(self.rng.random(len(grids)) * counts[grids]) + 1
+            households = np.searchsorted(cumulative, target, side="left")
+            deadline = plan.deadline
+        n = len(times)
+        return times, np.full(n, plan.index), households, np.full(n, deadline)

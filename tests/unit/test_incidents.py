@@ -1,0 +1,160 @@
+"""Incidents: area, intensity profile, surge on existing demand, and the incident's own tasks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.config.incidents import Incident
+from sim.config.loader import merge_mappings
+
+BASE = {
+    "name": "incidents",
+    "run": {"days": 4},
+    "world": {
+        "households": {
+            "floating": 0,
+            "rental": 0,
+            "group_rental": 0,
+            "shop": 0,
+            "elderly": 0.3,
+            "vulnerable": 0.1,
+        },
+        "streets": [
+            {"id": "north", "communities": [{"id": "a", "grids": 2, "households_per_grid": 100}]},
+            {"id": "south", "communities": [{"id": "b", "grids": 2, "households_per_grid": 100}]},
+        ],
+    },
+    "categories": {
+        "service": {"work": "10min"},
+        "screening": {"work": "5min", "priority": 1, "loop": False},
+        "delivery": {"work": "15min", "priority": 1, "loop": False},
+    },
+    "grid_workers": {
+        "per_grid": 2,
+        "patrol": {"enabled": False},
+        "shift": {
+            "start": "00:00",
+            "end": "00:00",
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        },
+    },
+    "sources": {
+        "resident": {
+            "rate_per_household": "0.01/h",
+            "multipliers": {},
+            "hourly_profile": [1] * 24,
+            "weekend_factor": 1,
+            "mix": {"service": 1},
+        }
+    },
+    "loop": {
+        "feedback": {"handler": "none"},
+        "rating_delay": 0,
+        "publicity_delay": 0,
+        "archive_delay": 0,
+    },
+}
+
+
+def run(incidents: dict, seed: int = 1) -> sim.Result:
+    return sim.run(
+        sim.scenario_from_dict(merge_mappings(BASE, {"incidents": incidents})), seed=seed
+    )
+
+
+def test_intensity_profile_is_a_step_function_within_the_incident():
+    incident = Incident(onset=10, duration=20, intensity=[(0, 1.0), (5, 0.5), (15, 0.0)])
+    assert incident.level_over(0, 10) == 0
+    assert incident.level_over(10, 15) == 1.0
+    assert incident.level_over(15, 25) == 0.5
+    assert incident.level_over(12, 17) == pytest.approx((3 * 1.0 + 2 * 0.5) / 5)
+    assert incident.level_over(30, 40) == 0
+
+
+def test_surge_multiplies_requests_only_in_the_area_and_the_window():
+    calm = run({})
+    surge = run(
+        {
+            "flood": {
+                "onset": "24h",
+                "duration": "24h",
+                "demand": {"resident": 4.0},
+                "area": {"streets": ["north"]},
+            }
+        }
+    )
+
+    def count(result, street, start, end):
+        c = result.cases
+        return ((c["street"] == street) & (c["created_h"] >= start) & (c["created_h"] < end)).sum()
+
+    # north on day 1: 4× the rate; south and the other days: unchanged (same seed, same streams)
+    assert count(surge, "north", 24, 48) > 2.5 * count(calm, "north", 24, 48)
+    assert count(surge, "south", 0, 96) == count(calm, "south", 0, 96)
+    assert count(surge, "north", 0, 24) == count(calm, "north", 0, 24)
+
+
+def test_screening_reaches_every_household_of_the_area_once():
+    result = run(
+        {
+            "epidemic": {
+                "onset": "30h",
+                "duration": "3d",
+                "area": {"communities": ["a"]},
+                "tasks": [{"category": "screening", "every_household": "1d"}],
+            }
+        }
+    )
+    tasks = result.cases[result.cases["category"] == "screening"]
+    assert len(tasks) == 200 and tasks["household"].is_unique
+    assert (tasks["community"] == "a").all()
+    assert (tasks["created_h"] == 30).all() and (tasks["deadline_h"] == 54).all()
+    assert tasks["source"].eq("incident").all()
+
+
+def test_incident_task_streams_go_to_eligible_households_while_it_lasts():
+    result = run(
+        {
+            "epidemic": {
+                "onset": "24h",
+                "duration": "48h",
+                "tasks": [
+                    {
+                        "category": "delivery",
+                        "rate_per_household": "1/day",
+                        "households": "elderly_or_vulnerable",
+                    }
+                ],
+            }
+        }
+    )
+    tasks = result.cases[result.cases["category"] == "delivery"]
+    households = result.scenario  # noqa: F841 (kept for readability of the assertion below)
+    model_table = sim.runner.GridModel(result.scenario, seed=1).world.households
+    needy = model_table["elderly"] | model_table["vulnerable"]
+    assert len(tasks) > 0
+    assert needy[tasks["household"].to_numpy()].all()
+    assert tasks["created_h"].between(24, 72, inclusive="left").all()
+    expected = needy.sum() * 2  # 1 per eligible household per day, for two days
+    assert abs(len(tasks) - expected) < 4 * np.sqrt(expected)
+
+
+@pytest.mark.parametrize(
+    ("incident", "message"),
+    [
+        ({"onset": 0, "duration": 5, "area": {"streets": ["east"]}}, "no street 'east'"),
+        ({"onset": 0, "duration": 5, "area": {"grids": ["a-g09"]}}, "no grid 'a-g09'"),
+        (
+            {"onset": 0, "duration": 5, "tasks": [{"category": "x", "every_household": "1d"}]},
+            "unknown category 'x'",
+        ),
+        ({"onset": 0, "duration": 5, "intensity": [[1, 1.0]]}, "start at offset 0"),
+        ({"onset": 0, "duration": 0}, "greater than 0"),
+        ({"onset": 0, "duration": 5, "tasks": [{"category": "screening"}]}, "give one of"),
+    ],
+)
+def test_bad_incidents_are_refused(incident, message):
+    with pytest.raises(sim.ScenarioError, match=message):
+        sim.scenario_from_dict(merge_mappings(BASE, {"incidents": {"bad": incident}}))
