@@ -68,6 +68,10 @@ class Metrics:
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
 
+    def open_in(self, categories: list[int]) -> int:
+        """Cases of these categories open now, over all units."""
+        return sum(row[c] for row in self.by_category for c in categories)
+
     def snapshot(
         self, now: float, tick: float, staff_unit: np.ndarray, n_staff_units: int, mode: str
     ) -> None:

@@ -20,6 +20,7 @@ from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
 from sim.config.schema import SKILLS, Pay, Scenario
 from sim.emergency.incidents import Incidents
+from sim.emergency.plans import Controller
 from sim.metrics import Metrics
 from sim.rng import Streams
 from sim.staffing import team_members
@@ -48,6 +49,8 @@ class GridModel(mesa.Model):
         self.horizon = 24.0 * (scenario.run.days if days is None else days)
         self.tick = scenario.run.tick
         self.mode = PEACETIME
+        self.events: list[dict] = []  # the event log: plans firing, acting, standing down
+        self.priority_override: dict[str, int] = {}  # category → priority set by a plan
         self.env = simpy.Environment()
         self.streams = Streams(seed)
         self.calendar = Calendar(scenario.run.start_weekday)
@@ -109,6 +112,8 @@ class GridModel(mesa.Model):
             else None
         )
         self._households: dict[int, Household] = {}
+        self.service_categories = [p.index for p in self.plans if p.kind in ("task", "patrol")]
+        self.plans_run = Controller(self)
         self.workers: list[Worker] = [
             AGENT_OF_KIND[member.kind](self, member, self.streams.get(f"staff/{name}"))
             for name, members in teams.items()
@@ -152,6 +157,19 @@ class GridModel(mesa.Model):
             self._households[row] = Household(self, row)
         return self._households[row]
 
+    def log(self, plan: str, event: str, detail: str) -> None:
+        """Add a line to the event log."""
+        self.events.append({"t_h": self.env.now, "plan": plan, "event": event, "detail": detail})
+
+    def team_staff(self, team: str) -> list[Staff]:
+        """The members of a grid-side team."""
+        return [worker.staff for worker in self.workers if worker.member.role == team]
+
+    def suspend_admin(self, suspended: bool) -> None:
+        """Hold top-down forms (emergency plan), or release the held ones."""
+        if self.admin_tasks is not None:
+            self.admin_tasks.suspend(suspended)
+
     def patrolled(self, staff: Staff, hours: float) -> None:
         """A worker patrolled their home grid for `hours`: hidden issues may come to light."""
         if self.patrol_issues is not None:
@@ -166,6 +184,7 @@ class GridModel(mesa.Model):
         start = self.env.now
         until = min(start + self.tick, self.horizon)
         self.env.run(until=until)
+        self.plans_run.tick(self.metrics.open_in(self.service_categories))
         self.metrics.snapshot(
             until, until - start, self.staff_unit, len(self.timeseries_units), self.mode
         )

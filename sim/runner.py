@@ -36,6 +36,7 @@ class Result:
     workers: pd.DataFrame
     summary: dict
     manifest: dict = field(default_factory=dict)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, out: str | os.PathLike[str]) -> Path:
         """Write the run folder atomically: built in a temporary sibling, then renamed. An
@@ -50,6 +51,7 @@ class Result:
             self.cases.to_parquet(staging / "cases.parquet", index=False)
             self.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
             self.workers.to_parquet(staging / "workers.parquet", index=False)
+            self.events.to_parquet(staging / "events.parquet", index=False)
             (staging / "scenario.yaml").write_text(
                 yaml.safe_dump(
                     self.scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False
@@ -101,4 +103,5 @@ def run(
         "dependencies": {name: metadata.version(name) for name in DEPENDENCIES},
     }
     mesa.Agent._ids.pop(model, None)  # Mesa 3.3 keeps every model alive otherwise
-    return Result(scenario, seed, cases, timeseries, workers, summary, manifest)
+    events = pd.DataFrame(model.events, columns=["t_h", "plan", "event", "detail"])
+    return Result(scenario, seed, cases, timeseries, workers, summary, manifest, events)

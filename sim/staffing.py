@@ -101,6 +101,7 @@ def _member(
         deferrable=frozenset(p.index for p in plans if p.kind == "admin"),
         overtime_limit=team.overtime_limit,
         no_show=team.no_show,
+        standby=team.standby,
         dropout_after=team.dropout.after_idle if team.dropout else None,
         dropout_p=team.dropout.p if team.dropout else 0.0,
         pay=team.pay,

@@ -46,6 +46,7 @@ class Member:
     deferrable: frozenset[int] = frozenset()  # categories set aside below min_field_share
     overtime_limit: float | None = None
     no_show: float = 0.0
+    standby: bool = False
     dropout_after: float | None = None
     dropout_p: float = 0.0
     pay: object = None
@@ -87,7 +88,10 @@ class Staff:
         self.horizon = model.horizon
         self._shift_end = 0.0
         self.left_at: float | None = None
-        self.on_duty = member.shifts is None
+        self.active = not member.standby  # standby members wait for a plan to mobilise them
+        self.extension = 0.0  # hours an emergency plan keeps them on past each shift end
+        self._window_end: float | None = None  # end of the roster shift now running, if any
+        self.on_duty = member.shifts is None and self.active
         self._activity = "idle" if self.on_duty else "off"
         self._since = 0.0
         self._overtime_since: float | None = None
@@ -233,26 +237,59 @@ class Staff:
                 return
             if start > env.now:
                 yield env.timeout(start - env.now)
-            if member.no_show and self.rng.random() < member.no_show:
-                self.shifts_missed += 1
-                continue
-            self.on_duty = True
-            self._shift_end = end
-            self.scheduled += min(end, self.horizon) - start
-            if self._overtime_since is not None:  # still on last shift's job
-                self.overtime += env.now - self._overtime_since
-                self._overtime_since = None
-            if self._job is None and not self._signal.triggered:
-                self._signal.succeed(None)
+            self._window_end = end
+            if self.active:
+                if member.no_show and self.rng.random() < member.no_show:
+                    self.shifts_missed += 1
+                else:
+                    self._start_shift(end)
             yield env.timeout(end - env.now)
-            self.on_duty = False
-            if self._job is not None:
-                self._overtime_since = env.now
-                if member.overtime_limit is not None:
-                    self._limit_overtime(self._job, member.overtime_limit)
-            elif not self._signal.triggered:
-                self._unregister()
-                self._signal.succeed(None)
+            if self.on_duty and self.extension > 0:  # extended shift (emergency plan)
+                yield env.timeout(self.extension)
+                self.overtime += self.extension
+            if self.on_duty:
+                self._end_shift()
+        self._window_end = None
+
+    def _start_shift(self, end: float) -> None:
+        env = self.env
+        self.on_duty = True
+        self._shift_end = end
+        self.scheduled += max(0.0, min(end, self.horizon) - env.now)
+        if self._overtime_since is not None:  # still on last shift's job
+            self.overtime += env.now - self._overtime_since
+            self._overtime_since = None
+        if self._job is None and not self._signal.triggered:
+            self._signal.succeed(None)
+
+    def _end_shift(self) -> None:
+        self.on_duty = False
+        if self._job is not None:
+            self._overtime_since = self.env.now
+            if self.member.overtime_limit is not None:
+                self._limit_overtime(self._job, self.member.overtime_limit)
+        elif not self._signal.triggered:
+            self._unregister()
+            self._signal.succeed(None)
+
+    def activate(self) -> None:
+        """Come on duty when mobilised: now, if within a shift of the roster (or round the
+        clock), else at the next shift."""
+        if self.active or self.left_at is not None:
+            return
+        self.active = True
+        end = self.horizon if self.member.shifts is None else self._window_end
+        if end is not None and not self.on_duty:
+            self._start_shift(end)
+
+    def deactivate(self) -> None:
+        """Stand down: off duty (finishing the job in hand) until mobilised again."""
+        if not self.active:
+            return
+        self.active = False
+        if self.on_duty:
+            self.scheduled -= max(0.0, min(self._shift_end, self.horizon) - self.env.now)
+            self._end_shift()
 
     def _limit_overtime(self, job: Job, limit: float) -> None:
         """Interrupt `job` if it is still in hand `limit` hours after the shift ended."""
@@ -273,7 +310,7 @@ class Staff:
     def flush(self) -> None:
         """Account the time since the last switch (call at the end of a run)."""
         now = self.env.now
-        if self.member.shifts is None:
+        if self.member.shifts is None and not self.member.standby:
             self.scheduled = now
         self.hours[self._activity] += now - self._since
         self._since = now

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution, Fixed
 from sim.config.incidents import Incident
+from sim.config.plans import Plan
 from sim.config.units import ClockTime, Duration, Probability, Rate
 
 Tier = Literal["grid", "community", "street", "district", "city"]
@@ -234,6 +235,9 @@ class Team(StrictModel):
         "by setting top-down forms aside while below it (江干: 0.5, article #3).",
     )
     no_show: Probability = Field(0.0, description="P(a member misses a shift).")
+    standby: bool = Field(
+        False, description="Off duty until an emergency plan mobilises the team (下沉干部)."
+    )
     dropout: Dropout | None = None
     pay: Pay = Field(default_factory=Pay)
 
@@ -688,6 +692,9 @@ class Scenario(StrictModel):
     incidents: dict[str, Incident] = Field(
         default_factory=dict, description="Incidents by name: surges and emergency work."
     )
+    plans: dict[str, Plan] = Field(
+        default_factory=dict, description="Emergency plans (预案) by name."
+    )
     loop: Loop = Field(default_factory=Loop)
     output: Output = Field(default_factory=Output)
 
@@ -736,7 +743,58 @@ class Scenario(StrictModel):
                 for category in getattr(team, field) or []:
                     need_category(category, f"{where}.{field}")
         problems += self._incident_problems()
+        problems += self._plan_problems()
         problems += self._coverage_problems()
+        return problems
+
+    def _plan_problems(self) -> list[tuple[str, str]]:
+        """Plans naming unknown teams, incidents or categories, or triggers that can never
+        fire; standby teams no plan mobilises."""
+        problems = []
+        horizon = self.run.days * 24
+        teams = self.all_teams()
+        mobilised = set()
+        for name, plan in self.plans.items():
+            where = f"plans.{name}"
+            for i, trigger in enumerate(plan.triggers):
+                at = f"{where}.triggers.{i}"
+                if trigger.incident is not None:
+                    incident = self.incidents.get(trigger.incident)
+                    if incident is None:
+                        problems.append((f"{at}.incident", f"no incident {trigger.incident!r}"))
+                    elif incident.onset >= horizon:
+                        problems.append(
+                            (
+                                f"{at}.incident",
+                                "the incident starts after the "
+                                "horizon: this trigger can never fire",
+                            )
+                        )
+                if trigger.at is not None and trigger.at >= horizon:
+                    problems.append((f"{at}.at", "after the horizon: this trigger can never fire"))
+            for i, action in enumerate(plan.actions):
+                at = f"{where}.actions.{i}"
+                if action.mobilise is not None:
+                    team = teams.get(action.mobilise)
+                    if team is None:
+                        problems.append((f"{at}.mobilise", f"no team {action.mobilise!r}"))
+                    elif not team.standby:
+                        problems.append(
+                            (
+                                f"{at}.mobilise",
+                                f"team {action.mobilise!r} is not on standby (set standby: true)",
+                            )
+                        )
+                    mobilised.add(action.mobilise)
+                for team in action.teams:
+                    if team not in teams:
+                        problems.append((f"{at}.teams", f"no team {team!r}"))
+                for category in action.prioritise or {}:
+                    if category not in self.categories:
+                        problems.append((f"{at}.prioritise", f"unknown category {category!r}"))
+        for name, team in self.teams.items():
+            if team.standby and name not in mobilised:
+                problems.append((f"teams.{name}.standby", "no plan mobilises this team"))
         return problems
 
     def _incident_problems(self) -> list[tuple[str, str]]:
@@ -787,7 +845,11 @@ class Scenario(StrictModel):
     def _coverage_problems(self) -> list[tuple[str, str]]:
         """Categories that reach every grid but that no team present at every grid may take:
         such cases could never be handled."""
-        covering = [team for team in self.all_teams().values() if team.covers_every_grid]
+        covering = [
+            team
+            for team in self.all_teams().values()
+            if team.covers_every_grid and not team.standby
+        ]
         problems = []
         for category, where in self.arriving_categories().items():
             if category not in self.categories:

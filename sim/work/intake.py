@@ -124,6 +124,7 @@ class Intake:
         self.grid_stations = model.grid_stations
         self.source = source
         self.plans = model.plans
+        self.priority_override = model.priority_override
         self.work_rng = model.streams.get(f"work/{stream or source}")
         self.route_rng = model.streams.get(f"routing/{stream or source}")
         self.case_ids = model.case_ids
@@ -207,6 +208,7 @@ class Intake:
         """Create case `i` of the batch now, build its itinerary and start it. `found_by` says
         how it reached the grid when that differs from the source that drew it."""
         plan = self.plans[batch.categories[i]]
+        priority = self.priority_override.get(plan.name, plan.priority)
         grid = batch.grids[i]
         now = self.env.now
         deadline = plan.deadline if batch.deadlines is None else batch.deadlines[i]
@@ -219,7 +221,7 @@ class Intake:
             batch.households[i],
             now,
             now + deadline,
-            plan.priority,
+            priority,
             plan.activity,
         )
         case.hardness = batch.hardness[i]
@@ -236,7 +238,7 @@ class Intake:
                     batch.travel[i],
                     HANDLE,
                     0,
-                    plan.priority,
+                    priority,
                     plan.skill,
                 )
             ]
@@ -289,7 +291,7 @@ class Intake:
                             0.0,
                             REVIEW,
                             step.tier,
-                            plan.priority,
+                            case.priority,
                             "general",
                         )
                         for s, w in zip(stations, works, strict=True)
@@ -297,12 +299,12 @@ class Intake:
                 )
                 case.stages.append(
                     [
-                        Job(case, j.station, j.work, 0.0, REWORK, j.tier, plan.priority, j.skill)
+                        Job(case, j.station, j.work, 0.0, REWORK, j.tier, case.priority, j.skill)
                         for j in below
                     ]
                 )
             below = [
-                Job(case, s, w, 0.0, HANDLE, step.tier, plan.priority, "general")
+                Job(case, s, w, 0.0, HANDLE, step.tier, case.priority, "general")
                 for s, w in zip(stations, works, strict=True)
             ]
             case.stages.append(below)

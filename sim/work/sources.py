@@ -232,6 +232,8 @@ class AdminTasks(Source):
         weights = np.array([spec.departments[n] for n in names], dtype=float)
         self.shares = weights / weights.sum()
         self.is_blocked = np.array([n in spec.blocked for n in names])
+        self.suspended = False
+        self.held: list[tuple[Batch, int]] = []  # forms held while an emergency plan runs
         super().__init__(model)
 
     def day(self, day: int) -> Batch | None:
@@ -248,6 +250,21 @@ class AdminTasks(Source):
         batch = self.intake.draw(times, categories, grids, np.full(len(times), -1))
         batch.skip = self.is_blocked[senders].tolist()  # blocked tasks never reach the grid
         return batch
+
+    def arrive(self, batch: Batch, i: int) -> None:
+        """The form reaches the grid, or waits while forms are suspended."""
+        if self.suspended:
+            self.held.append((batch, i))
+        else:
+            self.intake.open(batch, i)
+
+    def suspend(self, suspended: bool) -> None:
+        """Suspend top-down forms, or resume and send the held ones on now."""
+        self.suspended = suspended
+        if not suspended:
+            held, self.held = self.held, []
+            for batch, i in held:
+                self.intake.open(batch, i)
 
 
 class Revisits(Source):
