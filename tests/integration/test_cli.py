@@ -27,6 +27,7 @@ RUN_FILES = {
     "workers.parquet",
     "scenario.yaml",
     "manifest.json",
+    "events.parquet",
 }
 KPI_LABELS = (
     "cases created",

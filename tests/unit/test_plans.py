@@ -1,0 +1,155 @@
+"""Emergency plans: triggers fire when they should, actions happen (after their delays) and are
+undone at stand-down, every step is in the event log; bad plans are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim.config.loader import merge_mappings
+
+EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+BASE = {
+    "name": "plans",
+    "run": {"days": 6},
+    "world": {
+        "streets": [
+            {"id": "s", "communities": [{"id": "c", "grids": 2, "households_per_grid": 100}]}
+        ]
+    },
+    "categories": {
+        "service": {"work": "30min"},
+        "admin_form": {"kind": "admin", "work": "20min", "loop": False},
+    },
+    "grid_workers": {"per_grid": 1, "patrol": {"enabled": False}},
+    "teams": {
+        "cadres": {
+            "kind": "part_time",
+            "per_community": 4,
+            "standby": True,
+            "categories": ["service"],
+            "shift": {"start": "00:00", "end": "00:00", "days": EVERY_DAY},
+        }
+    },
+    "sources": {
+        "resident": {"rate_per_household": "0.01/h", "mix": {"service": 1}},
+        "admin": {"rate_per_grid": "10/day"},
+    },
+    "incidents": {
+        "storm": {"kind": "typhoon", "onset": "50h", "duration": "24h", "demand": {"resident": 3.0}}
+    },
+}
+PLAN = {
+    "triggers": [{"incident": "storm"}],
+    "actions": [
+        {"set_mode": "emergency"},
+        {"mobilise": "cadres", "delay": "6h", "ramp": "3h"},
+        {"suspend_admin": True},
+        {"extend_shifts": "3h", "teams": ["grid_worker"]},
+        {"prioritise": {"service": 1}},
+    ],
+    "stand_down": {"after": "48h", "recovery": "12h"},
+}
+
+
+def run(plans: dict) -> sim.Result:
+    """Run with these plans; without a plan that mobilises them, there are no cadres."""
+    data = merge_mappings(BASE, {"plans": plans})
+    if not any(a.get("mobilise") for p in plans.values() for a in p["actions"]):
+        del data["teams"]
+    return sim.run(sim.scenario_from_dict(data), seed=3)
+
+
+def events(result: sim.Result) -> list[tuple[float, str]]:
+    return list(zip(result.events["t_h"], result.events["event"], strict=True))
+
+
+def test_incident_trigger_fires_the_actions_in_order_and_stands_down():
+    result = run({"storm_plan": PLAN})
+    log = events(result)
+    assert log[0] == (50.0, "fired")
+    assert (50.0, "mode") in log and (50.0, "suspend_admin") in log
+    assert (56.0, "mobilise") in log  # after its 6 h delay
+    assert (98.0, "stand_down") in log  # 48 h after firing
+    assert log[-1] == (110.0, "mode")  # peacetime after 12 h of recovery
+    modes = result.timeseries.groupby("t_h")["mode"].first()
+    assert modes[50.0] == "peacetime" and modes[51.0] == "emergency"
+    assert modes[100.0] == "recovery" and modes[111.0] == "peacetime"
+
+
+def test_mobilised_cadres_work_only_while_the_plan_runs():
+    result = run({"storm_plan": PLAN})
+    cadres = result.cases[result.cases["handler_kind"] == "cadres"]
+    assert len(cadres) > 0
+    assert cadres["accepted_h"].between(56.0, 98.0 + 1.0).all()  # a job in hand may run over
+    members = result.workers[result.workers["role"] == "cadres"]
+    assert (members["scheduled_h"] <= 42.0 + 1e-9).all()  # from 56-59 h (ramp) to 98 h
+
+
+def test_forms_are_held_during_the_emergency_and_sent_on_at_stand_down():
+    with_plan = run({"storm_plan": PLAN})
+    admin = with_plan.cases[with_plan.cases["kind"] == "admin"]
+    assert not admin["created_h"].between(50.0, 98.0, inclusive="neither").any()
+    assert (admin["created_h"] == 98.0).sum() > 0  # released together at stand-down
+    without = run({})
+    assert len(admin) == len(without.cases[without.cases["kind"] == "admin"])
+
+
+def test_extended_shifts_are_overtime():
+    calm = run({})
+    extended = run({"storm_plan": PLAN})
+    grid = extended.workers[extended.workers["role"] == "grid_worker"]
+    assert (
+        grid["overtime_h"].sum()
+        > calm.workers.query("role == 'grid_worker'")["overtime_h"].sum() + 2 * 3.0
+    )
+
+
+def test_backlog_trigger_needs_the_backlog_sustained():
+    """Fires once open cases have stayed above the threshold for 3 h (checked each tick)."""
+    plan = {
+        "triggers": [{"backlog_above": 15, "sustained": "3h"}],
+        "actions": [{"set_mode": "alert"}],
+        "stand_down": {"backlog_below": 5, "sustained": "6h"},
+    }
+    result = run({"watch": plan})
+    fired = result.events.loc[result.events["event"] == "fired", "t_h"]
+    assert len(fired) >= 1
+    backlog = result.timeseries.groupby("t_h")["backlog_service"].sum()
+    above = backlog > 15
+    first = fired.iloc[0]
+    # above at every tick end of the 3 h before firing, and not at all before it went above
+    assert above.loc[first - 3.0 : first].all()
+    assert not above.loc[: first - 4.0].rolling(4).sum().eq(4).any()
+
+
+@pytest.mark.parametrize(
+    ("plans", "teams", "message"),
+    [
+        ({"p": {**PLAN, "triggers": [{"incident": "quake"}]}}, None, "no incident 'quake'"),
+        ({"p": {**PLAN, "triggers": [{"at": "30d"}]}}, None, "can never fire"),
+        ({"p": {**PLAN, "actions": [{"mobilise": "army"}]}}, None, "no team 'army'"),
+        ({"p": {**PLAN, "actions": [{"prioritise": {"nothing": 1}}]}}, None, "unknown category"),
+        (
+            {
+                "p": {
+                    "triggers": [{"backlog_above": 10}],
+                    "actions": [{"set_mode": "alert"}],
+                    "stand_down": {"backlog_below": 20},
+                }
+            },
+            None,
+            "in a circle",
+        ),
+        ({}, None, "no plan mobilises this team"),
+        (
+            {"p": {**PLAN, "actions": [{"set_mode": "emergency", "suspend_admin": True}]}},
+            None,
+            "exactly one",
+        ),
+    ],
+)
+def test_bad_plans_are_refused(plans, teams, message):
+    data = merge_mappings(BASE, {"plans": plans})
+    with pytest.raises(sim.ScenarioError, match=message):
+        sim.scenario_from_dict(data)
