@@ -205,7 +205,8 @@ def workers_table(model: GridModel) -> pd.DataFrame:
         row["shifts_missed"] = staff.shifts_missed
         row["left_h"] = staff.left_at
         row["jobs_done"] = staff.jobs_done
-        row["cost_yuan"] = pay.cost(model.horizon, staff.overtime)
+        employed = staff.scheduled if staff.member.standby else model.horizon  # paid when called
+        row["cost_yuan"] = pay.cost(employed, staff.overtime)
         records.append(row)
     frame = pd.DataFrame.from_records(records)
     frame["difficulty_band"] = pd.Categorical(frame["difficulty_band"], BANDS)

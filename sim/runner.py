@@ -19,6 +19,7 @@ import yaml
 
 from sim.config import Scenario, load_scenario
 from sim.config.schema import RunSettings
+from sim.emergency.kpis import emergency_kpis
 from sim.metrics import cases_table, summarize, timeseries_table, workers_table
 from sim.model import GridModel
 
@@ -89,6 +90,8 @@ def run(
     workers = workers_table(model)
     timeseries = timeseries_table(model)
     summary = summarize(cases, workers, timeseries, model.horizon, scenario.run.warmup)
+    if scenario.incidents or scenario.plans:
+        summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
     wall = time.perf_counter() - clock
     manifest = {
         "gridsim": metadata.version("gridsim"),

@@ -158,3 +158,33 @@ def test_incident_task_streams_go_to_eligible_households_while_it_lasts():
 def test_bad_incidents_are_refused(incident, message):
     with pytest.raises(sim.ScenarioError, match=message):
         sim.scenario_from_dict(merge_mappings(BASE, {"incidents": {"bad": incident}}))
+
+
+def test_emergency_kpis_account_for_modes_screening_and_unmet_needs():
+    result = run(
+        {
+            "epidemic": {
+                "onset": "30h",
+                "duration": "48h",
+                "tasks": [
+                    {"category": "screening", "every_household": "1d"},
+                    {
+                        "category": "delivery",
+                        "rate_per_household": "1/day",
+                        "households": "vulnerable",
+                    },
+                ],
+            }
+        }
+    )
+    emergency = result.summary["emergency"]
+    assert sum(emergency["hours_in_mode"].values()) == pytest.approx(96.0)
+    epidemic = emergency["incidents"]["epidemic"]
+    screening = epidemic["task_0_screening"]
+    tasks = result.cases[result.cases["category"] == "screening"]
+    assert screening["tasks"] == len(tasks) == 400
+    assert screening["coverage"] == pytest.approx((tasks["closed_h"] <= tasks["deadline_h"]).mean())
+    assert screening["completed_h"] == pytest.approx(tasks["closed_h"].max() - 30.0)
+    delivery = epidemic["task_1_delivery"]
+    assert 0 <= delivery["unmet"] <= delivery["due"] <= delivery["tasks"]
+    assert epidemic["backlog_peak"] >= epidemic["backlog_before_max"]
