@@ -113,6 +113,7 @@ class GridModel(mesa.Model):
         )
         self._households: dict[int, Household] = {}
         self.service_categories = [p.index for p in self.plans if p.kind in ("task", "patrol")]
+        self._service_set = set(self.service_categories)
         self.plans_run = Controller(self)
         self.workers: list[Worker] = [
             AGENT_OF_KIND[member.kind](self, member, self.streams.get(f"staff/{name}"))
@@ -164,6 +165,21 @@ class GridModel(mesa.Model):
     def team_staff(self, team: str) -> list[Staff]:
         """The members of a grid-side team."""
         return [worker.staff for worker in self.workers if worker.member.role == team]
+
+    def community_stations(self, grid: int) -> list[Station]:
+        """The stations of every grid of `grid`'s community."""
+        community = self.world.grids[grid].community
+        return [self.grid_stations[g.index] for g in self.world.grids if g.community == community]
+
+    def mean_wait_of_unstarted(self) -> float:
+        """Mean hours that open service cases nobody has started yet have waited (0 if none)."""
+        now = self.env.now
+        waits = [
+            now - case.created
+            for case in self.metrics.open.values()
+            if case.category in self._service_set and case.steps[0] != case.steps[0]
+        ]
+        return sum(waits) / len(waits) if waits else 0.0
 
     def suspend_admin(self, suspended: bool) -> None:
         """Hold top-down forms (emergency plan), or release the held ones."""

@@ -226,6 +226,15 @@ class Staff:
         """Probability of reaching a household that is at home with probability `p_home`."""
         return p_home + (1.0 - p_home) * self.member.contact_bonus
 
+    def serve(self, stations: list[Station]) -> None:
+        """Serve these stations from now on (pooling); an idle person waits at the new ones."""
+        waiting = any(self in station.idle for station in self.stations)
+        self._unregister()
+        self.stations = stations
+        if waiting:
+            for station in stations:
+                station.idle[self] = None
+
     def _unregister(self) -> None:
         for station in self.stations:
             station.idle.pop(self, None)

@@ -11,17 +11,21 @@ from sim.config.base import StrictModel
 from sim.config.units import Duration
 
 Mode = Literal["peacetime", "alert", "emergency", "recovery"]
+#: Emergency response levels (应急响应级别), I the most severe.
+Level = Literal["I", "II", "III", "IV"]
 MODES: tuple[str, ...] = ("peacetime", "alert", "emergency", "recovery")
 
 
 class Trigger(StrictModel):
     """One condition that sets a plan off; give exactly one of: `at` (a time), `incident`
     (when that incident starts), `backlog_above` (open cases above this many for `sustained`
-    hours, checked every tick), `manual` (only a drill's decision)."""
+    hours, checked every tick), `wait_above` (cases not yet started have waited this long on
+    average, for `sustained` hours), `manual` (only a drill's decision)."""
 
     at: Duration | None = None
     incident: str | None = None
     backlog_above: int | None = Field(None, ge=0)
+    wait_above: Duration | None = Field(None, gt=0)
     sustained: Duration = Field(0.0, description="How long the backlog must stay above.")
     manual: bool = False
 
@@ -31,10 +35,11 @@ class Trigger(StrictModel):
             self.at is not None,
             self.incident is not None,
             self.backlog_above is not None,
+            self.wait_above is not None,
             self.manual,
         ]
         if sum(given) != 1:
-            raise ValueError("give exactly one of at, incident, backlog_above, manual")
+            raise ValueError("give exactly one of at, incident, backlog_above, wait_above, manual")
         return self
 
 
@@ -43,6 +48,7 @@ class Action(StrictModel):
     except `set_mode`, which the stand-down replaces."""
 
     set_mode: Mode | None = None
+    level: Level | None = Field(None, description="With set_mode emergency: response level.")
     mobilise: str | None = Field(None, description="A standby team: its members come on duty.")
     suspend_admin: bool = Field(False, description="Hold top-down forms until stand-down.")
     extend_shifts: Duration | None = Field(
@@ -51,6 +57,9 @@ class Action(StrictModel):
     teams: list[str] = Field(default_factory=list, description="Teams extend_shifts applies to.")
     prioritise: dict[str, int] | None = Field(
         None, description="New priority (1 most urgent) of cases of these categories."
+    )
+    pool: list[str] | None = Field(
+        None, description="These teams serve every grid of their community (pooled)."
     )
     delay: Duration = Field(0.0, description="From the plan firing to the action.")
     ramp: Duration = Field(
@@ -65,11 +74,15 @@ class Action(StrictModel):
             self.suspend_admin,
             self.extend_shifts is not None,
             self.prioritise is not None,
+            self.pool is not None,
         ]
         if sum(given) != 1:
             raise ValueError(
-                "give exactly one of set_mode, mobilise, suspend_admin, extend_shifts, prioritise"
+                "give exactly one of set_mode, mobilise, suspend_admin, extend_shifts, "
+                "prioritise, pool"
             )
+        if self.level is not None and self.set_mode != "emergency":
+            raise ValueError("a response level goes with set_mode: emergency")
         if self.extend_shifts is not None and not self.teams:
             raise ValueError("extend_shifts needs the teams it applies to")
         return self

@@ -786,9 +786,10 @@ class Scenario(StrictModel):
                             )
                         )
                     mobilised.add(action.mobilise)
-                for team in action.teams:
-                    if team not in teams:
-                        problems.append((f"{at}.teams", f"no team {team!r}"))
+                for field in ("teams", "pool"):
+                    for team in getattr(action, field) or []:
+                        if team not in teams:
+                            problems.append((f"{at}.{field}", f"no team {team!r}"))
                 for category in action.prioritise or {}:
                     if category not in self.categories:
                         problems.append((f"{at}.prioritise", f"unknown category {category!r}"))

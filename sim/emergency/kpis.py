@@ -38,6 +38,16 @@ def emergency_kpis(
         "hours_in_mode": {str(k): float(v) for k, v in hours_in_mode.items()},
         "mobilised_hours": float(mobilised["scheduled_h"].sum()),
         "mobilisation_cost_yuan": float(mobilised["cost_yuan"].sum()),
+        "standby_teams": {  # the shortfall: members who dropped out, shifts missed
+            team: {
+                "members": int((mobilised["role"] == team).sum()),
+                "left": int(mobilised.loc[mobilised["role"] == team, "left_h"].notna().sum()),
+                "shifts_missed": int(
+                    mobilised.loc[mobilised["role"] == team, "shifts_missed"].sum()
+                ),
+            }
+            for team in standby
+        },
         "incidents": {
             name: _incident(incident, scenario, cases, backlog, horizon)
             for name, incident in scenario.incidents.items()

@@ -45,6 +45,8 @@ class PlanRun:
             return f"at {trigger.at:g} h"
         if trigger.backlog_above is not None:
             return f"backlog above {trigger.backlog_above} for {trigger.sustained:g} h"
+        if trigger.wait_above is not None:
+            return f"mean wait above {trigger.wait_above:g} h for {trigger.sustained:g} h"
         return "manual decision"
 
     def fire(self, reason: str) -> None:
@@ -68,8 +70,10 @@ class PlanRun:
             return
         model = self.model
         if action.set_mode is not None:
-            model.mode = action.set_mode
-            model.log(self.name, "mode", action.set_mode)
+            model.mode = (
+                action.set_mode if action.level is None else (f"{action.set_mode} {action.level}")
+            )
+            model.log(self.name, "mode", model.mode)
         elif action.mobilise is not None:
             members = model.team_staff(action.mobilise)
             step = action.ramp / len(members) if members else 0.0
@@ -96,6 +100,13 @@ class PlanRun:
                 f"{', '.join(action.teams)}: +{action.extend_shifts:g} h",
             )
             self.undo.append(lambda: [setattr(s, "extension", 0.0) for s in members])
+        elif action.pool is not None:
+            members = [s for team in action.pool for s in model.team_staff(team)]
+            own = {staff: staff.stations for staff in members}
+            for staff in members:
+                staff.serve(model.community_stations(staff.unit))
+            model.log(self.name, "pool", ", ".join(action.pool))
+            self.undo.append(lambda: [s.serve(st) for s, st in own.items()])
         else:
             before = dict(model.priority_override)
             model.priority_override.update(action.prioritise)
@@ -109,13 +120,17 @@ class PlanRun:
             staff.activate()
 
     def check(self, backlog: int) -> None:
-        """End of a tick: backlog triggers, and the stand-down condition."""
+        """End of a tick: backlog and waiting triggers, and the stand-down condition."""
         now = self.model.env.now
         if self.fired_at is None:
             for i, trigger in enumerate(self.plan.triggers):
-                if trigger.backlog_above is None:
+                if trigger.backlog_above is not None:
+                    above = backlog > trigger.backlog_above
+                elif trigger.wait_above is not None:
+                    above = self.model.mean_wait_of_unstarted() > trigger.wait_above
+                else:
                     continue
-                if backlog > trigger.backlog_above:
+                if above:
                     since = self.above_since.setdefault(i, now)
                     if now - since >= trigger.sustained:
                         self.fire(f"trigger {i}: {self._describe(i)}")

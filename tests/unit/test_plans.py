@@ -153,3 +153,26 @@ def test_bad_plans_are_refused(plans, teams, message):
     data = merge_mappings(BASE, {"plans": plans})
     with pytest.raises(sim.ScenarioError, match=message):
         sim.scenario_from_dict(data)
+
+
+def test_waiting_trigger_level_and_pooling():
+    plan = {
+        "triggers": [{"wait_above": "2h", "sustained": "2h"}],
+        "actions": [{"set_mode": "emergency", "level": "II"}, {"pool": ["grid_worker"]}],
+        "stand_down": {"after": "12h", "recovery": "1h"},
+    }
+    result = run({"wait_watch": plan})
+    log = result.events
+    fired = log.loc[log["event"] == "fired", "t_h"]
+    assert len(fired) >= 1 and (log["event"] == "pool").any()
+    assert "emergency II" in set(result.timeseries["mode"])
+    # before the plan, every case is handled by its own grid's worker; while pooled, some are not
+    first = fired.iloc[0]
+    handled = result.cases[result.cases["handler_kind"] == "grid_worker"]
+    own = [
+        h.startswith(g + "-")
+        for h, g in zip(handled["handler_id"].astype(str), handled["grid"].astype(str), strict=True)
+    ]
+    handled = handled.assign(own=own)
+    assert handled.loc[handled["accepted_h"] < first, "own"].all()
+    assert not handled.loc[handled["accepted_h"].between(first, first + 12), "own"].all()
