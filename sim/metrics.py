@@ -283,9 +283,11 @@ def summarize(
 def _case_kpis(counted: pd.DataFrame, service: pd.DataFrame, horizon: float) -> dict:
     """Case KPIs for cases created after the warm-up (`counted`); the backlog over all."""
     closed = counted["status"] == "closed"
-    # on time: the result reported back (结果反馈) by the deadline; counted once due or done
-    due = counted[(counted["deadline_h"] <= horizon) | counted["feedback_h"].notna()]
-    on_time = float((due["feedback_h"] <= due["deadline_h"]).mean()) if len(due) else None
+    # on time: the result reported back (结果反馈) by the deadline — for work outside the loop,
+    # closed by it; counted once due or done
+    done = counted["feedback_h"].fillna(counted["closed_h"])
+    due = counted[(counted["deadline_h"] <= horizon) | done.notna()]
+    on_time = float((done[due.index] <= due["deadline_h"]).mean()) if len(due) else None
     untouched = service[(service["status"] == "open") & service["accepted_h"].isna()]
     return {
         "cases_created": len(counted),

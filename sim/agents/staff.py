@@ -258,7 +258,7 @@ class Staff:
                 self.overtime += self.extension
             if self.on_duty:
                 self._end_shift()
-        self._window_end = None
+            self._window_end = None
 
     def _start_shift(self, end: float) -> None:
         env = self.env
@@ -288,7 +288,7 @@ class Staff:
             return
         self.active = True
         end = self.horizon if self.member.shifts is None else self._window_end
-        if end is not None and not self.on_duty:
+        if end is not None and end > self.env.now and not self.on_duty:
             self._start_shift(end)
 
     def deactivate(self) -> None:

@@ -3,7 +3,7 @@ validate and run; the event log shows the plan firing when its trigger says and 
 later; the `mode` column of the time series is `emergency` while the plan is on; and the plan
 shortens the mean time to close of the incident's own categories against the same seed run
 without it (`--set plans={} --set teams={}`: the standby team goes too, or validation rejects
-it). Each scenario is run once per arm and seed (module-scoped fixtures); ≈35 s in all.
+it). Each scenario is run once per arm and seed (module-scoped fixtures); ≈15 s in all.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def modes(result: sim.Result) -> dict[float, str]:
 
 
 def test_validates_and_runs(arms):
-    name, runs = arms
+    _, runs = arms
     for with_plan, without in runs:
         for result in (with_plan, without):
             assert result.summary["checks"]["conservation"], result.summary["checks"]

@@ -176,3 +176,28 @@ def test_waiting_trigger_level_and_pooling():
     handled = handled.assign(own=own)
     assert handled.loc[handled["accepted_h"] < first, "own"].all()
     assert not handled.loc[handled["accepted_h"].between(first, first + 12), "own"].all()
+
+
+def test_mobilised_outside_their_shift_they_start_at_the_next_one():
+    """A standby team on a 06:00–22:00 roster called at 22:00 comes on duty at 06:00."""
+    plan = {"triggers": [{"at": "46h"}], "actions": [{"mobilise": "cadres"}]}
+    data = merge_mappings(
+        BASE,
+        {
+            "plans": {"call": plan},
+            "teams": {"cadres": {"shift": {"start": "06:00", "end": "22:00", "days": EVERY_DAY}}},
+        },
+    )
+    result = sim.run(sim.scenario_from_dict(data), seed=3)
+    cadres = result.cases[result.cases["handler_kind"] == "cadres"]
+    assert len(cadres) > 0 and cadres["accepted_h"].min() >= 54.0
+    members = result.workers[result.workers["role"] == "cadres"]
+    on_duty = members[
+        [
+            c
+            for c in members
+            if c.endswith("_h")
+            and c not in ("off_h", "field_h", "overtime_h", "scheduled_h", "left_h")
+        ]
+    ].sum(axis=1)
+    assert (on_duty - members["overtime_h"] - members["scheduled_h"]).abs().max() < 1e-9
