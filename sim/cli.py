@@ -174,6 +174,26 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
     table.add_row("revisit coverage", _percent(summary.get("revisit_coverage")), "%")
     table.add_row("cost", _yuan(summary.get("cost_yuan")), "yuan")
     table.add_row("cost per closed case", _yuan(summary.get("cost_per_closed_case_yuan")), "yuan")
+    emergency = summary.get("emergency")
+    if emergency:
+        table.add_section()
+        for mode, hours in emergency["hours_in_mode"].items():
+            table.add_row(f"hours in {mode} mode", _hours(hours), "h")
+        table.add_row("mobilised staff hours", _hours(emergency["mobilised_hours"]), "h")
+        for name, incident in emergency["incidents"].items():
+            table.add_row(f"{name}: backlog peak", _count(incident["backlog_peak"]), "cases")
+            table.add_row(f"{name}: time to absorb", _hours(incident["time_to_absorb_h"]), "h")
+            table.add_row(
+                f"{name}: time to recover service", _hours(incident["time_to_recover_h"]), "h"
+            )
+            for key, task in incident.items():
+                if key.startswith("task_") and "coverage" in task:
+                    label = key.split("_", 2)[2]
+                    table.add_row(f"{name}: {label} done in", _hours(task["completed_h"]), "h")
+                    table.add_row(f"{name}: {label} on time", _percent(task["coverage"]), "%")
+                elif key.startswith("task_"):
+                    label = key.split("_", 2)[2]
+                    table.add_row(f"{name}: {label} unmet", _percent(task["unmet_share"]), "%")
     bands = summary.get("by_difficulty_band") or {}
     if len([b for b in bands.values() if b.get("cases_created")]) > 1:
         table.add_section()
