@@ -29,6 +29,7 @@ from sim.work.intake import compile_categories
 from sim.work.sources import (
     AdminTasks,
     IncidentTasks,
+    InitialBacklog,
     PatrolIssues,
     ResidentRequests,
     Revisits,
@@ -110,6 +111,9 @@ class GridModel(mesa.Model):
             IncidentTasks(self, self.incidents)
             if any(i.tasks for i in scenario.incidents.values())
             else None
+        )
+        self.initial_backlog = (
+            InitialBacklog(self, scenario.warm_start.backlog) if scenario.warm_start else None
         )
         self._households: dict[int, Household] = {}
         self.service_categories = [p.index for p in self.plans if p.kind in ("task", "patrol")]

@@ -635,6 +635,20 @@ class Sources(StrictModel):
     revisits: Revisits | None = None
 
 
+class WarmStart(StrictModel):
+    """Start mid-crisis (a drill): cases already waiting at time 0, by category, spread over
+    the grids in proportion to their households."""
+
+    backlog: dict[str, int] = Field(default_factory=dict, description="Category → open cases.")
+
+    @field_validator("backlog")
+    @classmethod
+    def _counts(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(n < 0 for n in value.values()):
+            raise ValueError("backlog counts must be ≥ 0")
+        return value
+
+
 class Feedback(StrictModel):
     """Who does 结果反馈: the grid worker (`grid`), a department id, or nobody (`none`)."""
 
@@ -695,6 +709,7 @@ class Scenario(StrictModel):
     plans: dict[str, Plan] = Field(
         default_factory=dict, description="Emergency plans (预案) by name."
     )
+    warm_start: WarmStart | None = None
     loop: Loop = Field(default_factory=Loop)
     output: Output = Field(default_factory=Output)
 
@@ -742,6 +757,8 @@ class Scenario(StrictModel):
             for field in ("categories", "resolves", "category_speed"):
                 for category in getattr(team, field) or []:
                     need_category(category, f"{where}.{field}")
+        for category in self.warm_start.backlog if self.warm_start else {}:
+            need_category(category, f"warm_start.backlog.{category}")
         problems += self._incident_problems()
         problems += self._plan_problems()
         problems += self._coverage_problems()
@@ -841,6 +858,8 @@ class Scenario(StrictModel):
         for name, incident in self.incidents.items():
             for i, task in enumerate(incident.tasks):
                 out.setdefault(task.category, f"incidents.{name}.tasks.{i}.category")
+        for category in self.warm_start.backlog if self.warm_start else {}:
+            out.setdefault(category, f"warm_start.backlog.{category}")
         return out
 
     def _coverage_problems(self) -> list[tuple[str, str]]:

@@ -396,3 +396,22 @@ class IncidentTasks(Source):
             deadline = plan.deadline
         n = len(times)
         return times, np.full(n, plan.index), households, np.full(n, deadline)
+
+
+class InitialBacklog(Source):
+    """A warm start: the scenario's backlog of open cases, all present at time 0, in grids
+    drawn in proportion to their households and households uniformly within them."""
+
+    name = "initial"
+
+    def __init__(self, model: GridModel, backlog: dict[str, int]) -> None:
+        self.backlog = {model.category_index[name]: n for name, n in backlog.items() if n}
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        if day or not self.backlog:
+            return None
+        categories = np.repeat(list(self.backlog), list(self.backlog.values()))
+        households = self.rng.integers(0, self.model.world.n_households, len(categories))
+        grids = self.model.world.households["grid"][households]
+        return self.intake.draw(np.zeros(len(categories)), categories, grids, households)
