@@ -203,6 +203,7 @@ def workers_table(model: GridModel) -> pd.DataFrame:
         row["overtime_h"] = staff.overtime
         row["scheduled_h"] = staff.scheduled
         row["shifts_missed"] = staff.shifts_missed
+        row["errors"] = staff.errors
         row["left_h"] = staff.left_at
         row["jobs_done"] = staff.jobs_done
         employed = staff.scheduled if staff.member.standby else model.horizon  # paid when called
@@ -340,6 +341,7 @@ def _worker_kpis(workers: pd.DataFrame) -> dict:
         "field_share": float(workers.loc[grid_side, "field_h"].sum() / on) if on else None,
         "hours": {f"{a}": float(workers[f"{a}_h"].sum()) for a in ACTIVITIES},
         "overtime_hours": float(workers["overtime_h"].sum()),
+        "tired_errors": int(workers["errors"].sum()),
         "cost_yuan": float(workers["cost_yuan"].sum()),
     }
 

@@ -104,6 +104,9 @@ def _member(
         standby=team.standby,
         dropout_after=team.dropout.after_idle if team.dropout else None,
         dropout_p=team.dropout.p if team.dropout else 0.0,
+        fatigue_after=team.fatigue.after if team.fatigue else None,
+        fatigue_slowdown=team.fatigue.slowdown if team.fatigue else 0.0,
+        fatigue_error=team.fatigue.error if team.fatigue else 0.0,
         pay=team.pay,
     )
 

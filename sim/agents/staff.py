@@ -49,6 +49,9 @@ class Member:
     standby: bool = False
     dropout_after: float | None = None
     dropout_p: float = 0.0
+    fatigue_after: float | None = None
+    fatigue_slowdown: float = 0.0
+    fatigue_error: float = 0.0
     pay: object = None
 
     @property
@@ -84,6 +87,8 @@ class Staff:
         self.overtime = 0.0
         self.jobs_done = 0
         self.shifts_missed = 0
+        self.errors = 0  # jobs done again because of tiredness
+        self._shift_start = 0.0
         self.scheduled = 0.0  # hours of the shifts this person turned up for, within the horizon
         self.horizon = model.horizon
         self._shift_end = 0.0
@@ -175,6 +180,9 @@ class Staff:
             self._overtime_since = env.now
         self.flow.job_started(job, self)
         duration = job.work / (self.rates[job.skill] * self.category_rates[case.category])
+        tired = self._tired()
+        if tired:
+            duration *= 1.0 + self.member.fatigue_slowdown
         started = None
         try:
             if job.travel > 0:
@@ -191,6 +199,10 @@ class Staff:
             return
         self._end_job()
         self.jobs_done += 1
+        if tired and self.rng.random() < self.member.fatigue_error:
+            self.errors += 1  # a tired mistake: the job is done again
+            job.station.submit(job)
+            return
         success = self.success
         if (
             success
@@ -204,6 +216,10 @@ class Staff:
             job.station.submit(job)
             return
         self.flow.job_done(job, self)
+
+    def _tired(self) -> bool:
+        after = self.member.fatigue_after
+        return after is not None and self.env.now - self._shift_start >= after
 
     def _end_job(self) -> None:
         self._job = None
@@ -263,6 +279,7 @@ class Staff:
     def _start_shift(self, end: float) -> None:
         env = self.env
         self.on_duty = True
+        self._shift_start = env.now
         self._shift_end = end
         self.scheduled += max(0.0, min(end, self.horizon) - env.now)
         if self._overtime_since is not None:  # still on last shift's job

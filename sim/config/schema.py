@@ -191,6 +191,16 @@ class Dropout(StrictModel):
     p: Probability = Field(description="P(leaving) each time that much idle time passes.")
 
 
+class Fatigue(StrictModel):
+    """Long hours slow work and cause errors (2020: overtime to 02:00–03:00, article #2)."""
+
+    after: Duration = Field(
+        gt=0, description="Hours into a shift (overtime included) after which a member is tired."
+    )
+    slowdown: float = Field(0.25, ge=0, description="Tired: jobs take (1 + slowdown) as long.")
+    error: Probability = Field(0.05, description="Tired: P(a job must be done again).")
+
+
 class Team(StrictModel):
     """A team of grid-side staff: who they are, how many, which grids they serve, what they may
     take, when they work and how well. Exactly one of `per_grid` (members tied to each grid),
@@ -239,6 +249,7 @@ class Team(StrictModel):
         False, description="Off duty until an emergency plan mobilises the team (下沉干部)."
     )
     dropout: Dropout | None = None
+    fatigue: Fatigue | None = None
     pay: Pay = Field(default_factory=Pay)
 
     @field_validator("skills", "category_speed")

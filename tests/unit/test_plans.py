@@ -201,3 +201,18 @@ def test_mobilised_outside_their_shift_they_start_at_the_next_one():
         ]
     ].sum(axis=1)
     assert (on_duty - members["overtime_h"] - members["scheduled_h"]).abs().max() < 1e-9
+
+
+def test_tired_workers_are_slower_and_make_mistakes():
+    fatigue = {"grid_workers": {"fatigue": {"after": "11h", "slowdown": 0.5, "error": 0.3}}}
+    rested = run({"storm_plan": PLAN})
+    data = merge_mappings(merge_mappings(BASE, {"plans": {"storm_plan": PLAN}}), fatigue)
+    tired = sim.run(sim.scenario_from_dict(data), seed=3)
+    grid = tired.workers[tired.workers["role"] == "grid_worker"]
+    assert grid["errors"].sum() > 0 and tired.summary["tired_errors"] == grid["errors"].sum()
+    assert rested.summary["tired_errors"] == 0
+    # extended shifts (11 h + 3 h) make the last hours tired ones: more hours for the same work
+    assert (
+        grid[["cases_h", "admin_h"]].sum().sum()
+        > rested.workers.query("role == 'grid_worker'")[["cases_h", "admin_h"]].sum().sum()
+    )
