@@ -277,6 +277,17 @@ def summarize(
         }
         for band in cases["difficulty_band"].cat.categories
     }
+    warnings = cases[cases["source"] == "monitoring"]
+    if len(warnings):  # red/yellow/green monitoring: warnings raised and cleared (动态清零)
+        summary["monitoring"] = {
+            str(category): {
+                "raised": len(group),
+                "cleared": int((group["status"] == "closed").sum()),
+                "open": int((group["status"] == "open").sum()),
+                "time_to_clear_h": _stats(group["time_to_close_h"]),
+            }
+            for category, group in warnings.groupby("category", observed=True)
+        }
     summary["checks"] = checks(cases, timeseries, horizon)
     return summary
 

@@ -30,6 +30,7 @@ from sim.work.sources import (
     AdminTasks,
     IncidentTasks,
     InitialBacklog,
+    Monitoring,
     PatrolIssues,
     ResidentRequests,
     Revisits,
@@ -110,6 +111,11 @@ class GridModel(mesa.Model):
         self.incident_tasks = (
             IncidentTasks(self, self.incidents)
             if any(i.tasks for i in scenario.incidents.values())
+            else None
+        )
+        self.monitoring = (
+            Monitoring(self, sources.monitoring)
+            if sources.monitoring and sources.monitoring.enabled
             else None
         )
         self.initial_backlog = (

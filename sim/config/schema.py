@@ -637,6 +637,25 @@ class Revisits(StrictModel):
         return value
 
 
+class Monitoring(StrictModel):
+    """Red/yellow/green monitoring of households (盐池, article #6): a green household turns
+    yellow ("暂时存在问题") or red ("存在重大风险") at its rate; each warning is a case of the
+    warning's category — dispatched to departments by its escalation steps, verified at the
+    home by the grid worker (the loop's feedback) — and when it closes the household is green
+    again (动态清零)."""
+
+    enabled: bool = True
+    yellow_rate: Rate = sourced(
+        0.011 / (365 * 24),
+        "article #6: 541 yellow warnings among 48,924 households (assumption: in about a year)",
+        "Green → yellow, per household.",
+    )
+    red_rate: Rate = sourced(0.002 / (365 * 24), "assumption", "Green → red, per household.")
+    yellow_category: str = "yellow_warning"
+    red_category: str = "red_warning"
+    households: Literal["all", "elderly", "vulnerable", "elderly_or_vulnerable", "floating"] = "all"
+
+
 class Sources(StrictModel):
     """Where work comes from."""
 
@@ -644,6 +663,7 @@ class Sources(StrictModel):
     patrol: PatrolIssues | None = None
     admin: AdminTasks | None = None
     revisits: Revisits | None = None
+    monitoring: Monitoring | None = None
 
 
 class WarmStart(StrictModel):
@@ -752,6 +772,11 @@ class Scenario(StrictModel):
                 need_category(name, f"sources.patrol.rate_per_household.{name}", "patrol")
         if self.sources.admin:
             need_category(self.sources.admin.category, "sources.admin.category", "admin")
+        if self.sources.monitoring:
+            for field in ("yellow_category", "red_category"):
+                need_category(
+                    getattr(self.sources.monitoring, field), f"sources.monitoring.{field}"
+                )
         if self.sources.revisits:
             revisits = self.sources.revisits
             need_category(revisits.phone_category, "sources.revisits.phone_category", "revisit")
@@ -866,6 +891,9 @@ class Scenario(StrictModel):
         if sources.revisits and sources.revisits.enabled:
             out[sources.revisits.phone_category] = "sources.revisits"
             out[sources.revisits.home_category] = "sources.revisits"
+        if sources.monitoring and sources.monitoring.enabled:
+            out[sources.monitoring.yellow_category] = "sources.monitoring"
+            out[sources.monitoring.red_category] = "sources.monitoring"
         for name, incident in self.incidents.items():
             for i, task in enumerate(incident.tasks):
                 out.setdefault(task.category, f"incidents.{name}.tasks.{i}.category")

@@ -44,7 +44,15 @@ OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
 STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
 #: Sources that draw cases; also how a case reached the grid (`found_by`): a hidden issue of
 #: the patrol source is found by a patrol or reported by a resident.
-SOURCES: tuple[str, ...] = ("resident", "patrol", "admin", "revisit", "incident", "initial")
+SOURCES: tuple[str, ...] = (
+    "resident",
+    "patrol",
+    "admin",
+    "revisit",
+    "incident",
+    "initial",
+    "monitoring",
+)
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _SOURCE_CODE = {name: code for code, name in enumerate(SOURCES)}
 

@@ -116,6 +116,8 @@ class CaseFlow:
         """Close the case now (归档销号)."""
         case.steps[ARCHIVED] = self.env.now
         case.status = status
+        if case.source == "monitoring":
+            self.model.monitoring.cleared(case)
         self.metrics.closed(case)
 
     def give_up(self, case: Case) -> None:

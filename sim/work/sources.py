@@ -415,3 +415,48 @@ class InitialBacklog(Source):
         households = self.rng.integers(0, self.model.world.n_households, len(categories))
         grids = self.model.world.households["grid"][households]
         return self.intake.draw(np.zeros(len(categories)), categories, grids, households)
+
+
+class Monitoring(Source):
+    """Red/yellow/green household monitoring (盐池): each day, green monitored households turn
+    yellow or red at their rates (drawn per household, vectorised); each warning opens a case;
+    its closure turns the household green again (动态清零)."""
+
+    name = "monitoring"
+    GREEN, YELLOW, RED = 0, 1, 2
+
+    def __init__(self, model: GridModel, spec: schema.Monitoring) -> None:
+        self.spec = spec
+        world = model.world
+        self.monitored = eligible_households(world, spec.households)
+        self.state = np.zeros(world.n_households, dtype=np.int8)
+        self.household_grid = world.households["grid"]
+        self.categories = {
+            self.YELLOW: model.category_index[spec.yellow_category],
+            self.RED: model.category_index[spec.red_category],
+        }
+        self.raised = {self.YELLOW: 0, self.RED: 0}
+        super().__init__(model)
+
+    def day(self, day: int) -> Batch | None:
+        candidates = np.flatnonzero(self.monitored & (self.state == self.GREEN))
+        p_red = 1.0 - np.exp(-self.spec.red_rate * DAY)
+        p_yellow = 1.0 - np.exp(-self.spec.yellow_rate * DAY)
+        u = self.rng.random(len(candidates))
+        colour = np.where(u < p_red, self.RED, np.where(u < p_red + p_yellow, self.YELLOW, 0))
+        turning = candidates[colour > 0]
+        colour = colour[colour > 0]
+        if not len(turning):
+            return None
+        times = day * DAY + self.rng.random(len(turning)) * DAY
+        order = np.argsort(times, kind="stable")
+        turning, colour, times = turning[order], colour[order], times[order]
+        self.state[turning] = colour  # flagged from the day's draw: no second warning meanwhile
+        for c in (self.YELLOW, self.RED):
+            self.raised[c] += int((colour == c).sum())
+        categories = np.array([self.categories[c] for c in colour])
+        return self.intake.draw(times, categories, self.household_grid[turning], turning)
+
+    def cleared(self, case: Case) -> None:
+        """A warning case closed: the household is green again."""
+        self.state[case.household] = self.GREEN
