@@ -119,7 +119,7 @@ class GridModel(mesa.Model):
             else None
         )
         self.initial_backlog = (
-            InitialBacklog(self, scenario.warm_start.backlog) if scenario.warm_start else None
+            InitialBacklog(self, scenario.warm_start) if scenario.warm_start else None
         )
         self._households: dict[int, Household] = {}
         self.service_categories = [p.index for p in self.plans if p.kind in ("task", "patrol")]

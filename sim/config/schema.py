@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -667,10 +668,34 @@ class Sources(StrictModel):
 
 
 class WarmStart(StrictModel):
-    """Start mid-crisis (a drill): cases already waiting at time 0, by category, spread over
-    the grids in proportion to their households."""
+    """Start mid-crisis (a drill): cases already waiting at time 0 — by category, spread over
+    the grids in proportion to their households, and/or the cases still open at the end of an
+    earlier run (`from_run`: its run folder), in their grids."""
 
     backlog: dict[str, int] = Field(default_factory=dict, description="Category → open cases.")
+    from_run: str | None = Field(
+        None, description="Run folder whose open cases are waiting at the start (same world)."
+    )
+
+    def open_cases(self) -> list[tuple[str, str, int]]:
+        """(category, grid id, household) of the open cases of `from_run` (empty if none)."""
+        if self.from_run is None:
+            return []
+        import pandas as pd  # only for warm starts from a saved run
+
+        cases = pd.read_parquet(
+            Path(self.from_run) / "cases.parquet",
+            columns=["category", "grid", "household", "status"],
+        )
+        cases = cases[cases["status"] == "open"]
+        return list(
+            zip(
+                cases["category"].astype(str),
+                cases["grid"].astype(str),
+                cases["household"].astype(int),
+                strict=True,
+            )
+        )
 
     @field_validator("backlog")
     @classmethod
@@ -795,9 +820,30 @@ class Scenario(StrictModel):
                     need_category(category, f"{where}.{field}")
         for category in self.warm_start.backlog if self.warm_start else {}:
             need_category(category, f"warm_start.backlog.{category}")
+        problems += self._saved_state_problems()
         problems += self._incident_problems()
         problems += self._plan_problems()
         problems += self._coverage_problems()
+        return problems
+
+    def _saved_state_problems(self) -> list[tuple[str, str]]:
+        """A warm start from a run folder that is missing, or from another world."""
+        if self.warm_start is None or self.warm_start.from_run is None:
+            return []
+        where = "warm_start.from_run"
+        if not (Path(self.warm_start.from_run) / "cases.parquet").is_file():
+            return [(where, f"no run folder with cases.parquet at {self.warm_start.from_run!r}")]
+        grids = set(self.world.grid_ids())
+        problems: list[tuple[str, str]] = []
+        for category, grid, _ in self.warm_start.open_cases():
+            if category not in self.categories:
+                problem = (where, f"its open cases have category {category!r}, unknown here")
+            elif grid not in grids:
+                problem = (where, f"its open cases are in grid {grid!r}, not in this world")
+            else:
+                continue
+            if problem not in problems:
+                problems.append(problem)
         return problems
 
     def _plan_problems(self) -> list[tuple[str, str]]:

@@ -399,21 +399,32 @@ class IncidentTasks(Source):
 
 
 class InitialBacklog(Source):
-    """A warm start: the scenario's backlog of open cases, all present at time 0, in grids
-    drawn in proportion to their households and households uniformly within them."""
+    """A warm start: open cases present at time 0 — a backlog by category, in grids drawn in
+    proportion to their households (households uniformly within them), and the open cases of
+    an earlier run, in their own grids and households."""
 
     name = "initial"
 
-    def __init__(self, model: GridModel, backlog: dict[str, int]) -> None:
-        self.backlog = {model.category_index[name]: n for name, n in backlog.items() if n}
+    def __init__(self, model: GridModel, spec: schema.WarmStart) -> None:
+        self.backlog = {model.category_index[name]: n for name, n in spec.backlog.items() if n}
+        grid_index = {grid.id: grid.index for grid in model.world.grids}
+        self.saved = [
+            (model.category_index[category], grid_index[grid], household)
+            for category, grid, household in spec.open_cases()
+        ]
         super().__init__(model)
 
     def day(self, day: int) -> Batch | None:
-        if day or not self.backlog:
+        if day or not (self.backlog or self.saved):
             return None
-        categories = np.repeat(list(self.backlog), list(self.backlog.values()))
+        categories = np.repeat(list(self.backlog), list(self.backlog.values())).astype(int)
         households = self.rng.integers(0, self.model.world.n_households, len(categories))
         grids = self.model.world.households["grid"][households]
+        if self.saved:
+            saved = np.array(self.saved, dtype=np.int64).reshape(-1, 3)
+            categories = np.concatenate([categories, saved[:, 0]])
+            grids = np.concatenate([grids, saved[:, 1]])
+            households = np.concatenate([households, saved[:, 2]])
         return self.intake.draw(np.zeros(len(categories)), categories, grids, households)
 
 
