@@ -216,3 +216,14 @@ def test_tired_workers_are_slower_and_make_mistakes():
         grid[["cases_h", "admin_h"]].sum().sum()
         > rested.workers.query("role == 'grid_worker'")[["cases_h", "admin_h"]].sum().sum()
     )
+
+
+def test_a_plan_that_exhausts_its_volunteers_runs_on_and_reports_the_shortfall():
+    volunteers = {
+        "teams": {"cadres": {"kind": "volunteer", "dropout": {"after_idle": "1h", "p": 1.0}}}
+    }
+    data = merge_mappings(merge_mappings(BASE, {"plans": {"storm_plan": PLAN}}), volunteers)
+    result = sim.run(sim.scenario_from_dict(data), seed=3)
+    assert result.summary["horizon_h"] == 144.0 and result.summary["checks"]["conservation"]
+    shortfall = result.summary["emergency"]["standby_teams"]["cadres"]
+    assert shortfall["members"] == 4 and shortfall["left"] == 4  # all left once idle for 1 h
