@@ -82,6 +82,7 @@ class Staff:
         self.category_rates = member.category_rates
         self.success = member.success
         self.min_field_share = member.min_field_share
+        self.fatigue_after = member.fatigue_after
         self.rng = rng
         self.hours = dict.fromkeys(ACTIVITIES, 0.0)
         self.overtime = 0.0
@@ -180,7 +181,7 @@ class Staff:
             self._overtime_since = env.now
         self.flow.job_started(job, self)
         duration = job.work / (self.rates[job.skill] * self.category_rates[case.category])
-        tired = self._tired()
+        tired = self.fatigue_after is not None and env.now - self._shift_start >= self.fatigue_after
         if tired:
             duration *= 1.0 + self.member.fatigue_slowdown
         started = None
@@ -216,10 +217,6 @@ class Staff:
             job.station.submit(job)
             return
         self.flow.job_done(job, self)
-
-    def _tired(self) -> bool:
-        after = self.member.fatigue_after
-        return after is not None and self.env.now - self._shift_start >= after
 
     def _end_job(self) -> None:
         self._job = None
