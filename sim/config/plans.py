@@ -61,6 +61,11 @@ class Action(StrictModel):
     pool: list[str] | None = Field(
         None, description="These teams serve every grid of their community (pooled)."
     )
+    split: list[str] | None = Field(
+        None,
+        description="These teams' members each serve only their home grid (网格细分: "
+        "finer responsibility; with a mobilised team per grid, grids split among more people).",
+    )
     delay: Duration = Field(0.0, description="From the plan firing to the action.")
     ramp: Duration = Field(
         0.0, description="mobilise: members arrive evenly over this span after the delay."
@@ -75,11 +80,12 @@ class Action(StrictModel):
             self.extend_shifts is not None,
             self.prioritise is not None,
             self.pool is not None,
+            self.split is not None,
         ]
         if sum(given) != 1:
             raise ValueError(
                 "give exactly one of set_mode, mobilise, suspend_admin, extend_shifts, "
-                "prioritise, pool"
+                "prioritise, pool, split"
             )
         if self.level is not None and self.set_mode != "emergency":
             raise ValueError("a response level goes with set_mode: emergency")

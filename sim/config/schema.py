@@ -885,7 +885,7 @@ class Scenario(StrictModel):
                             )
                         )
                     mobilised.add(action.mobilise)
-                for field in ("teams", "pool"):
+                for field in ("teams", "pool", "split"):
                     for team in getattr(action, field) or []:
                         if team not in teams:
                             problems.append((f"{at}.{field}", f"no team {team!r}"))

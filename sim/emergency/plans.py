@@ -100,12 +100,18 @@ class PlanRun:
                 f"{', '.join(action.teams)}: +{action.extend_shifts:g} h",
             )
             self.undo.append(lambda: [setattr(s, "extension", 0.0) for s in members])
-        elif action.pool is not None:
-            members = [s for team in action.pool for s in model.team_staff(team)]
+        elif action.pool is not None or action.split is not None:
+            teams = action.pool if action.pool is not None else action.split
+            members = [s for team in teams for s in model.team_staff(team)]
             own = {staff: staff.stations for staff in members}
             for staff in members:
-                staff.serve(model.community_stations(staff.unit))
-            model.log(self.name, "pool", ", ".join(action.pool))
+                staff.serve(
+                    model.community_stations(staff.unit)
+                    if action.pool is not None
+                    else [model.grid_stations[staff.unit]]
+                )
+            event = "pool" if action.pool is not None else "split"
+            model.log(self.name, event, ", ".join(teams))
             self.undo.append(lambda: [s.serve(st) for s, st in own.items()])
         else:
             before = dict(model.priority_override)

@@ -227,3 +227,23 @@ def test_a_plan_that_exhausts_its_volunteers_runs_on_and_reports_the_shortfall()
     assert result.summary["horizon_h"] == 144.0 and result.summary["checks"]["conservation"]
     shortfall = result.summary["emergency"]["standby_teams"]["cadres"]
     assert shortfall["members"] == 4 and shortfall["left"] == 4  # all left once idle for 1 h
+
+
+def test_split_ties_a_pooled_team_to_its_home_grids():
+    pooled = {"teams": {"cadres": {"standby": False, "categories": ["service"]}}}
+    plan = {
+        "triggers": [{"at": "24h"}],
+        "actions": [{"split": ["cadres"]}],
+        "stand_down": {"after": "48h"},
+    }
+    data = merge_mappings(merge_mappings(BASE, pooled), {"plans": {"split": plan}})
+    result = sim.run(sim.scenario_from_dict(data), seed=3)
+    handled = result.cases[result.cases["handler_kind"] == "cadres"]
+    own = [
+        h.startswith(g + "-")
+        for h, g in zip(handled["handler_id"].astype(str), handled["grid"].astype(str), strict=True)
+    ]
+    handled = handled.assign(own=own)
+    split = handled["accepted_h"].between(24.0, 72.0, inclusive="left")
+    assert handled.loc[split, "own"].all()  # while split: only their own grid
+    assert not handled.loc[~split, "own"].all()  # pooled before and after
