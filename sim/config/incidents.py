@@ -32,21 +32,28 @@ class Area(StrictModel):
 
 
 class IncidentTask(StrictModel):
-    """A stream of work an incident brings to the affected grids: either Poisson at
-    `rate_per_household` × intensity (deliveries, hotline calls), or one task for every
-    affected household released at onset and due within `every_household` (排查 screening)."""
+    """A stream of work an incident brings to the affected grids: Poisson at
+    `rate_per_household` × intensity (deliveries, hotline calls); one task for every affected
+    household released at onset and due within `every_household` (排查 screening); or duty posts
+    (checkpoints, 守门人) staffed round the clock while the incident lasts: `posts_per_community`
+    jobs of `post_shift` hours each, released at the start of every post shift."""
 
     category: str
     rate_per_household: Rate | None = None
     every_household: Duration | None = Field(
         None, gt=0, description="Screening: every household once, due within this time."
     )
+    posts_per_community: int | None = Field(None, ge=1)
+    post_shift: Duration = Field(8.0, gt=0, description="Length of one duty shift at a post.")
     households: HouseholdFilter = "all"
 
     @model_validator(mode="after")
     def _one_kind(self) -> IncidentTask:
-        if (self.rate_per_household is None) == (self.every_household is None):
-            raise ValueError("give one of rate_per_household or every_household")
+        kinds = [self.rate_per_household, self.every_household, self.posts_per_community]
+        if sum(kind is not None for kind in kinds) != 1:
+            raise ValueError(
+                "give one of rate_per_household, every_household or posts_per_community"
+            )
         return self
 
 

@@ -913,11 +913,18 @@ class Scenario(StrictModel):
                             (f"incidents.{name}.area.{field}.{i}", f"no {field[:-1]} {unit!r}")
                         )
             for i, task in enumerate(incident.tasks):
-                if task.category not in self.categories:
+                where = f"incidents.{name}.tasks.{i}.category"
+                category = self.categories.get(task.category)
+                if category is None:
+                    problems.append((where, f"unknown category {task.category!r}"))
+                elif task.posts_per_community is not None and not (
+                    isinstance(category.work, Fixed) and category.work.value == task.post_shift
+                ):
                     problems.append(
                         (
-                            f"incidents.{name}.tasks.{i}.category",
-                            f"unknown category {task.category!r}",
+                            where,
+                            f"a post's category needs fixed work equal to the "
+                            f"post shift ({task.post_shift:g} h)",
                         )
                     )
         return problems

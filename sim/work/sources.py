@@ -338,6 +338,7 @@ class IncidentTasks(Source):
         world = model.world
         self.household_grid = world.households["grid"]
         self.streams = []
+        self.posts: dict[int, np.ndarray] = {}  # post task → a household per community
         for name, incident in model.scenario.incidents.items():
             in_area = incidents.masks[name][self.household_grid]
             for task in incident.tasks:
@@ -347,6 +348,17 @@ class IncidentTasks(Source):
                 )
                 plan = model.plans[model.category_index[task.category]]
                 self.streams.append((incident, task, plan, eligible, counts))
+                in_area_grids = np.flatnonzero(incidents.masks[name])
+                communities = sorted({world.grids[g].community for g in in_area_grids})
+                self.posts[id(task)] = np.array(
+                    [
+                        world.grids[
+                            next(g for g in in_area_grids if world.grids[g].community == c)
+                        ].start
+                        for c in communities
+                    ],
+                    dtype=np.int64,
+                )
         super().__init__(model)
 
     def day(self, day: int) -> Batch | None:
@@ -383,6 +395,13 @@ class IncidentTasks(Source):
             households = np.flatnonzero(eligible)
             times = np.full(len(households), incident.onset)
             deadline = task.every_household
+        elif task.posts_per_community is not None:
+            starts = np.arange(incident.onset, incident.onset + incident.duration, task.post_shift)
+            starts = starts[(starts >= day * DAY) & (starts < (day + 1) * DAY)]
+            posts = self.posts[id(task)]  # a household of each affected community stands for it
+            households = np.tile(np.repeat(posts, task.posts_per_community), len(starts))
+            times = np.repeat(starts, len(posts) * task.posts_per_community)
+            deadline = task.post_shift
         else:
             levels = self.incidents.levels(incident, day)
             if not levels.any():

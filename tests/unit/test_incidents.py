@@ -188,3 +188,44 @@ def test_emergency_kpis_account_for_modes_screening_and_unmet_needs():
     delivery = epidemic["task_1_delivery"]
     assert 0 <= delivery["unmet"] <= delivery["due"] <= delivery["tasks"]
     assert epidemic["backlog_peak"] >= epidemic["backlog_before_max"]
+
+
+def test_duty_posts_are_staffed_round_the_clock_while_the_incident_lasts():
+    categories = {"categories": {"post": {"work": "8h", "priority": 1, "loop": False}}}
+    data = merge_mappings(
+        merge_mappings(BASE, categories),
+        {
+            "incidents": {
+                "epidemic": {
+                    "onset": "24h",
+                    "duration": "48h",
+                    "area": {"streets": ["north"]},
+                    "tasks": [{"category": "post", "posts_per_community": 2, "post_shift": "8h"}],
+                }
+            }
+        },
+    )
+    result = sim.run(sim.scenario_from_dict(data), seed=1)
+    posts = result.cases[result.cases["category"] == "post"]
+    assert len(posts) == 2 * 48 // 8  # two posts in community a, six shifts
+    assert sorted(set(posts["created_h"])) == [24.0, 32.0, 40.0, 48.0, 56.0, 64.0]
+    assert (posts["community"] == "a").all() and (posts["work_h"] == 8.0).all()
+
+
+def test_a_post_category_must_last_one_post_shift():
+    data = merge_mappings(
+        BASE,
+        {
+            "incidents": {
+                "epidemic": {
+                    "onset": 0,
+                    "duration": "1d",
+                    "tasks": [
+                        {"category": "delivery", "posts_per_community": 1, "post_shift": "8h"}
+                    ],
+                }
+            }
+        },
+    )
+    with pytest.raises(sim.ScenarioError, match="fixed work equal to the post shift"):
+        sim.scenario_from_dict(data)
