@@ -16,6 +16,7 @@ import pytest
 
 import sim
 from sim.calendar import Calendar
+from sim.config import schema
 from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS, Shift
 from sim.world import ATTRIBUTES
@@ -290,20 +291,8 @@ ADMIN = {
     "categories": {"admin_form": {"kind": "admin", "skill": "it", "work": "20min", "loop": False}},
     "sources": {"admin": {"category": "admin_form", "rate_per_grid": "10/day"}},
 }
-DEPARTMENTS = [
-    "民政",
-    "人社",
-    "宗教",
-    "司法",
-    "信访",
-    "环保",
-    "安全",
-    "党政办",
-    "城管",
-    "统战",
-    "消防",
-    "经济发展",
-]
+#: The twelve upper departments of the schema's default (article #2).
+DEPARTMENTS = list(schema.AdminTasks.model_fields["departments"].default_factory())
 
 
 def admin_rows(res: sim.Result):
