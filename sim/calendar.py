@@ -26,9 +26,3 @@ class Calendar:
                 start = day * 24 + shift.start
                 yield start, start + shift.length
             day += 1
-
-    def duty_hours(self, shift: Shift, horizon: float) -> float:
-        """Scheduled hours on duty within [0, horizon]."""
-        if shift.round_the_clock:
-            return horizon
-        return sum(min(end, horizon) - start for start, end in self.shifts(shift, horizon))

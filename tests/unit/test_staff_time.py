@@ -15,7 +15,7 @@ The invariant, derived from `sim/agents/staff.py`:
       on-duty hours := Σ hours over every activity except "off" == scheduled_h + overtime_h,
       i.e. off_h == horizon − scheduled_h − overtime_h,
 
-  where scheduled_h = Calendar.duty_hours = Σ over shifts starting before the horizon of
+  where scheduled_h = Σ over shifts starting before the horizon of
   min(end, horizon) − start (the horizon may cut the last shift).
 * Round the clock (start == end, all seven days) there is no roster: on duty throughout,
   scheduled_h == horizon, off_h == 0 and overtime_h == 0.
@@ -241,3 +241,15 @@ def test_job_handed_over_at_shift_end_counts_as_overtime():
     on_duty = office[[f"{a}_h" for a in ACTIVITIES if a != "off"]].sum(axis=1)
     np.testing.assert_allclose(on_duty, office["scheduled_h"] + office["overtime_h"], atol=1e-9)
     assert (office["overtime_h"] > 0).all()
+
+
+def test_scheduled_hours_follow_the_calendar():
+    """Without no-shows or standby, scheduled_h is the roster's shift hours within the horizon,
+    computed here independently from the calendar."""
+    res = sim.run("scenarios/baseline.yaml", seed=5, days=9)
+    calendar = Calendar(res.scenario.run.start_weekday)
+    horizon = res.summary["horizon_h"]
+    shift = res.scenario.grid_workers.shift
+    expected = sum(min(end, horizon) - start for start, end in calendar.shifts(shift, horizon))
+    grid = res.workers[res.workers["role"] == "grid_worker"]
+    assert np.allclose(grid["scheduled_h"], expected)
