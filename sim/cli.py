@@ -314,7 +314,7 @@ def validate_command(
     bad = 0
     for file in files:
         try:
-            sim.load_scenario(file)
+            check_file(file)
         except ScenarioError as exc:
             bad += 1
             _say(err, f"error: {file}: {_plural(len(exc.problems), 'problem')}", "bold red")
@@ -326,6 +326,129 @@ def validate_command(
         if len(files) > 1:
             _say(err, f"{bad} of {len(files)} files have problems")
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def check_file(file: str) -> None:
+    """Validate a scenario file, or an experiment file (it has `base:`) with every scenario it
+    runs: each arm, and each factor level, applied to it."""
+    from sim.config.loader import load_data
+
+    data, _ = load_data(file)
+    if "base" not in data:
+        sim.load_scenario(file)
+        return
+    from sim.sweep import load_experiment
+    from sim.sweep.spec import runs_of
+
+    experiment = load_experiment(file)
+    seen = set()
+    for spec in runs_of(experiment, Path(file).resolve().parent):
+        key = (spec.scenario, spec.overrides)
+        if key not in seen:
+            seen.add(key)
+            sim.load_scenario(spec.scenario, spec.overrides)
+
+
+# --- sweep and compare --------------------------------------------------------------------
+
+SWEEP_HELP = (
+    "Run an experiment: every arm × factor level × replication, with common random numbers, "
+    "streaming each run to DIR as it finishes. Rerunning the same command resumes: finished "
+    "runs are skipped, failed ones are tried again."
+)
+
+
+@app.command("sweep", help=SWEEP_HELP)
+def sweep_command(
+    experiment: Annotated[str, typer.Argument(metavar="EXPERIMENT", show_default=False)],
+    executor: Annotated[str, typer.Option(help="serial or processes.")] = "processes",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    out: Annotated[str | None, typer.Option(help="Results folder (default runs/NAME).")] = None,
+) -> None:
+    """Run a sweep (see SWEEP_HELP)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sim.sweep import load_experiment, sweep
+    from sim.sweep.spec import runs_of
+
+    if executor not in ("serial", "processes"):
+        _bad_input(f"--executor: {executor!r} is not one of serial, processes")
+    try:
+        check_file(experiment)
+        spec = load_experiment(experiment)
+    except ScenarioError as exc:
+        _reject_scenario(experiment, [str(p) for p in exc.problems])
+    total = len(runs_of(spec, Path(experiment).resolve().parent))
+    failed = 0
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=_err(),
+    ) as progress:
+        task = progress.add_task(f"{spec.name}", total=total)
+
+        def done(_spec, outcome: dict) -> None:
+            nonlocal failed
+            failed += outcome["status"] != "ok"
+            progress.update(task, advance=1, description=f"{spec.name} ({failed} failed)")
+
+        table = sweep(experiment, out, executor, workers, on_done=done)
+    folder = out or str(Path("runs") / spec.name)
+    ok = int((table["status"] == "ok").sum()) if len(table) else 0
+    _say(_out(), f"{ok} of {total} runs done, {total - ok} failed; results: {folder}")
+
+
+@app.command(
+    "compare",
+    help="Paired differences between arms (same seeds) per KPI, with 95 % "
+    "confidence intervals, from a sweep's results folder.",
+)
+def compare_command(
+    folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
+    kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
+) -> None:
+    """Compare every arm with the first one."""
+    from sim.sweep import load_results
+    from sim.sweep.compare import paired_difference
+
+    table = load_results(folder)
+    if not len(table):
+        _bad_input(f"{folder}: no runs found")
+    table = table[table["status"] == "ok"]
+    kpis = kpi or [
+        "kpi.time_to_close_h.mean",
+        "kpi.first_response_h.mean",
+        "kpi.on_time_rate",
+        "kpi.backlog_end",
+        "kpi.cost_yuan",
+    ]
+    factors = [c for c in table.columns if c.startswith("factor.")]
+    arms = list(dict.fromkeys(table["arm"]))
+    out = Table(title=f"paired differences against {arms[0]} (95 % CI)", title_justify="left")
+    for column in ("arm", *factors, "KPI", "difference", "CI", "p", "pairs"):
+        out.add_column(column)
+    for keys, group in table.groupby(factors, dropna=False) if factors else [((), table)]:
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        reference = group[group["arm"] == arms[0]].set_index("replication")
+        for arm in arms[1:]:
+            other = group[group["arm"] == arm].set_index("replication")
+            common = reference.index.intersection(other.index)
+            for name in kpis:
+                if name not in table or len(common) < 2:
+                    continue
+                d = paired_difference(reference.loc[common, name], other.loc[common, name])
+                out.add_row(
+                    arm,
+                    *map(str, keys),
+                    name.removeprefix("kpi."),
+                    f"{d.diff:+.4g}",
+                    f"[{d.ci_low:+.4g}, {d.ci_high:+.4g}]",
+                    f"{d.p_value:.2g}",
+                    str(d.n),
+                )
+    _out().print(out)
 
 
 # --- schema -------------------------------------------------------------------------------

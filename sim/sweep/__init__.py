@@ -1,1 +1,52 @@
-"""Experiments over many runs: comparisons between arms (more to come: designs, executors)."""
+"""Experiments over many runs: the experiment file, executors, the results store, and paired
+comparisons between arms.
+
+    from sim.sweep import sweep, load_results
+    runs = sweep("experiments/staffing_mix.yaml", out="runs/mix")   # resumes if rerun
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.config.loader import load_validated
+from sim.sweep.executors import run_all
+from sim.sweep.spec import Experiment, RunSpec, runs_of
+from sim.sweep.store import Store
+
+
+def load_experiment(path: str | os.PathLike[str]) -> Experiment:
+    """Load and validate an experiment file (ScenarioError on bad input)."""
+    return load_validated(path, Experiment)[0]
+
+
+def sweep(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    executor: str = "processes",
+    workers: int = 2,
+    on_done: Callable[[RunSpec, dict], None] | None = None,
+) -> pd.DataFrame:
+    """Run every run of the experiment not already done in `out`; return the runs table."""
+    experiment = load_experiment(path)
+    folder = Path(out) if out is not None else Path("runs") / experiment.name
+    store = Store(folder)
+    (folder / "experiment.yaml").write_text(
+        yaml.safe_dump(experiment.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    run_all(runs_of(experiment, Path(path).resolve().parent), store, executor, workers, on_done)
+    return store.table()
+
+
+def load_results(out: str | os.PathLike[str]) -> pd.DataFrame:
+    """The runs table of a sweep's results folder."""
+    return Store(out).table()
+
+
+__all__ = ["Experiment", "load_experiment", "load_results", "runs_of", "sweep"]

@@ -1,0 +1,81 @@
+"""Running the runs of an experiment: in this process (serial) or in worker processes (default;
+each run in a fresh worker context, safe from notebooks). Results stream to the store as runs
+finish; a run that raises is recorded with its traceback and the sweep goes on; runs lost with a
+crashed worker are run again."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from sim.sweep.spec import RunSpec
+from sim.sweep.store import Store
+
+#: How often runs lost with a crashed worker are tried again.
+RETRIES = 2
+
+
+def execute(spec: RunSpec, folder: str) -> dict[str, Any]:
+    """Run one scenario and write its run folder; never raises (a failure is an outcome)."""
+    from sim.config import load_scenario
+    from sim.runner import run
+
+    start = time.perf_counter()
+    try:
+        result = run(load_scenario(spec.scenario, spec.overrides), seed=spec.seed, days=spec.days)
+        result.write(folder)
+        return {
+            "status": "ok",
+            "summary": result.summary,
+            "wall_s": round(time.perf_counter() - start, 3),
+        }
+    except Exception:  # recorded with its traceback; the sweep goes on
+        return {
+            "status": "failed",
+            "error": traceback.format_exc(),
+            "wall_s": round(time.perf_counter() - start, 3),
+        }
+
+
+def run_all(
+    specs: list[RunSpec],
+    store: Store,
+    executor: str = "processes",
+    workers: int = 2,
+    on_done: Callable[[RunSpec, dict], None] | None = None,
+) -> None:
+    """Run every spec not done yet, recording each outcome as it arrives."""
+    pending = [spec for spec in specs if spec.run_id not in store.done()]
+
+    def finished(spec: RunSpec, outcome: dict) -> None:
+        store.record(spec, outcome)
+        if on_done is not None:
+            on_done(spec, outcome)
+
+    if executor == "serial":
+        for spec in pending:
+            finished(spec, execute(spec, str(store.run_folder(spec))))
+        return
+    context = multiprocessing.get_context("spawn")
+    for _ in range(RETRIES + 1):
+        if not pending:
+            return
+        lost = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                pool.submit(execute, spec, str(store.run_folder(spec))): spec for spec in pending
+            }
+            for future in as_completed(futures):
+                spec = futures[future]
+                try:
+                    finished(spec, future.result())
+                except BrokenProcessPool:  # the worker died: run it again
+                    lost.append(spec)
+        pending = lost
+    for spec in pending:
+        finished(spec, {"status": "failed", "error": "worker process died on every try"})

@@ -1,0 +1,79 @@
+"""The results folder of a sweep, written as runs finish: per run a run folder (cases,
+timeseries, workers … as `gridsim run` writes) and, last, a small JSON record (parameters, seed,
+status, KPIs, wall time, or the traceback). A run counts as done once its record says "ok", so a
+rerun of the same command skips it; nothing is ever kept only in memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.sweep.spec import RunSpec
+
+
+def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested KPIs as flat columns: {"time_to_close_h": {"mean": 1}} → time_to_close_h.mean."""
+    out: dict[str, Any] = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+class Store:
+    """Runs of one sweep under `folder`."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.runs = self.folder / "runs"
+        self.runs.mkdir(parents=True, exist_ok=True)
+
+    def run_folder(self, spec: RunSpec) -> Path:
+        """Where a run's tables go."""
+        return self.runs / spec.run_id
+
+    def done(self) -> set[str]:
+        """Ids of the runs that finished successfully."""
+        return {record["run_id"] for record in self._records() if record["status"] == "ok"}
+
+    def record(self, spec: RunSpec, outcome: dict[str, Any]) -> None:
+        """Write a run's record atomically (temporary file, then rename)."""
+        record = {
+            "run_id": spec.run_id,
+            "arm": spec.arm,
+            "replication": spec.replication,
+            "seed": spec.seed,
+            "scenario": spec.scenario,
+            "overrides": list(spec.overrides),
+            **{f"factor.{k}": v for k, v in spec.levels.items()},
+            **outcome,
+        }
+        handle, temporary = tempfile.mkstemp(dir=self.runs, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(record, file, ensure_ascii=False, default=str)
+        os.replace(temporary, self.runs / f"{spec.run_id}.json")
+
+    def _records(self) -> list[dict[str, Any]]:
+        return [
+            json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted(self.runs.glob("*.json"))
+        ]
+
+    def table(self) -> pd.DataFrame:
+        """The runs table: one row per run, parameters, seed, status, KPIs, wall time."""
+        rows = []
+        for record in self._records():
+            summary = record.pop("summary", None) or {}
+            rows.append({**record, **flatten(summary, "kpi.")})
+        frame = pd.DataFrame(rows)
+        if len(frame):
+            frame = frame.sort_values(["arm", "replication"], kind="stable", ignore_index=True)
+        return frame

@@ -1,0 +1,96 @@
+"""Sweeps: common random numbers across arms, identical results whatever the executor, results
+streamed and resumed, a failing run recorded while the sweep goes on, bad files refused."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.sweep import load_experiment, load_results, sweep
+from sim.sweep.spec import runs_of
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPERIMENT = """
+name: tiny
+base: {root}/scenarios/theory/mmc.yaml
+days: 2
+replications: 3
+seed: 7
+arms:
+  three: {{}}
+  four: {{set: ["grid_workers.per_grid=4"]}}
+factors:
+  categories.service.work.mean: ["12min", "15min"]
+"""
+
+
+@pytest.fixture
+def experiment(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(EXPERIMENT.format(root=ROOT), encoding="utf-8")
+    return path
+
+
+def test_runs_share_seeds_across_arms_and_levels(experiment: Path):
+    runs = runs_of(load_experiment(experiment), experiment.parent)
+    assert len(runs) == 2 * 2 * 3 and len({r.run_id for r in runs}) == 12
+    seeds = {
+        (r.arm, str(r.levels)): [
+            s.seed for s in runs if (s.arm, str(s.levels)) == (r.arm, str(r.levels))
+        ]
+        for r in runs
+    }
+    assert len({tuple(v) for v in seeds.values()}) == 1  # same seeds in every cell
+
+
+def test_serial_and_processes_give_the_same_numbers(experiment: Path, tmp_path: Path):
+    serial = sweep(experiment, tmp_path / "serial", executor="serial")
+    parallel = sweep(experiment, tmp_path / "processes", executor="processes", workers=2)
+    assert (serial["status"] == "ok").all() and len(serial) == 12
+    columns = ["run_id", "seed", "kpi.cases_created", "kpi.time_to_close_h.mean"]
+    key = ["run_id"]
+    left = serial[columns].sort_values(key, ignore_index=True)
+    right = parallel[columns].sort_values(key, ignore_index=True)
+    assert left.equals(right)
+    # common random numbers: the arms see the same arrivals in every replication
+    per_arm = serial.pivot_table(
+        index=["replication", "factor.categories.service.work.mean"],
+        columns="arm",
+        values="kpi.cases_created",
+    )
+    assert (per_arm["three"] == per_arm["four"]).all()
+
+
+def test_rerun_resumes_and_a_failing_run_is_recorded(experiment: Path, tmp_path: Path):
+    text = experiment.read_text(encoding="utf-8") + '  broken: {set: ["run.days=-1"]}\n'
+    experiment.write_text(
+        text.replace('factors:\n  categories.service.work.mean: ["12min", "15min"]\n', ""),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    first = sweep(experiment, out, executor="serial")
+    assert (first.loc[first["arm"] == "broken", "status"] == "failed").all()
+    assert first.loc[first["arm"] == "broken", "error"].str.contains("days").all()
+    assert (first.loc[first["arm"] != "broken", "status"] == "ok").all()
+    done = []
+    sweep(experiment, out, executor="serial", on_done=lambda spec, _: done.append(spec.arm))
+    assert done == ["broken"] * 3  # finished runs skipped; the failed ones tried again
+    table = load_results(out)
+    assert len(table) == 9 and (Path(out) / "runs").is_dir()
+
+
+def test_bad_experiment_exits_2(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        EXPERIMENT.format(root=ROOT).replace("replications: 3", "replications: 0"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "replications" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
