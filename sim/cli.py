@@ -361,8 +361,11 @@ SWEEP_HELP = (
 @app.command("sweep", help=SWEEP_HELP)
 def sweep_command(
     experiment: Annotated[str, typer.Argument(metavar="EXPERIMENT", show_default=False)],
-    executor: Annotated[str, typer.Option(help="serial or processes.")] = "processes",
+    executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler (implies dask).")
+    ] = None,
     out: Annotated[str | None, typer.Option(help="Results folder (default runs/NAME).")] = None,
 ) -> None:
     """Run a sweep (see SWEEP_HELP)."""
@@ -371,8 +374,10 @@ def sweep_command(
     from sim.sweep import load_experiment, sweep
     from sim.sweep.spec import runs_of
 
-    if executor not in ("serial", "processes"):
-        _bad_input(f"--executor: {executor!r} is not one of serial, processes")
+    if scheduler is not None:
+        executor = "dask"
+    if executor not in ("serial", "processes", "dask"):
+        _bad_input(f"--executor: {executor!r} is not one of serial, processes, dask")
     try:
         check_file(experiment)
         spec = load_experiment(experiment)
@@ -394,7 +399,7 @@ def sweep_command(
             failed += outcome["status"] != "ok"
             progress.update(task, advance=1, description=f"{spec.name} ({failed} failed)")
 
-        table = sweep(experiment, out, executor, workers, on_done=done)
+        table = sweep(experiment, out, executor, workers, on_done=done, scheduler=scheduler)
     folder = out or str(Path("runs") / spec.name)
     ok = int((table["status"] == "ok").sum()) if len(table) else 0
     _say(_out(), f"{ok} of {total} runs done, {total - ok} failed; results: {folder}")

@@ -31,6 +31,7 @@ def sweep(
     executor: str = "processes",
     workers: int = 2,
     on_done: Callable[[RunSpec, dict], None] | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run every run of the experiment not already done in `out`; return the runs table."""
     experiment = load_experiment(path)
@@ -40,7 +41,14 @@ def sweep(
         yaml.safe_dump(experiment.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
-    run_all(runs_of(experiment, Path(path).resolve().parent), store, executor, workers, on_done)
+    run_all(
+        runs_of(experiment, Path(path).resolve().parent),
+        store,
+        executor,
+        workers,
+        on_done,
+        scheduler,
+    )
     return store.table()
 
 

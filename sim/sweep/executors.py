@@ -1,7 +1,8 @@
-"""Running the runs of an experiment: in this process (serial) or in worker processes (default;
-each run in a fresh worker context, safe from notebooks). Results stream to the store as runs
-finish; a run that raises is recorded with its traceback and the sweep goes on; runs lost with a
-crashed worker are run again."""
+"""Running the runs of an experiment: in this process (serial), in worker processes (default;
+each run in a fresh worker context, safe from notebooks), or on a Dask cluster (a LocalCluster,
+or an existing scheduler's address; for SLURM/PBS start the cluster with dask-jobqueue).
+Results stream to the store as runs finish; a run that raises is recorded with its traceback and
+the sweep goes on; runs lost with a crashed worker are run again."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def run_all(
     executor: str = "processes",
     workers: int = 2,
     on_done: Callable[[RunSpec, dict], None] | None = None,
+    scheduler: str | None = None,
 ) -> None:
     """Run every spec not done yet, recording each outcome as it arrives."""
     pending = [spec for spec in specs if spec.run_id not in store.done()]
@@ -60,6 +62,9 @@ def run_all(
     if executor == "serial":
         for spec in pending:
             finished(spec, execute(spec, str(store.run_folder(spec))))
+        return
+    if executor == "dask":
+        _run_dask(pending, store, finished, workers, scheduler)
         return
     context = multiprocessing.get_context("spawn")
     for _ in range(RETRIES + 1):
@@ -79,3 +84,44 @@ def run_all(
         pending = lost
     for spec in pending:
         finished(spec, {"status": "failed", "error": "worker process died on every try"})
+
+
+def _run_dask(
+    pending: list[RunSpec],
+    store: Store,
+    finished: Callable[[RunSpec, dict], None],
+    workers: int,
+    scheduler: str | None,
+) -> None:
+    """On Dask: a LocalCluster of `workers` single-threaded processes, or the scheduler at
+    `scheduler`. Every task names its run (so none is merged with another), and a task whose
+    worker died is retried by Dask."""
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    with Client(scheduler or cluster) as client:
+        futures = {
+            client.submit(
+                execute,
+                spec,
+                str(store.run_folder(spec)),
+                key=f"run-{spec.run_id}",
+                pure=False,
+                retries=RETRIES,
+            ): spec
+            for spec in pending
+        }
+        for future in dask_completed(futures):
+            spec = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # lost beyond its retries
+                outcome = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+            finished(spec, outcome)
+    if cluster is not None:
+        cluster.close()

@@ -94,3 +94,14 @@ def test_bad_experiment_exits_2(tmp_path: Path):
     )
     assert done.returncode == 2 and "replications" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
+
+
+def test_dask_local_cluster_gives_the_same_numbers(experiment: Path, tmp_path: Path):
+    serial = sweep(experiment, tmp_path / "serial", executor="serial")
+    dask = sweep(experiment, tmp_path / "dask", executor="dask", workers=2)
+    columns = ["run_id", "seed", "kpi.cases_created", "kpi.time_to_close_h.mean"]
+    assert (
+        serial[columns]
+        .sort_values("run_id", ignore_index=True)
+        .equals(dask[columns].sort_values("run_id", ignore_index=True))
+    )
