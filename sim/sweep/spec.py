@@ -9,9 +9,10 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
+from scipy.stats import qmc
 
 from sim.config.base import StrictModel
 from sim.rng import derive_seed
@@ -24,8 +25,32 @@ class Arm(StrictModel):
     set: list[str] = Field(default_factory=list, description="Overrides, as with --set.")
 
 
+class Range(StrictModel):
+    """A continuous factor: values between `low` and `high` (numbers in the scenario's units:
+    hours, per hour …), placed by the design; `integer` rounds them."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+    @field_validator("high")
+    @classmethod
+    def _ordered(cls, value: float, info) -> float:
+        if "low" in info.data and value <= info.data["low"]:
+            raise ValueError("high must be above low (an empty range)")
+        return value
+
+
+class Design(StrictModel):
+    """Points in the ranges: a Latin hypercube or a scrambled Sobol sequence (scipy.stats.qmc),
+    drawn from the experiment's seed."""
+
+    kind: Literal["lhs", "sobol"] = "lhs"
+    samples: int = Field(8, ge=1)
+
+
 class Experiment(StrictModel):
-    """An experiment: arms × factor levels × replications of a base scenario."""
+    """An experiment: arms × (factor levels, or design points over ranges) × replications."""
 
     name: str
     base: str = Field(description="Base scenario file, relative to the experiment file.")
@@ -36,6 +61,10 @@ class Experiment(StrictModel):
     factors: dict[str, list[Any]] = Field(
         default_factory=dict, description="Scenario path → values; all combinations are run."
     )
+    ranges: dict[str, Range] = Field(
+        default_factory=dict, description="Scenario path → range, sampled by `design`."
+    )
+    design: Design = Field(default_factory=Design)
 
     @field_validator("arms")
     @classmethod
@@ -67,15 +96,41 @@ class RunSpec:
     days: float | None
 
 
+def design_points(experiment: Experiment) -> list[dict[str, float]]:
+    """The design's points over the ranges (one empty point when there are none)."""
+    if not experiment.ranges:
+        return [{}]
+    names = list(experiment.ranges)
+    seed = derive_seed(experiment.seed, "design")
+    if experiment.design.kind == "sobol":
+        sampler = qmc.Sobol(len(names), scramble=True, seed=seed)
+    else:
+        sampler = qmc.LatinHypercube(len(names), seed=seed)
+    unit = sampler.random(experiment.design.samples)
+    points = []
+    for row in unit:
+        point = {}
+        for name, u in zip(names, row, strict=True):
+            spec = experiment.ranges[name]
+            value = spec.low + u * (spec.high - spec.low)
+            point[name] = round(float(value)) if spec.integer else float(value)
+        points.append(point)
+    return points
+
+
 def runs_of(experiment: Experiment, folder: Path) -> list[RunSpec]:
     """Every run of the experiment, in a stable order; paths resolved against `folder`."""
     names = list(experiment.factors)
-    combinations = list(itertools.product(*(experiment.factors[n] for n in names)))
+    levels_product = list(itertools.product(*(experiment.factors[n] for n in names)))
+    combinations = [
+        (dict(zip(names, combination, strict=True)) | point)
+        for combination in levels_product
+        for point in design_points(experiment)
+    ]
     runs = []
     for arm_name, arm in experiment.arms.items():
         scenario = str((folder / (arm.scenario or experiment.base)).resolve())
-        for combination in combinations:
-            levels = dict(zip(names, combination, strict=True))
+        for levels in combinations:
             overrides = tuple(arm.set) + tuple(
                 f"{path}={json.dumps(value, ensure_ascii=False)}" for path, value in levels.items()
             )

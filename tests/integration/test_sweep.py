@@ -105,3 +105,48 @@ def test_dask_local_cluster_gives_the_same_numbers(experiment: Path, tmp_path: P
         .sort_values("run_id", ignore_index=True)
         .equals(dask[columns].sort_values("run_id", ignore_index=True))
     )
+
+
+def test_latin_hypercube_design_over_ranges(tmp_path: Path):
+    path = tmp_path / "lhs.yaml"
+    path.write_text(
+        f"""
+name: lhs
+base: {ROOT}/scenarios/theory/mmc.yaml
+days: 1
+replications: 2
+seed: 3
+ranges:
+  categories.service.work.mean: {{low: 0.1, high: 0.3}}
+  grid_workers.per_grid: {{low: 3, high: 6, integer: true}}
+design: {{kind: lhs, samples: 5}}
+""",
+        encoding="utf-8",
+    )
+    runs = runs_of(load_experiment(path), tmp_path)
+    assert len(runs) == 5 * 2
+    means = sorted({r.levels["categories.service.work.mean"] for r in runs})
+    assert len(means) == 5 and all(0.1 <= m <= 0.3 for m in means)
+    # Latin hypercube: one point in each fifth of the range
+    assert sorted(int((m - 0.1) / 0.04) for m in means) == [0, 1, 2, 3, 4]
+    assert {r.levels["grid_workers.per_grid"] for r in runs} <= {3, 4, 5, 6}
+    assert runs_of(load_experiment(path), tmp_path) == runs  # the design follows the seed
+    table = sweep(path, tmp_path / "out", executor="serial")
+    assert (table["status"] == "ok").all()
+
+
+def test_an_empty_range_is_refused(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        f"""
+name: bad
+base: {ROOT}/scenarios/theory/mmc.yaml
+ranges:
+  categories.service.work.mean: {{low: 0.3, high: 0.3}}
+""",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "validate", str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "empty range" in done.stderr
