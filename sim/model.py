@@ -210,7 +210,8 @@ class GridModel(mesa.Model):
         start = self.env.now
         until = min(start + self.tick, self.horizon)
         self.env.run(until=until)
-        self.plans_run.tick(self.metrics.open_in(self.service_categories))
+        if self.plans_run.runs:  # no plans: no backlog to count every tick
+            self.plans_run.tick(self.metrics.open_in(self.service_categories))
         self.metrics.snapshot(
             until, until - start, self.staff_unit, len(self.timeseries_units), self.mode
         )
