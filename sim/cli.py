@@ -405,6 +405,16 @@ def sweep_command(
     _say(_out(), f"{ok} of {total} runs done, {total - ok} failed; results: {folder}")
 
 
+#: KPI columns that compare and sensitivity report unless told otherwise.
+MAIN_KPIS = [
+    "kpi.time_to_close_h.mean",
+    "kpi.first_response_h.mean",
+    "kpi.on_time_rate",
+    "kpi.backlog_end",
+    "kpi.cost_yuan",
+]
+
+
 @app.command(
     "compare",
     help="Paired differences between arms (same seeds) per KPI, with 95 % "
@@ -422,13 +432,7 @@ def compare_command(
     if not len(table):
         _bad_input(f"{folder}: no runs found")
     table = table[table["status"] == "ok"]
-    kpis = kpi or [
-        "kpi.time_to_close_h.mean",
-        "kpi.first_response_h.mean",
-        "kpi.on_time_rate",
-        "kpi.backlog_end",
-        "kpi.cost_yuan",
-    ]
+    kpis = kpi or MAIN_KPIS
     factors = [c for c in table.columns if c.startswith("factor.")]
     arms = list(dict.fromkeys(table["arm"]))
     out = Table(title=f"paired differences against {arms[0]} (95 % CI)", title_justify="left")
@@ -454,6 +458,69 @@ def compare_command(
                     str(d.n),
                 )
     _out().print(out)
+
+
+SENSITIVITY_HELP = (
+    "Sensitivity of KPIs to the ranges of a sweep's experiment: Sobol first-order and total "
+    "indices (design sobol), Morris elementary effects (morris) or RBD-FAST first-order indices "
+    "(lhs), with 95 % bootstrap intervals, computed on the replication means; with several "
+    "replications, their spread across replications and the noise share. Writes "
+    "DIR/sensitivity.csv."
+)
+
+
+@app.command("sensitivity", help=SENSITIVITY_HELP)
+def sensitivity_command(
+    folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
+    kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
+) -> None:
+    """Print and save the sensitivity indices (see SENSITIVITY_HELP)."""
+    from sim.sweep.sensitivity import MEASURES, sensitivity
+
+    if not (Path(folder) / "experiment.yaml").is_file():
+        _bad_input(f"{folder}: not a sweep's results folder (no experiment.yaml)")
+    kpis = [name if name.startswith("kpi.") else f"kpi.{name}" for name in kpi or MAIN_KPIS]
+    try:
+        frame = sensitivity(folder, kpis)
+    except ScenarioError as exc:
+        _reject_scenario(str(Path(folder) / "experiment.yaml"), [str(p) for p in exc.problems])
+    except ValueError as exc:
+        _bad_input(f"{folder}: {exc}")
+    method = frame["method"].iloc[0]
+    measures = MEASURES[method]
+    groups = [c for c in frame.columns if c == "arm" or c.startswith("factor.")] + ["kpi"]
+    for keys, group in frame.groupby(groups, sort=False):
+        title = " · ".join(str(k).removeprefix("kpi.") for k in keys)
+        out = Table(title=f"{title} ({method}, 95 % CI)", title_justify="left")
+        out.add_column("parameter")
+        for measure in measures:
+            out.add_column(measure, justify="right")
+            out.add_column("CI", justify="right")
+            if group["replications"].iloc[0] > 1:
+                out.add_column("sd over reps", justify="right")
+        for row in group.itertuples(index=False):
+            cells = [row.parameter]
+            for measure in measures:
+                value, half = getattr(row, measure), getattr(row, f"{measure}_conf")
+                cells += [f"{value:.3g}", f"[{value - half:.3g}, {value + half:.3g}]"]
+                if row.replications > 1:
+                    cells.append(f"{getattr(row, f'{measure}_rep_sd'):.2g}")
+            out.add_row(*cells)
+        noise = group["noise"].iloc[0]
+        out.caption = (
+            f"{group['points'].iloc[0]} points × {group['replications'].iloc[0]} replications; "
+            + (
+                f"replication noise: {noise:.1%} of the variance of the point means"
+                if noise == noise
+                else "replication noise not estimated (one replication)"
+            )
+        )
+        out.caption_justify = "left"
+        _out().print(out)
+    path = Path(folder) / "sensitivity.csv"
+    frame.to_csv(path.with_suffix(".csv.tmp"), index=False)
+    path.with_suffix(".csv.tmp").replace(path)
+    _say(_out(), f"indices written to {path}")
 
 
 # --- schema -------------------------------------------------------------------------------

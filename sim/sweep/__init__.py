@@ -1,8 +1,9 @@
-"""Experiments over many runs: the experiment file, executors, the results store, and paired
-comparisons between arms.
+"""Experiments over many runs: the experiment file, executors, the results store, paired
+comparisons between arms and sensitivity indices.
 
-    from sim.sweep import sweep, load_results
+    from sim.sweep import sweep, load_results, sensitivity
     runs = sweep("experiments/staffing_mix.yaml", out="runs/mix")   # resumes if rerun
+    indices = sensitivity("runs/admin", ["kpi.time_to_close_h.mean"])  # design over ranges
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 
 from sim.config.loader import load_validated
 from sim.sweep.executors import run_all
+from sim.sweep.sensitivity import sensitivity
 from sim.sweep.spec import Experiment, RunSpec, runs_of
 from sim.sweep.store import Store
 
@@ -57,4 +59,4 @@ def load_results(out: str | os.PathLike[str]) -> pd.DataFrame:
     return Store(out).table()
 
 
-__all__ = ["Experiment", "load_experiment", "load_results", "runs_of", "sweep"]
+__all__ = ["Experiment", "load_experiment", "load_results", "runs_of", "sensitivity", "sweep"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+import numpy as np
+from pydantic import Field, field_validator, model_validator
 from scipy.stats import qmc
 
 from sim.config.base import StrictModel
@@ -42,11 +43,26 @@ class Range(StrictModel):
 
 
 class Design(StrictModel):
-    """Points in the ranges: a Latin hypercube or a scrambled Sobol sequence (scipy.stats.qmc),
-    drawn from the experiment's seed."""
+    """Points in the ranges, drawn from the experiment's seed: a Latin hypercube (exploration;
+    first-order indices by RBD-FAST), Saltelli's scheme on a scrambled Sobol sequence (Sobol
+    first-order and total indices) or Morris trajectories (elementary effects). The samplers
+    are SALib's, so `gridsim sensitivity` can analyse the runs."""
 
-    kind: Literal["lhs", "sobol"] = "lhs"
-    samples: int = Field(8, ge=1)
+    kind: Literal["lhs", "sobol", "morris"] = "lhs"
+    samples: int = Field(
+        8,
+        ge=1,
+        description="lhs: points; sobol: base samples N, a power of 2 (N·(k+2) points for k "
+        "ranges); morris: trajectories r (r·(k+1) points).",
+    )
+    levels: int = Field(4, ge=2, description="morris: levels of the grid (even is best).")
+
+    @model_validator(mode="after")
+    def _power_of_two(self) -> Design:
+        n = self.samples
+        if self.kind == "sobol" and n & (n - 1):
+            raise ValueError(f"samples: a Sobol design needs a power of 2 (got {n})")
+        return self
 
 
 class Experiment(StrictModel):
@@ -96,53 +112,78 @@ class RunSpec:
     days: float | None
 
 
+def problem(experiment: Experiment) -> dict[str, Any]:
+    """The ranges as a SALib problem (names and bounds, in the scenario's units)."""
+    ranges = experiment.ranges
+    return {
+        "num_vars": len(ranges),
+        "names": list(ranges),
+        "bounds": [[spec.low, spec.high] for spec in ranges.values()],
+    }
+
+
+def design_matrix(experiment: Experiment) -> np.ndarray:
+    """The design's points over the ranges, one row per point, before integer rounding."""
+    from SALib.sample import morris, sobol
+
+    design, spec = experiment.design, problem(experiment)
+    seed = derive_seed(experiment.seed, "design")
+    if design.kind == "sobol":
+        return sobol.sample(spec, design.samples, calc_second_order=False, seed=seed)
+    if design.kind == "morris":
+        return morris.sample(spec, design.samples, num_levels=design.levels, seed=seed)
+    unit = qmc.LatinHypercube(spec["num_vars"], seed=seed).random(design.samples)
+    bounds = np.array(spec["bounds"])
+    return qmc.scale(unit, bounds[:, 0], bounds[:, 1])
+
+
 def design_points(experiment: Experiment) -> list[dict[str, float]]:
-    """The design's points over the ranges (one empty point when there are none)."""
+    """The design's points as scenario values (one empty point when there are no ranges)."""
     if not experiment.ranges:
         return [{}]
-    names = list(experiment.ranges)
-    seed = derive_seed(experiment.seed, "design")
-    if experiment.design.kind == "sobol":
-        sampler = qmc.Sobol(len(names), scramble=True, seed=seed)
-    else:
-        sampler = qmc.LatinHypercube(len(names), seed=seed)
-    unit = sampler.random(experiment.design.samples)
-    points = []
-    for row in unit:
-        point = {}
-        for name, u in zip(names, row, strict=True):
-            spec = experiment.ranges[name]
-            value = spec.low + u * (spec.high - spec.low)
-            point[name] = round(float(value)) if spec.integer else float(value)
-        points.append(point)
-    return points
+    return [
+        {
+            name: round(float(value)) if spec.integer else float(value)
+            for (name, spec), value in zip(experiment.ranges.items(), row, strict=True)
+        }
+        for row in design_matrix(experiment)
+    ]
+
+
+def run_id(arm: str, levels: dict[str, Any], replication: int) -> str:
+    """A run's stable id: a hash of its arm, factor values and replication."""
+    key = json.dumps([arm, levels, replication], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+def level_combinations(experiment: Experiment) -> list[dict[str, Any]]:
+    """Every factor combination × design point, as scenario path → value."""
+    names = list(experiment.factors)
+    points = design_points(experiment)
+    return [
+        dict(zip(names, combination, strict=True)) | point
+        for combination in itertools.product(*(experiment.factors[n] for n in names))
+        for point in points
+    ]
 
 
 def runs_of(experiment: Experiment, folder: Path) -> list[RunSpec]:
-    """Every run of the experiment, in a stable order; paths resolved against `folder`."""
-    names = list(experiment.factors)
-    levels_product = list(itertools.product(*(experiment.factors[n] for n in names)))
-    combinations = [
-        (dict(zip(names, combination, strict=True)) | point)
-        for combination in levels_product
-        for point in design_points(experiment)
-    ]
-    runs = []
+    """Every distinct run of the experiment, in a stable order; paths resolved against `folder`.
+    A design point drawn twice (Morris trajectories may cross) is run once."""
+    runs: dict[str, RunSpec] = {}
     for arm_name, arm in experiment.arms.items():
         scenario = str((folder / (arm.scenario or experiment.base)).resolve())
-        for levels in combinations:
+        for levels in level_combinations(experiment):
             overrides = tuple(arm.set) + tuple(
                 f"{path}={json.dumps(value, ensure_ascii=False)}" for path, value in levels.items()
             )
             for replication in range(experiment.replications):
-                key = json.dumps(
-                    [arm_name, levels, replication], sort_keys=True, ensure_ascii=False, default=str
-                )
-                run_id = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+                identity = run_id(arm_name, levels, replication)
                 seed = derive_seed(experiment.seed, "replication", replication)
-                runs.append(
+                runs.setdefault(
+                    identity,
                     RunSpec(
-                        run_id,
+                        identity,
                         arm_name,
                         levels,
                         replication,
@@ -150,6 +191,6 @@ def runs_of(experiment: Experiment, folder: Path) -> list[RunSpec]:
                         scenario,
                         overrides,
                         experiment.days,
-                    )
+                    ),
                 )
-    return runs
+    return list(runs.values())
