@@ -14,7 +14,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -328,19 +328,19 @@ def validate_command(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def check_file(file: str) -> None:
+def check_file(file: str, overrides: Sequence[str] = ()) -> None:
     """Validate a scenario file, or an experiment file (it has `base:`) with every scenario it
     runs: each arm, and each factor level, applied to it."""
     from sim.config.loader import load_data
 
     data, _ = load_data(file)
     if "base" not in data:
-        sim.load_scenario(file)
+        sim.load_scenario(file, overrides)
         return
     from sim.sweep import load_experiment
     from sim.sweep.spec import runs_of
 
-    experiment = load_experiment(file)
+    experiment = load_experiment(file, overrides)
     seen = set()
     for spec in runs_of(experiment, Path(file).resolve().parent):
         key = (spec.scenario, spec.overrides)
@@ -367,6 +367,14 @@ def sweep_command(
         str | None, typer.Option(help="Address of a running Dask scheduler (implies dask).")
     ] = None,
     out: Annotated[str | None, typer.Option(help="Results folder (default runs/NAME).")] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Override a field of the experiment, e.g. --set replications=40 (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Run a sweep (see SWEEP_HELP)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -379,8 +387,8 @@ def sweep_command(
     if executor not in ("serial", "processes", "dask"):
         _bad_input(f"--executor: {executor!r} is not one of serial, processes, dask")
     try:
-        check_file(experiment)
-        spec = load_experiment(experiment)
+        check_file(experiment, overrides or [])
+        spec = load_experiment(experiment, overrides or [])
     except ScenarioError as exc:
         _reject_scenario(experiment, [str(p) for p in exc.problems])
     total = len(runs_of(spec, Path(experiment).resolve().parent))
@@ -399,7 +407,13 @@ def sweep_command(
             failed += outcome["status"] != "ok"
             progress.update(task, advance=1, description=f"{spec.name} ({failed} failed)")
 
-        table = sweep(experiment, out, executor, workers, on_done=done, scheduler=scheduler)
+        try:
+            table = sweep(
+                experiment, out, executor, workers, done, scheduler, overrides=overrides or []
+            )
+        except ValueError as exc:  # the results folder holds another experiment
+            progress.stop()
+            _bad_input(str(exc))
     folder = out or str(Path("runs") / spec.name)
     ok = int((table["status"] == "ok").sum()) if len(table) else 0
     _say(_out(), f"{ok} of {total} runs done, {total - ok} failed; results: {folder}")

@@ -9,11 +9,10 @@ comparisons between arms and sensitivity indices.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sim.config.loader import load_validated
 from sim.sweep.executors import run_all
@@ -22,9 +21,10 @@ from sim.sweep.spec import Experiment, RunSpec, runs_of
 from sim.sweep.store import Store
 
 
-def load_experiment(path: str | os.PathLike[str]) -> Experiment:
-    """Load and validate an experiment file (ScenarioError on bad input)."""
-    return load_validated(path, Experiment)[0]
+def load_experiment(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Experiment:
+    """Load and validate an experiment file, with overrides such as `replications=40`
+    (ScenarioError on bad input)."""
+    return load_validated(path, Experiment, overrides)[0]
 
 
 def sweep(
@@ -34,15 +34,14 @@ def sweep(
     workers: int = 2,
     on_done: Callable[[RunSpec, dict], None] | None = None,
     scheduler: str | None = None,
+    overrides: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Run every run of the experiment not already done in `out`; return the runs table."""
-    experiment = load_experiment(path)
+    """Run every run of the experiment (with `overrides` of its fields) not already done in
+    `out`; return the runs table."""
+    experiment = load_experiment(path, overrides)
     folder = Path(out) if out is not None else Path("runs") / experiment.name
     store = Store(folder)
-    (folder / "experiment.yaml").write_text(
-        yaml.safe_dump(experiment.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
-        encoding="utf-8",
-    )
+    store.claim(experiment)
     run_all(
         runs_of(experiment, Path(path).resolve().parent),
         store,

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
-from sim.sweep.spec import RunSpec
+from sim.sweep.spec import Experiment, RunSpec
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -36,6 +37,25 @@ class Store:
         self.runs = self.folder / "runs"
         self.runs.mkdir(parents=True, exist_ok=True)
 
+    def claim(self, experiment: Experiment) -> None:
+        """Save the experiment as `experiment.yaml`, or check it is the one already saved: a
+        folder holds one experiment, whose replications may grow (ValueError otherwise)."""
+        path = self.folder / "experiment.yaml"
+        current = experiment.model_dump(mode="json")
+        if path.is_file():
+            saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+            changed = sorted(
+                key
+                for key in saved.keys() | current.keys()
+                if key != "replications" and saved.get(key) != current.get(key)
+            )
+            if changed:
+                raise ValueError(
+                    f"{self.folder} holds results of a different experiment ({', '.join(changed)} "
+                    "changed): give another results folder"
+                )
+        _write_atomic(path, yaml.safe_dump(current, allow_unicode=True, sort_keys=False))
+
     def run_folder(self, spec: RunSpec) -> Path:
         """Where a run's tables go."""
         return self.runs / spec.run_id
@@ -56,10 +76,9 @@ class Store:
             **{f"factor.{k}": v for k, v in spec.levels.items()},
             **outcome,
         }
-        handle, temporary = tempfile.mkstemp(dir=self.runs, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(record, file, ensure_ascii=False, default=str)
-        os.replace(temporary, self.runs / f"{spec.run_id}.json")
+        _write_atomic(
+            self.runs / f"{spec.run_id}.json", json.dumps(record, ensure_ascii=False, default=str)
+        )
 
     def _records(self) -> list[dict[str, Any]]:
         return [
@@ -77,3 +96,11 @@ class Store:
         if len(frame):
             frame = frame.sort_values(["arm", "replication"], kind="stable", ignore_index=True)
         return frame
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)

@@ -150,3 +150,27 @@ ranges:
         [sys.executable, "-m", "sim.cli", "validate", str(path)], capture_output=True, text=True
     )
     assert done.returncode == 2 and "empty range" in done.stderr
+
+
+def test_more_replications_extend_a_folder_and_other_changes_are_refused(
+    experiment: Path, tmp_path: Path
+):
+    out = tmp_path / "out"
+    sweep(experiment, out, executor="serial", overrides=["replications=1"])
+    done = []
+    table = sweep(
+        experiment,
+        out,
+        executor="serial",
+        overrides=["replications=2"],
+        on_done=lambda spec, _: done.append(spec.replication),
+    )
+    assert done == [1] * 4 and len(table) == 8  # only the new replication was run
+    changed = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out)]
+        + ["--set", "days=3", "--executor", "serial"],
+        capture_output=True,
+        text=True,
+    )
+    assert changed.returncode == 2 and "different experiment (days changed)" in changed.stderr
+    assert "Traceback" not in changed.stderr and len(load_results(out)) == 8
