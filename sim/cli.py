@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -429,49 +430,74 @@ MAIN_KPIS = [
 ]
 
 
+def _kpi_columns(names: list[str] | None) -> list[str]:
+    """Runs-table columns of the KPIs asked for (`kpi.` may be left out), or the main ones."""
+    return [name if name.startswith("kpi.") else f"kpi.{name}" for name in names or MAIN_KPIS]
+
+
+def _arm_order(folder: str, arms: list[str]) -> list[str]:
+    """`arms` in the order of the experiment saved in `folder` (else as given)."""
+    path = Path(folder) / "experiment.yaml"
+    if not path.is_file():
+        return arms
+    saved = list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("arms") or [])
+    return [arm for arm in saved if arm in arms] + [arm for arm in arms if arm not in saved]
+
+
 @app.command(
     "compare",
     help="Paired differences between arms (same seeds) per KPI, with 95 % "
-    "confidence intervals, from a sweep's results folder.",
+    "confidence intervals, from a sweep's results folder. Writes DIR/compare.csv.",
 )
 def compare_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
+    reference: Annotated[
+        str | None, typer.Option(help="Arm to compare against (default: the first arm).")
+    ] = None,
 ) -> None:
-    """Compare every arm with the first one."""
+    """Compare every arm with the reference arm."""
     from sim.sweep import load_results
-    from sim.sweep.compare import paired_difference
+    from sim.sweep.compare import compare_arms
 
     table = load_results(folder)
     if not len(table):
         _bad_input(f"{folder}: no runs found")
-    table = table[table["status"] == "ok"]
-    kpis = kpi or MAIN_KPIS
-    factors = [c for c in table.columns if c.startswith("factor.")]
-    arms = list(dict.fromkeys(table["arm"]))
+    kpis = _kpi_columns(kpi)
+    unknown = [name for name in kpis if name not in table.columns]
+    if unknown:
+        _bad_input(f"{folder}: unknown KPI column(s): {', '.join(unknown)}")
+    arms = _arm_order(folder, list(dict.fromkeys(table["arm"])))
+    if reference is not None:
+        if reference not in arms:
+            _bad_input(f"--reference: no arm {reference!r} (arms: {', '.join(arms)})")
+        arms = [reference, *(arm for arm in arms if arm != reference)]
+    frame = compare_arms(table, arms, kpis)
     out = Table(title=f"paired differences against {arms[0]} (95 % CI)", title_justify="left")
-    for column in ("arm", *factors, "KPI", "difference", "CI", "p", "pairs"):
-        out.add_column(column)
-    for keys, group in table.groupby(factors, dropna=False) if factors else [((), table)]:
-        keys = keys if isinstance(keys, tuple) else (keys,)
-        reference = group[group["arm"] == arms[0]].set_index("replication")
-        for arm in arms[1:]:
-            other = group[group["arm"] == arm].set_index("replication")
-            common = reference.index.intersection(other.index)
-            for name in kpis:
-                if name not in table or len(common) < 2:
-                    continue
-                d = paired_difference(reference.loc[common, name], other.loc[common, name])
-                out.add_row(
-                    arm,
-                    *map(str, keys),
-                    name.removeprefix("kpi."),
-                    f"{d.diff:+.4g}",
-                    f"[{d.ci_low:+.4g}, {d.ci_high:+.4g}]",
-                    f"{d.p_value:.2g}",
-                    str(d.n),
-                )
+    factors = [c for c in frame.columns if c.startswith("factor.")]
+    for column in ("arm", *factors, "KPI", "means", "difference", "CI", "p", "higher in", "pairs"):
+        out.add_column(column.removeprefix("factor."))
+    for row in frame.to_dict("records"):
+        out.add_row(
+            row["arm"],
+            *(str(row[f]) for f in factors),
+            row["kpi"].removeprefix("kpi."),
+            f"{row['mean_a']:.4g} → {row['mean_b']:.4g}",
+            f"{row['diff']:+.4g}",
+            f"[{row['ci_low']:+.4g}, {row['ci_high']:+.4g}]",
+            f"{row['p_value']:.2g}",
+            f"{row['share_b_higher']:.0%}",
+            str(row["n"]),
+        )
     _out().print(out)
+    _write_csv(frame, Path(folder) / "compare.csv")
+
+
+def _write_csv(frame: Any, path: Path) -> None:
+    """Save a table beside the results (temporary file, then rename) and say where."""
+    frame.to_csv(path.with_suffix(".csv.tmp"), index=False)
+    path.with_suffix(".csv.tmp").replace(path)
+    _say(_out(), f"table written to {path}")
 
 
 SENSITIVITY_HELP = (
@@ -493,9 +519,8 @@ def sensitivity_command(
 
     if not (Path(folder) / "experiment.yaml").is_file():
         _bad_input(f"{folder}: not a sweep's results folder (no experiment.yaml)")
-    kpis = [name if name.startswith("kpi.") else f"kpi.{name}" for name in kpi or MAIN_KPIS]
     try:
-        frame = sensitivity(folder, kpis)
+        frame = sensitivity(folder, _kpi_columns(kpi))
     except ScenarioError as exc:
         _reject_scenario(str(Path(folder) / "experiment.yaml"), [str(p) for p in exc.problems])
     except ValueError as exc:
@@ -531,10 +556,7 @@ def sensitivity_command(
         )
         out.caption_justify = "left"
         _out().print(out)
-    path = Path(folder) / "sensitivity.csv"
-    frame.to_csv(path.with_suffix(".csv.tmp"), index=False)
-    path.with_suffix(".csv.tmp").replace(path)
-    _say(_out(), f"indices written to {path}")
+    _write_csv(frame, Path(folder) / "sensitivity.csv")
 
 
 # --- schema -------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""Paired comparison of two arms run with common random numbers (the same seeds)."""
+"""Paired comparison of arms run with common random numbers (the same seeds): per KPI, the
+mean difference over replications with its confidence interval, test and share of pairs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 
@@ -51,3 +53,29 @@ def paired_difference(
         p,
         float((d > 0).mean()),
     )
+
+
+def compare_arms(
+    table: pd.DataFrame, arms: Sequence[str], kpis: Sequence[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Every arm against `arms[0]`, per factor combination and KPI column, pairing runs of the
+    same replication; one row per comparison (cells with fewer than 2 pairs are left out)."""
+    table = table[table["status"] == "ok"]
+    factors = [c for c in table.columns if c.startswith("factor.")]
+    cells = table.groupby(factors, dropna=False, sort=False) if factors else [((), table)]
+    rows = []
+    for keys, group in cells:
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        reference = group[group["arm"] == arms[0]].set_index("replication")
+        for arm in arms[1:]:
+            other = group[group["arm"] == arm].set_index("replication")
+            common = reference.index.intersection(other.index)
+            if len(common) < 2:
+                continue
+            for kpi in kpis:
+                d = paired_difference(
+                    reference.loc[common, kpi], other.loc[common, kpi], confidence
+                )
+                labels = {"arm": arm, "reference": arms[0], **dict(zip(factors, keys, strict=True))}
+                rows.append({**labels, "kpi": kpi, **asdict(d)})
+    return pd.DataFrame(rows)

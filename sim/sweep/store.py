@@ -35,11 +35,11 @@ class Store:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         self.runs = self.folder / "runs"
-        self.runs.mkdir(parents=True, exist_ok=True)
 
     def claim(self, experiment: Experiment) -> None:
         """Save the experiment as `experiment.yaml`, or check it is the one already saved: a
         folder holds one experiment, whose replications may grow (ValueError otherwise)."""
+        self.runs.mkdir(parents=True, exist_ok=True)
         path = self.folder / "experiment.yaml"
         current = experiment.model_dump(mode="json")
         if path.is_file():
@@ -76,6 +76,7 @@ class Store:
             **{f"factor.{k}": v for k, v in spec.levels.items()},
             **outcome,
         }
+        self.runs.mkdir(parents=True, exist_ok=True)
         _write_atomic(
             self.runs / f"{spec.run_id}.json", json.dumps(record, ensure_ascii=False, default=str)
         )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.sweep import load_experiment, load_results, sweep
@@ -167,10 +168,44 @@ def test_more_replications_extend_a_folder_and_other_changes_are_refused(
     )
     assert done == [1] * 4 and len(table) == 8  # only the new replication was run
     changed = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out)]
-        + ["--set", "days=3", "--executor", "serial"],
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "sweep",
+            str(experiment),
+            "--out",
+            str(out),
+            "--set",
+            "days=3",
+            "--executor",
+            "serial",
+        ],
         capture_output=True,
         text=True,
     )
     assert changed.returncode == 2 and "different experiment (days changed)" in changed.stderr
     assert "Traceback" not in changed.stderr and len(load_results(out)) == 8
+
+
+def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "out"
+    sweep(experiment, out, executor="serial")
+    runner = CliRunner()
+    first = runner.invoke(app, ["compare", str(out), "--kpi", "time_to_close_h.mean"])
+    assert first.exit_code == 0, first.output
+    assert "against three" in first.output  # the experiment's first arm, not the alphabet's
+    rows = pd.read_csv(out / "compare.csv")
+    assert len(rows) == 2 and set(rows["kpi"]) == {"kpi.time_to_close_h.mean"}  # one per level
+    assert (rows["n"] == 3).all() and (rows["diff"] < 0).all()  # four workers: shorter times
+    chosen = runner.invoke(app, ["compare", str(out), "--reference", "four"])
+    assert chosen.exit_code == 0 and "against four" in chosen.output
+    for bad in (["--kpi", "nope"], ["--reference", "five"]):
+        refused = runner.invoke(app, ["compare", str(out), *bad])
+        assert refused.exit_code == 2 and "Traceback" not in refused.output
+    empty = runner.invoke(app, ["compare", str(tmp_path / "none")])
+    assert empty.exit_code == 2 and not (tmp_path / "none").exists()
