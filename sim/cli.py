@@ -382,6 +382,7 @@ def sweep_command(
 
     from sim.sweep import load_experiment, sweep
     from sim.sweep.spec import runs_of
+    from sim.sweep.store import Store
 
     if scheduler is not None:
         executor = "dask"
@@ -417,7 +418,9 @@ def sweep_command(
             _bad_input(str(exc))
     folder = out or str(Path("runs") / spec.name)
     ok = int((table["status"] == "ok").sum()) if len(table) else 0
+    fingerprint = Store(folder).fingerprint()
     _say(_out(), f"{ok} of {total} runs done, {total - ok} failed; results: {folder}")
+    _say(_out(), f"fingerprint of the results: {fingerprint} (equal fingerprints, equal numbers)")
 
 
 #: KPI columns that compare and sensitivity report unless told otherwise.
@@ -473,23 +476,28 @@ def compare_command(
             _bad_input(f"--reference: no arm {reference!r} (arms: {', '.join(arms)})")
         arms = [reference, *(arm for arm in arms if arm != reference)]
     frame = compare_arms(table, arms, kpis)
-    out = Table(title=f"paired differences against {arms[0]} (95 % CI)", title_justify="left")
     factors = [c for c in frame.columns if c.startswith("factor.")]
-    for column in ("arm", *factors, "KPI", "means", "difference", "CI", "p", "higher in", "pairs"):
-        out.add_column(column.removeprefix("factor."))
-    for row in frame.to_dict("records"):
-        out.add_row(
-            row["arm"],
-            *(str(row[f]) for f in factors),
-            row["kpi"].removeprefix("kpi."),
-            f"{row['mean_a']:.4g} → {row['mean_b']:.4g}",
-            f"{row['diff']:+.4g}",
-            f"[{row['ci_low']:+.4g}, {row['ci_high']:+.4g}]",
-            f"{row['p_value']:.2g}",
-            f"{row['share_b_higher']:.0%}",
-            str(row["n"]),
+    for keys, group in frame.groupby(["arm", *factors], sort=False):
+        cell = ", ".join(
+            f"{name.removeprefix('factor.')} = {value}"
+            for name, value in zip(factors, keys[1:], strict=True)
         )
-    _out().print(out)
+        out = Table(
+            title=f"{keys[0]} against {arms[0]}" + (f" · {cell}" if cell else ""),
+            title_justify="left",
+        )
+        for column in ("KPI", f"{arms[0]} → {keys[0]}", "difference [95 % CI]", "p"):
+            out.add_column(column, justify="left" if column == "KPI" else "right")
+        out.add_column("higher in", justify="right")
+        for row in group.to_dict("records"):
+            out.add_row(
+                row["kpi"].removeprefix("kpi."),
+                f"{row['mean_a']:.4g} → {row['mean_b']:.4g}",
+                f"{row['diff']:+.4g} [{row['ci_low']:+.4g}, {row['ci_high']:+.4g}]",
+                f"{row['p_value']:.2g}",
+                f"{row['share_b_higher']:.0%} of {row['n']}",
+            )
+        _out().print(out)
     _write_csv(frame, Path(folder) / "compare.csv")
 
 

@@ -58,4 +58,17 @@ def load_results(out: str | os.PathLike[str]) -> pd.DataFrame:
     return Store(out).table()
 
 
-__all__ = ["Experiment", "load_experiment", "load_results", "runs_of", "sensitivity", "sweep"]
+def fingerprint(out: str | os.PathLike[str]) -> str:
+    """A short hash of a results folder's numbers: equal on any executor or cluster."""
+    return Store(out).fingerprint()
+
+
+__all__ = [
+    "Experiment",
+    "fingerprint",
+    "load_experiment",
+    "load_results",
+    "runs_of",
+    "sensitivity",
+    "sweep",
+]

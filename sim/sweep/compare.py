@@ -39,7 +39,7 @@ def paired_difference(
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape or len(a) < 2:
         raise ValueError("need two arms of equal length, at least 2 pairs")
-    d = b - a
+    d = np.where(np.isclose(a, b, rtol=1e-12, atol=0), 0.0, b - a)  # sums in another order
     se = d.std(ddof=1) / np.sqrt(len(d))
     half = stats.t.ppf(0.5 + confidence / 2, len(d) - 1) * se
     p = float(stats.ttest_rel(b, a).pvalue) if se > 0 else (0.0 if d.mean() else 1.0)

@@ -5,6 +5,7 @@ rerun of the same command skips it; nothing is ever kept only in memory."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -14,7 +15,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.sweep.spec import Experiment, RunSpec
+from sim.sweep.spec import Experiment, RunSpec, runs_of
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -95,8 +96,29 @@ class Store:
             rows.append({**record, **flatten(summary, "kpi.")})
         frame = pd.DataFrame(rows)
         if len(frame):
-            frame = frame.sort_values(["arm", "replication"], kind="stable", ignore_index=True)
+            position = frame["run_id"].map(self._run_order())  # runs of no experiment: last
+            frame = frame.iloc[position.sort_values(kind="stable", na_position="last").index]
+            frame = frame.reset_index(drop=True)
         return frame
+
+    def fingerprint(self) -> str:
+        """A short hash of the finished runs' ids, seeds and KPIs (not their wall times): two
+        folders with the same fingerprint hold the same numbers, whichever executor ran them."""
+        digest = hashlib.blake2b(digest_size=8)
+        for record in sorted(self._records(), key=lambda r: r["run_id"]):
+            if record["status"] == "ok":
+                essentials = [record["run_id"], record["seed"], record["summary"]]
+                digest.update(json.dumps(essentials, sort_keys=True, default=str).encode())
+        return digest.hexdigest()
+
+    def _run_order(self) -> dict[str, int]:
+        """Position of each run in its experiment: arm, factor levels, replication (in the order
+        the experiment gives them)."""
+        path = self.folder / "experiment.yaml"
+        if not path.is_file():
+            return {}
+        experiment = Experiment.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return {spec.run_id: i for i, spec in enumerate(runs_of(experiment, self.folder))}
 
 
 def _write_atomic(path: Path, text: str) -> None:

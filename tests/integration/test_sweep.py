@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import load_experiment, load_results, sweep
+from sim.sweep import fingerprint, load_experiment, load_results, sweep
 from sim.sweep.spec import runs_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +56,7 @@ def test_serial_and_processes_give_the_same_numbers(experiment: Path, tmp_path: 
     left = serial[columns].sort_values(key, ignore_index=True)
     right = parallel[columns].sort_values(key, ignore_index=True)
     assert left.equals(right)
+    assert fingerprint(tmp_path / "serial") == fingerprint(tmp_path / "processes")
     # common random numbers: the arms see the same arrivals in every replication
     per_arm = serial.pivot_table(
         index=["replication", "factor.categories.service.work.mean"],
@@ -100,6 +101,7 @@ def test_bad_experiment_exits_2(tmp_path: Path):
 def test_dask_local_cluster_gives_the_same_numbers(experiment: Path, tmp_path: Path):
     serial = sweep(experiment, tmp_path / "serial", executor="serial")
     dask = sweep(experiment, tmp_path / "dask", executor="dask", workers=2)
+    assert fingerprint(tmp_path / "serial") == fingerprint(tmp_path / "dask")
     columns = ["run_id", "seed", "kpi.cases_created", "kpi.time_to_close_h.mean"]
     assert (
         serial[columns]
