@@ -393,8 +393,12 @@ def sweep_command(
         spec = load_experiment(experiment, overrides or [])
     except ScenarioError as exc:
         _reject_scenario(experiment, [str(p) for p in exc.problems])
-    total = len(runs_of(spec, Path(experiment).resolve().parent))
-    failed = 0
+    folder = out or str(Path("runs") / spec.name)
+    ids = {run.run_id for run in runs_of(spec, Path(experiment).resolve().parent)}
+    total, already = len(ids), len(ids & Store(folder).done())
+    if already:
+        _say(_err(), f"resuming: {already} of {total} runs already done in {folder}")
+    failed, start = 0, time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -402,7 +406,7 @@ def sweep_command(
         TimeRemainingColumn(),
         console=_err(),
     ) as progress:
-        task = progress.add_task(f"{spec.name}", total=total)
+        task = progress.add_task(f"{spec.name}", total=total, completed=already)
 
         def done(_spec, outcome: dict) -> None:
             nonlocal failed
@@ -416,11 +420,20 @@ def sweep_command(
         except ValueError as exc:  # the results folder holds another experiment
             progress.stop()
             _bad_input(str(exc))
-    folder = out or str(Path("runs") / spec.name)
-    ok = int((table["status"] == "ok").sum()) if len(table) else 0
+    table = table[table["run_id"].isin(ids)]
+    ok = int((table["status"] == "ok").sum())
+    elapsed = time.perf_counter() - start
+    _say(
+        _out(),
+        f"{ok} of {total} runs done, {total - ok} failed ({elapsed:.0f} s); results: {folder}",
+    )
+    for row in table[table["status"] != "ok"].head(5).itertuples():
+        last_line = str(row.error).strip().splitlines()[-1]
+        _say(_err(), f"  failed: {row.arm}, replication {row.replication}: {last_line}")
     fingerprint = Store(folder).fingerprint()
-    _say(_out(), f"{ok} of {total} runs done, {total - ok} failed; results: {folder}")
     _say(_out(), f"fingerprint of the results: {fingerprint} (equal fingerprints, equal numbers)")
+    if ok < total:
+        raise typer.Exit(1)
 
 
 #: KPI columns that compare and sensitivity report unless told otherwise.

@@ -105,8 +105,9 @@ class Store:
         """A short hash of the finished runs' ids, seeds and KPIs (not their wall times): two
         folders with the same fingerprint hold the same numbers, whichever executor ran them."""
         digest = hashlib.blake2b(digest_size=8)
+        order = self._run_order()  # runs of the saved experiment (all runs if none is saved)
         for record in sorted(self._records(), key=lambda r: r["run_id"]):
-            if record["status"] == "ok":
+            if record["status"] == "ok" and (not order or record["run_id"] in order):
                 essentials = [record["run_id"], record["seed"], record["summary"]]
                 digest.update(json.dumps(essentials, sort_keys=True, default=str).encode())
         return digest.hexdigest()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.rng import derive_seed
 from sim.sweep import fingerprint, load_experiment, load_results, sweep
 from sim.sweep.spec import runs_of
 
@@ -211,3 +212,30 @@ def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, 
         assert refused.exit_code == 2 and "Traceback" not in refused.output
     empty = runner.invoke(app, ["compare", str(tmp_path / "none")])
     assert empty.exit_code == 2 and not (tmp_path / "none").exists()
+
+
+def test_the_sweep_command_reports_failed_runs_and_exits_1(
+    experiment: Path, tmp_path: Path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    import sim.runner
+    from sim.cli import app
+
+    real_run = sim.runner.run
+
+    def flaky(scenario, seed, days=None):  # replication 1 raises at run time
+        if seed == derive_seed(7, "replication", 1):
+            raise RuntimeError("the model broke")
+        return real_run(scenario, seed=seed, days=days)
+
+    monkeypatch.setattr(sim.runner, "run", flaky)
+    out = str(tmp_path / "out")
+    command = ["sweep", str(experiment), "--out", out, "--executor", "serial"]
+    first = CliRunner().invoke(app, command)
+    assert first.exit_code == 1  # some runs failed: the exit code says so
+    assert "8 of 12 runs done, 4 failed" in first.output
+    assert "failed: three, replication 1: RuntimeError: the model broke" in first.output
+    monkeypatch.setattr(sim.runner, "run", real_run)
+    second = CliRunner().invoke(app, command)
+    assert second.exit_code == 0 and "resuming: 8 of 12 runs already done" in second.output
