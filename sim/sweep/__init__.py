@@ -17,7 +17,7 @@ import pandas as pd
 from sim.config.loader import load_validated
 from sim.sweep.executors import run_all
 from sim.sweep.sensitivity import sensitivity
-from sim.sweep.spec import Experiment, RunSpec, runs_of
+from sim.sweep.spec import Experiment, RunSpec, runs_of, scenario_digests
 from sim.sweep.store import Store
 
 
@@ -40,10 +40,11 @@ def sweep(
     `out`; return the runs table."""
     experiment = load_experiment(path, overrides)
     folder = Path(out) if out is not None else Path("runs") / experiment.name
+    here = Path(path).resolve().parent
     store = Store(folder)
-    store.claim(experiment)
+    store.claim(experiment, scenario_digests(experiment, here))
     run_all(
-        runs_of(experiment, Path(path).resolve().parent),
+        runs_of(experiment, here),
         store,
         executor,
         workers,

@@ -160,6 +160,19 @@ def design_points(experiment: Experiment) -> list[dict[str, float]]:
     ]
 
 
+def scenario_digests(experiment: Experiment, folder: Path) -> dict[str, str]:
+    """A hash of each scenario file the experiment names (with its `extends:` chain), so that
+    results are never mixed with runs of an edited scenario."""
+    from sim.config.loader import load_data
+
+    names = {experiment.base} | {arm.scenario for arm in experiment.arms.values() if arm.scenario}
+    digests = {}
+    for name in sorted(names):
+        data = json.dumps(load_data(folder / name)[0], sort_keys=True, default=str)
+        digests[name] = hashlib.blake2b(data.encode(), digest_size=8).hexdigest()
+    return digests
+
+
 def run_id(arm: str, levels: dict[str, Any], replication: int) -> str:
     """A run's stable id: a hash of its arm, factor values and replication."""
     key = json.dumps([arm, levels, replication], sort_keys=True, ensure_ascii=False, default=str)

@@ -37,12 +37,13 @@ class Store:
         self.folder = Path(folder)
         self.runs = self.folder / "runs"
 
-    def claim(self, experiment: Experiment) -> None:
-        """Save the experiment as `experiment.yaml`, or check it is the one already saved: a
-        folder holds one experiment, whose replications may grow (ValueError otherwise)."""
+    def claim(self, experiment: Experiment, scenarios: dict[str, str]) -> None:
+        """Save the experiment (`experiment.yaml`) and the hashes of its scenario files
+        (`scenarios.json`), or check they are the ones already saved: a folder holds one
+        experiment, whose replications may grow (ValueError otherwise)."""
         self.runs.mkdir(parents=True, exist_ok=True)
-        path = self.folder / "experiment.yaml"
         current = experiment.model_dump(mode="json")
+        path, digests = self.folder / "experiment.yaml", self.folder / "scenarios.json"
         if path.is_file():
             saved = yaml.safe_load(path.read_text(encoding="utf-8"))
             changed = sorted(
@@ -50,12 +51,20 @@ class Store:
                 for key in saved.keys() | current.keys()
                 if key != "replications" and saved.get(key) != current.get(key)
             )
+            if digests.is_file():
+                before = json.loads(digests.read_text(encoding="utf-8"))
+                changed += sorted(
+                    f"scenario {name}"
+                    for name in before.keys() | scenarios.keys()
+                    if before.get(name) != scenarios.get(name)
+                )
             if changed:
                 raise ValueError(
                     f"{self.folder} holds results of a different experiment ({', '.join(changed)} "
                     "changed): give another results folder"
                 )
         _write_atomic(path, yaml.safe_dump(current, allow_unicode=True, sort_keys=False))
+        _write_atomic(digests, json.dumps(scenarios, indent=1, ensure_ascii=False))
 
     def run_folder(self, spec: RunSpec) -> Path:
         """Where a run's tables go."""

@@ -239,3 +239,14 @@ def test_the_sweep_command_reports_failed_runs_and_exits_1(
     monkeypatch.setattr(sim.runner, "run", real_run)
     second = CliRunner().invoke(app, command)
     assert second.exit_code == 0 and "resuming: 8 of 12 runs already done" in second.output
+
+
+def test_a_scenario_edited_after_the_runs_is_refused(tmp_path: Path):
+    scenario = tmp_path / "mmc.yaml"
+    scenario.write_text((ROOT / "scenarios/theory/mmc.yaml").read_text(encoding="utf-8"))
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text("name: e\nbase: mmc.yaml\ndays: 1\nreplications: 2\n", encoding="utf-8")
+    sweep(experiment, tmp_path / "out", executor="serial")
+    scenario.write_text(scenario.read_text().replace("per_grid: 3", "per_grid: 4"))
+    with pytest.raises(ValueError, match=r"scenario mmc\.yaml changed"):
+        sweep(experiment, tmp_path / "out", executor="serial")
