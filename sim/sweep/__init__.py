@@ -54,9 +54,25 @@ def sweep(
     return store.table()
 
 
-def load_results(out: str | os.PathLike[str]) -> pd.DataFrame:
-    """The runs table of a sweep's results folder."""
-    return Store(out).table()
+def load_results(out: str | os.PathLike[str], tidy: bool = False) -> pd.DataFrame:
+    """The runs table of a sweep's results folder: one row per run with a column per KPI, or
+    with `tidy=True` one row per run and KPI (columns `kpi` and `value`), for plotting."""
+    table = Store(out).table()
+    if not tidy or not len(table):
+        return table
+    kpis = [c for c in table.columns if c.startswith("kpi.")]
+    keys = [c for c in table.columns if c not in kpis]
+    tidy_table = table.melt(id_vars=keys, value_vars=kpis, var_name="kpi", value_name="value")
+    tidy_table["kpi"] = tidy_table["kpi"].str.removeprefix("kpi.")
+    return tidy_table
+
+
+def load_runs_table(
+    out: str | os.PathLike[str], name: str, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """One table of every finished run stacked, e.g. `timeseries`, `cases`, `workers` or
+    `events`, with the run's id, arm, replication and factor values in front."""
+    return Store(out).stacked(name, columns)
 
 
 def fingerprint(out: str | os.PathLike[str]) -> str:
@@ -69,6 +85,7 @@ __all__ = [
     "fingerprint",
     "load_experiment",
     "load_results",
+    "load_runs_table",
     "runs_of",
     "sensitivity",
     "sweep",

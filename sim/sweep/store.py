@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,26 @@ class Store:
             frame = frame.iloc[position.sort_values(kind="stable", na_position="last").index]
             frame = frame.reset_index(drop=True)
         return frame
+
+    def stacked(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Table `name` (`<name>.parquet` of each run folder) of every finished run, stacked,
+        with the run's id, arm, replication and factor values in front."""
+        table = self.table()
+        if len(table):
+            table = table[table["status"] == "ok"]
+        keys = ["run_id", "arm", "replication"] + [
+            c for c in table.columns if c.startswith("factor.")
+        ]
+        parts = []
+        for run in table[keys].to_dict("records"):
+            path = self.runs / run["run_id"] / f"{name}.parquet"
+            if not path.is_file():
+                raise ValueError(
+                    f"{path}: no such table (runs have cases, timeseries, workers, events)"
+                )
+            part = pd.read_parquet(path, columns=list(columns) if columns else None)
+            parts.append(part.assign(**run)[keys + list(part.columns)])
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=keys)
 
     def fingerprint(self) -> str:
         """A short hash of the finished runs' ids, seeds and KPIs (not their wall times): two

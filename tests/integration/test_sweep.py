@@ -250,3 +250,26 @@ def test_a_scenario_edited_after_the_runs_is_refused(tmp_path: Path):
     scenario.write_text(scenario.read_text().replace("per_grid: 3", "per_grid: 4"))
     with pytest.raises(ValueError, match=r"scenario mmc\.yaml changed"):
         sweep(experiment, tmp_path / "out", executor="serial")
+
+
+def test_notebook_tables_tidy_kpis_and_stacked_run_tables(experiment: Path, tmp_path: Path):
+    from sim.sweep import load_runs_table
+
+    out = tmp_path / "out"
+    wide = sweep(experiment, out, executor="serial", overrides=["replications=2"])
+    tidy = load_results(out, tidy=True)
+    kpis = [c for c in wide.columns if c.startswith("kpi.")]
+    assert len(tidy) == len(wide) * len(kpis)
+    one = tidy[(tidy["run_id"] == wide["run_id"][0]) & (tidy["kpi"] == "cases_created")]
+    assert one["value"].item() == wide["kpi.cases_created"][0]
+    series = load_runs_table(out, "timeseries", ["t_h", "backlog"])
+    assert set(series["run_id"]) == set(wide["run_id"])
+    assert list(series.columns[:3]) == ["run_id", "arm", "replication"]
+    per_run = series.groupby("run_id").size()
+    assert per_run.nunique() == 1  # every run has the same clock
+    cases = load_runs_table(out, "cases", ["case_id"])
+    created = wide.set_index("run_id")["kpi.cases_created"]
+    counts = cases.groupby("run_id").size()
+    assert (counts.to_numpy() >= created[counts.index].to_numpy()).all()  # cases and tasks
+    with pytest.raises(ValueError, match="no such table"):
+        load_runs_table(out, "nope")
