@@ -72,7 +72,9 @@ def sensitivity(
     if not experiment.ranges:
         raise ValueError("the experiment has no ranges: nothing to analyse")
     table = Store(folder).table()
-    ok = table[table["status"] == "ok"].set_index("run_id") if len(table) else table
+    if not len(table):
+        raise ValueError("no runs found: run the sweep first")
+    ok = table[table["status"] == "ok"].set_index("run_id")
     unknown = [kpi for kpi in kpis if kpi not in ok.columns]
     if unknown:
         raise ValueError(f"unknown KPI column(s): {', '.join(unknown)}")
@@ -91,9 +93,8 @@ def sensitivity(
                     f"{len(set(missing))} run(s) of arm {arm!r} are missing or failed: "
                     "rerun the sweep to complete them"
                 )
-            factors = {
-                f"factor.{name}": group[0][name] for name in experiment.factors
-            }  # fixed within a group
+            # the factor levels are the same for every point of a group
+            factors = {f"factor.{name}": group[0][name] for name in experiment.factors}
             for kpi in kpis:
                 y = ok.loc[ids, kpi].to_numpy(dtype=float).reshape(points, replications)
                 rows += _indices(experiment, x, y, confidence, {"arm": arm, **factors, "kpi": kpi})
