@@ -156,6 +156,43 @@ Rate = Annotated[
 ]
 """A non-negative rate in events per hour; scenario files may write `10/day`, `3 per week`."""
 
+
+def parse_quantity(value: Any) -> float:
+    """A number as it is (any sign), or a duration (`12min` → hours) or a rate (`2/year` → per
+    hour) written as a string."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"must be finite, got {value!r}")
+        return float(value)
+    if isinstance(value, str):
+        for parse in (parse_duration, parse_rate):
+            try:
+                return parse(value)
+            except ValueError:
+                continue
+    raise ValueError(
+        f"invalid value {value!r}: write a number, a duration ('12min', '2h') or a rate "
+        "('10/day', '2/year')"
+    )
+
+
+Quantity = Annotated[
+    float,
+    BeforeValidator(parse_quantity),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": _DURATION_PATTERN},
+                {"type": "string", "pattern": _RATE_PATTERN},
+            ],
+            "description": "A number in the scenario's base units, a duration ('12min') or a "
+            "rate ('2/year').",
+        }
+    ),
+]
+"""A value in base units (hours, per hour), e.g. a bound of a range over a scenario field."""
+
 ClockTime = Annotated[
     float,
     BeforeValidator(parse_clock),

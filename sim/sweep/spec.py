@@ -16,7 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from scipy.stats import qmc
 
 from sim.config.base import StrictModel
-from sim.config.units import parse_duration, parse_rate
+from sim.config.units import Quantity
 from sim.rng import derive_seed
 
 
@@ -32,17 +32,9 @@ class Range(StrictModel):
     rounds them. Give plain numbers, durations (`12min`) or rates (`2/year`); the runs get
     numbers in the scenario's base units (hours, per hour)."""
 
-    low: float
-    high: float
+    low: Quantity
+    high: Quantity
     integer: bool = False
-
-    @field_validator("low", "high", mode="before")
-    @classmethod
-    def _quantity(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        parse = parse_rate if "/" in value or " per " in value else parse_duration
-        return parse(value)
 
     @field_validator("high")
     @classmethod

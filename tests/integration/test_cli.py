@@ -406,3 +406,29 @@ def test_schema_accepts_the_shipped_scenarios() -> None:
         assert not errors, (file, errors)
     assert not list(validator.iter_errors({"extends": "base.yaml", "name": "child"}))
     assert list(validator.iter_errors({"name": "x", "bogus": 1}))
+
+
+def test_experiment_schema_accepts_the_shipped_experiments() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from sim.config.loader import load_data
+
+    schema = cli.experiment_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted((ROOT / "experiments").glob("*.yaml"))
+    assert files
+    for file in files:
+        data, _ = load_data(file)
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+        assert not errors, (file, errors)
+    assert list(validator.iter_errors({"name": "x", "base": "b.yaml", "bogus": 1}))
+    result = cli_runner_schema_experiment()
+    assert json.loads(result) == schema
+
+
+def cli_runner_schema_experiment() -> str:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(cli.app, ["schema", "--experiment"])
+    assert result.exit_code == 0
+    return result.stdout

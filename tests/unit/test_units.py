@@ -131,3 +131,15 @@ def test_json_schema_accepts_numbers_and_strings() -> None:
     assert kinds == {"number", "string"}
     assert "15min" in schema["duration"]["description"]
     assert schema["p"]["maximum"] == 1
+
+
+def test_quantities_are_numbers_durations_or_rates():
+    from sim.config.units import parse_quantity
+
+    assert parse_quantity(-2) == -2.0  # any sign: bounds of a range
+    assert parse_quantity("12min") == pytest.approx(0.2)
+    assert parse_quantity("2/year") == pytest.approx(2 / (365 * 24))
+    assert parse_quantity("3 per week") == pytest.approx(3 / (7 * 24))
+    for bad in (float("nan"), float("inf"), "twelve", True, None):
+        with pytest.raises(ValueError):
+            parse_quantity(bad)
