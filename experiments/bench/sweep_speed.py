@@ -1,35 +1,77 @@
 """Sweep speed: the same experiment (runs of ≥ 2 s) run serially, with two worker processes,
-and on a two-worker Dask LocalCluster, in one session; prints the speed-ups against serial.
-Goals: two processes ≥ 1.8× serial; Dask within 10 % of the process executor.
+and on a two-worker Dask LocalCluster, interleaved in one session; prints the speed-ups against
+serial and where each executor's time goes. Start-up and shut-down of the pool or cluster are
+included for both parallel executors. Goals: two processes ≥ 1.8× serial; Dask within 10 % of
+the process executor.
 
-Run: `python experiments/bench/sweep_speed.py [--runs 8] [--days 200]`
+Breakdown of a sweep's wall time, from each run's own wall time and the moment its result
+reached the sweep:
+  start-up  until the first run began (pool or cluster start, imports in the workers);
+  runs      the runs' own wall time, summed, divided by the number of workers;
+  shut-down from the last result until the sweep returned (closing the pool or cluster);
+  other     the rest: workers idle while others finish (tail), task hand-over, results.
+
+Run: `python experiments/bench/sweep_speed.py [--runs 8] [--days 200] [--repeats 1]`
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sim.sweep import sweep
+from sim.sweep.spec import RunSpec
 
 ROOT = Path(__file__).resolve().parents[2]
+EXECUTORS = ("serial", "processes", "dask")
+WORKERS = 2
 
 
-def timed(experiment: Path, executor: str, folder: Path) -> float:
-    """Wall time of the whole sweep, results included."""
+@dataclass
+class Timing:
+    """One sweep's wall time and its breakdown, in seconds."""
+
+    total: float
+    startup: float
+    runs: float
+    shutdown: float
+
+    @property
+    def other(self) -> float:
+        return self.total - self.startup - self.runs - self.shutdown
+
+
+def timed(experiment: Path, executor: str, folder: Path) -> Timing:
+    """Run the whole sweep (results written) and break its wall time down."""
+    done: list[tuple[float, float]] = []  # (moment the result arrived, run's own wall time)
+
+    def arrived(_: RunSpec, outcome: dict) -> None:
+        done.append((time.perf_counter(), outcome["wall_s"]))
+
     start = time.perf_counter()
-    table = sweep(experiment, folder / executor, executor=executor, workers=2)
+    table = sweep(experiment, folder, executor=executor, workers=WORKERS, on_done=arrived)
+    end = time.perf_counter()
     assert (table["status"] == "ok").all()
-    return time.perf_counter() - start
+    workers = 1 if executor == "serial" else WORKERS
+    return Timing(
+        total=end - start,
+        startup=done[0][0] - done[0][1] - start,
+        runs=sum(wall for _, wall in done) / workers,
+        shutdown=end - done[-1][0],
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--days", type=float, default=200)
+    parser.add_argument("--repeats", type=int, default=1, help="interleaved repetitions")
     args = parser.parse_args()
+    timings: dict[str, list[Timing]] = {name: [] for name in EXECUTORS}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         experiment = folder / "bench.yaml"
@@ -38,16 +80,40 @@ def main() -> None:
             f"replications: {args.runs}\nseed: 1\n",
             encoding="utf-8",
         )
-        serial = timed(experiment, "serial", folder)
-        processes = timed(experiment, "processes", folder)
-        dask = timed(experiment, "dask", folder)
-    per_run = serial / args.runs
-    print(f"{args.runs} runs of the baseline × {args.days:g} days ({per_run:.1f} s each serially)")
-    print(f"  serial     {serial:6.1f} s")
-    print(f"  processes  {processes:6.1f} s   speed-up {serial / processes:.2f}× (goal ≥ 1.8×)")
+        for repeat in range(args.repeats):
+            for name in EXECUTORS:
+                timings[name].append(timed(experiment, name, folder / f"{name}-{repeat}"))
+
+    def median(name: str, field: str) -> float:
+        return statistics.median(getattr(t, field) for t in timings[name])
+
+    def ratio(a: str, b: str) -> float:
+        """Median over repeats of the total of `a` over that of `b` in the same repeat."""
+        return statistics.median(
+            x.total / y.total for x, y in zip(timings[a], timings[b], strict=True)
+        )
+
+    per_run = median("serial", "runs") / args.runs
     print(
-        f"  dask       {dask:6.1f} s   speed-up {serial / dask:.2f}×, "
-        f"{dask / processes - 1:+.0%} against processes (goal within ±10 %)"
+        f"{args.runs} runs of the baseline × {args.days:g} days ({per_run:.1f} s each serially), "
+        f"{WORKERS} workers, median of {args.repeats} interleaved repeat(s)"
+    )
+    print("             total    start-up  runs/worker  shut-down  other")
+    for name in EXECUTORS:
+        print(
+            f"  {name:10s} {median(name, 'total'):6.1f} s  {median(name, 'startup'):6.2f} s"
+            f"  {median(name, 'runs'):8.1f} s  {median(name, 'shutdown'):7.2f} s"
+            f"  {median(name, 'other'):5.2f} s"
+        )
+    print(f"  processes: speed-up {ratio('serial', 'processes'):.2f}× (goal ≥ 1.8×)")
+    print(
+        f"  dask:      speed-up {ratio('serial', 'dask'):.2f}×, "
+        f"{ratio('dask', 'processes') - 1:+.1%} against processes (goal within 10 %)"
+    )
+    print(
+        "  per-run slowdown against serial: "
+        f"processes {median('processes', 'runs') * WORKERS / median('serial', 'runs') - 1:+.1%}, "
+        f"dask {median('dask', 'runs') * WORKERS / median('serial', 'runs') - 1:+.1%}"
     )
 
 

@@ -20,6 +20,20 @@ from sim.sweep.store import Store
 #: How often runs lost with a crashed worker are tried again.
 RETRIES = 2
 
+#: Settings of the LocalCluster a sweep starts. Its dashboard is off, so nothing reads the
+#: workers' statistical profiler (a stack sample every 10 ms), and frequent system, memory and
+#: event-loop readings only wake processes that compete with the runs for the cores: with
+#: Dask's defaults a sweep on two cores was 12 % slower than worker processes, with these 3–7 %
+#: (experiments/bench/sweep_speed.py). A run whose worker dies is tried again on another one,
+#: RETRIES times as with worker processes.
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.allowed-failures": RETRIES,
+}
+
 
 def execute(spec: RunSpec, folder: str) -> dict[str, Any]:
     """Run one scenario and write its run folder; never raises (a failure is an outcome)."""
@@ -94,16 +108,20 @@ def _run_dask(
     scheduler: str | None,
 ) -> None:
     """On Dask: a LocalCluster of `workers` single-threaded processes, or the scheduler at
-    `scheduler`. Every task names its run (so none is merged with another), and a task whose
-    worker died is retried by Dask."""
+    `scheduler`. Every task names its run (so none is merged with another). A run lost with its
+    worker is run again by the scheduler up to its `allowed-failures` times (RETRIES on the
+    LocalCluster; an existing scheduler's own setting, 3 by default), then recorded as failed
+    (KilledWorker); `retries` covers a task that raises outside `execute`."""
+    import dask
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
     with Client(scheduler or cluster) as client:
         futures = {
             client.submit(
