@@ -110,6 +110,11 @@ def main() -> None:
         f"  dask:      speed-up {ratio('serial', 'dask'):.2f}×, "
         f"{ratio('dask', 'processes') - 1:+.1%} against processes (goal within 10 %)"
     )
+    each = ", ".join(
+        f"{d.total / p.total - 1:+.1%}"
+        for d, p in zip(timings["dask"], timings["processes"], strict=True)
+    )
+    print(f"  dask against processes in each repeat: {each}")
     print(
         "  per-run slowdown against serial: "
         f"processes {median('processes', 'runs') * WORKERS / median('serial', 'runs') - 1:+.1%}, "
