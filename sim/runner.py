@@ -62,11 +62,17 @@ class Result:
             (staging / "manifest.json").write_text(
                 json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8"
             )
+            earlier = None
             if out.exists():
                 if not (out / "manifest.json").is_file():
                     raise FileExistsError(f"{out} exists and is not a gridsim run folder")
-                shutil.rmtree(out)
+                # moved aside, not deleted in place: a writer killed at any moment leaves either
+                # the earlier folder or the new one at `out`, never half of one
+                earlier = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+                out.rename(earlier / out.name)
             staging.rename(out)
+            if earlier is not None:
+                shutil.rmtree(earlier, ignore_errors=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from typing import Any
 
 from sim.sweep.spec import RunSpec
@@ -116,13 +117,13 @@ def _run_dask(
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
-    cluster = None
+    cluster: LocalCluster | nullcontext[None] = nullcontext()
     if scheduler is None:
         with dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
-    with Client(scheduler or cluster) as client:
+    with cluster, Client(scheduler or cluster) as client:  # the cluster closes even on error
         futures = {
             client.submit(
                 execute,
@@ -141,5 +142,3 @@ def _run_dask(
             except Exception as error:  # lost beyond its retries
                 outcome = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
             finished(spec, outcome)
-    if cluster is not None:
-        cluster.close()

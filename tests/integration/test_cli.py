@@ -154,6 +154,7 @@ def test_run_default_out_and_set(tmp_path: Path) -> None:
     again = gridsim("run", MMC, "--days", "1", "--seed", "3", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "per_grid: 3" in (out / "scenario.yaml").read_text(encoding="utf-8")
+    assert [p.name for p in (tmp_path / "runs").iterdir()] == ["mmc-s3"]  # nothing left aside
 
 
 def test_run_refuses_to_replace_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
