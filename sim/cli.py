@@ -338,16 +338,9 @@ def check_file(file: str, overrides: Sequence[str] = ()) -> None:
     if "base" not in data:
         sim.load_scenario(file, overrides)
         return
-    from sim.sweep import load_experiment
-    from sim.sweep.spec import runs_of
+    from sim.sweep import check_experiment
 
-    experiment = load_experiment(file, overrides)
-    seen = set()
-    for spec in runs_of(experiment, Path(file).resolve().parent):
-        key = (spec.scenario, spec.overrides)
-        if key not in seen:
-            seen.add(key)
-            sim.load_scenario(spec.scenario, spec.overrides)
+    check_experiment(file, overrides)
 
 
 # --- sweep and compare --------------------------------------------------------------------

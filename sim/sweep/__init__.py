@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from sim.config.loader import load_validated
+from sim.config import ScenarioError, load_scenario
+from sim.config.loader import Problem, load_data, load_validated
 from sim.sweep.executors import run_all
 from sim.sweep.sensitivity import sensitivity
 from sim.sweep.spec import Experiment, RunSpec, runs_of, scenario_digests
@@ -25,6 +27,62 @@ def load_experiment(path: str | os.PathLike[str], overrides: Sequence[str] = ())
     """Load and validate an experiment file, with overrides such as `replications=40`
     (ScenarioError on bad input)."""
     return load_validated(path, Experiment, overrides)[0]
+
+
+def check_experiment(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Experiment:
+    """Validate an experiment file and every scenario its runs load (each arm with each factor
+    level and design point). Raises ScenarioError with every problem, those of a factor, range
+    or arm named by its field in the experiment file."""
+    experiment = load_experiment(path, overrides)
+    _, origins = load_data(path, overrides)
+    found: dict[tuple, list] = {}  # (field, what is wrong) → [first problem, values that fail]
+    seen = set()
+    for spec in runs_of(experiment, Path(path).resolve().parent):
+        if (spec.scenario, spec.overrides) in seen:
+            continue
+        seen.add((spec.scenario, spec.overrides))
+        try:
+            load_scenario(spec.scenario, spec.overrides)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                problem, value = _in_experiment(problem, experiment, spec, origins, path)
+                entry = found.setdefault((problem.file, problem.path, problem.message), [problem])
+                entry += [] if value is None or value in entry[1:] else [value]
+    if found:
+        raise ScenarioError([_with_values(*entry) for entry in found.values()])
+    return experiment
+
+
+def _in_experiment(
+    problem: Problem,
+    experiment: Experiment,
+    spec: RunSpec,
+    origins: dict,
+    path: str | os.PathLike[str],
+) -> tuple[Problem, Any]:
+    """A problem of an override told as one of the experiment field that made it, with the
+    value that failed (None for a problem in a scenario file, which says where itself)."""
+    if problem.file != "--set":
+        return problem, None
+    varied = [*experiment.factors, *experiment.ranges]
+    name = next((n for n in varied if problem.path == n or problem.path.startswith(f"{n}.")), None)
+    if name is None:
+        field, value, what = f"arms.{spec.arm}.set", None, f"{problem.path}: {problem.message}"
+    else:
+        kind = "factors" if name in experiment.factors else "ranges"
+        field, value, what = f"{kind}.{name}", spec.levels[name], problem.message
+    line = origins.get(field, (None, None))[1]
+    scenario = Path(spec.scenario).name
+    return Problem(os.fspath(path), field, line, f"{what} (scenario {scenario})"), value
+
+
+def _with_values(problem: Problem, *values: Any) -> Problem:
+    """The problem, saying which values of the field fail (the first few)."""
+    if not values:
+        return problem
+    shown = ", ".join(repr(v) for v in values[:3]) + (" …" if len(values) > 3 else "")
+    label = "value" if len(values) == 1 else f"{len(values)} values"
+    return Problem(problem.file, problem.path, problem.line, f"{label} {shown}: {problem.message}")
 
 
 def sweep(
@@ -82,6 +140,7 @@ def fingerprint(out: str | os.PathLike[str]) -> str:
 
 __all__ = [
     "Experiment",
+    "check_experiment",
     "fingerprint",
     "load_experiment",
     "load_results",

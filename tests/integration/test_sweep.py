@@ -273,3 +273,29 @@ def test_notebook_tables_tidy_kpis_and_stacked_run_tables(experiment: Path, tmp_
     assert (counts.to_numpy() >= created[counts.index].to_numpy()).all()  # cases and tasks
     with pytest.raises(ValueError, match="no such table"):
         load_runs_table(out, "nope")
+
+
+def test_unknown_paths_and_bad_values_are_named_by_their_experiment_field(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        f"""name: bad
+base: {ROOT}/scenarios/theory/mmc.yaml
+arms:
+  a: {{}}
+  b: {{set: [grid_workers.per_grid=-1]}}
+factors:
+  grid_workers.per_grd: [1, 2]
+  categories.service.work.mean: [10min, -5]
+""",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{path}:7: factors.grid_workers.per_grd: 2 values 1, 2: unknown key" in done.stderr
+    assert f"{path}:8: factors.categories.service.work.mean: value -5:" in done.stderr
+    assert f"{path}:5: arms.b.set: grid_workers.per_grid:" in done.stderr
+    assert not (tmp_path / "o").exists()
