@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,11 +42,34 @@ class Source:
         self.env = model.env
         self.rng = model.streams.get(f"arrivals/{self.name}")
         self.intake = Intake(model, self.name)
+        self.surge_rng = model.streams.get(f"arrivals/{self.name}/surge")
+        self.surge_intake = Intake(
+            model, self.name, stream=f"{self.name}/surge", first_seq=SURGE_SEQ
+        )
         self.env.process(self._run())
 
     def day(self, day: int) -> Batch | list[Batch] | None:
         """Draw the arrivals of day `day` (absolute times in hours): a batch, several, or None."""
         raise NotImplementedError
+
+    def surged(
+        self,
+        base: Batch,
+        level: np.ndarray,
+        cells: tuple[np.ndarray, ...],
+        draw: Callable[[np.random.Generator, Intake, np.ndarray], Batch],
+    ) -> list[Batch]:
+        """A day drawn at calm rates, under an incident's surge: `level` multiplies the rates
+        (an array of their shape) and `cells` indexes each row of `base` in it. Where the level
+        is below 1, rows of `base` are thinned; above 1, a second, independent batch brings the
+        excess, drawn by `draw(rng, intake, level - 1)`. So the calm draws stay the same with or
+        without the incident (common random numbers across incident arms)."""
+        keep = np.minimum(level, 1.0)[cells]
+        thinned = self.surge_rng.random(len(keep)) >= keep
+        if base.skip is not None:
+            thinned |= np.asarray(base.skip, dtype=bool)
+        base.skip = thinned.tolist()
+        return [base, draw(self.surge_rng, self.surge_intake, np.maximum(level - 1.0, 0.0))]
 
     def arrive(self, batch: Batch, i: int) -> None:
         """Arrival `i` of the batch happens now."""
@@ -114,29 +138,24 @@ class ResidentRequests(Source):
         self.mix_categories = np.array([model.category_index[n] for n in names])
         mix = np.array([spec.mix[n] for n in names], dtype=float)
         self.mix = mix / mix.sum()
-        self.surge_rng = model.streams.get(f"arrivals/{self.name}/surge")
-        self.surge_intake = Intake(
-            model, self.name, stream=f"{self.name}/surge", first_seq=SURGE_SEQ
-        )
         super().__init__(model)
 
-    def day(self, day: int) -> list[Batch]:
-        """The day's requests; an incident's surge adds a second, independent stream (and
-        thins the first where it lowers demand), so the requests of a calm day are the same
-        with or without the incident (common random numbers across incident arms)."""
+    def day(self, day: int) -> Batch | list[Batch]:
+        """The day's requests, per grid and hour; an incident surges them grid by grid and
+        hour by hour."""
         weekend = self.model.calendar.weekday(day) in ("sat", "sun")
         factor = self.spec.weekend_factor if weekend else 1.0
         rates = (self.spec.rate_per_household * factor) * np.outer(self.grid_weight, self.profile)
-        base, slots = self._requests(self.rng, self.intake, rates, day)
+        base, cells = self._requests(self.rng, self.intake, rates, day)
         surge = self.model.incidents.surge(self.name, day)
         if surge is None:
-            return [base]
-        keep = np.minimum(surge, 1.0)[slots]
-        base.skip = (self.surge_rng.random(len(keep)) >= keep).tolist()
-        extra, _ = self._requests(
-            self.surge_rng, self.surge_intake, rates * np.maximum(surge - 1.0, 0.0), day
+            return base
+        return self.surged(
+            base,
+            surge,
+            cells,
+            lambda rng, intake, extra: self._requests(rng, intake, rates * extra, day)[0],
         )
-        return [base, extra]
 
     def _requests(
         self, rng: np.random.Generator, intake: Intake, rates: np.ndarray, day: int
@@ -171,34 +190,59 @@ class PatrolIssues(Source):
         self.exposure = np.zeros(len(world.grids))  # cumulative patrol hours per grid
         self.hidden: list[list[tuple[float, int, Batch, int]]] = [[] for _ in world.grids]
         self.found: set[int] = set()
-        self._exposure: list[float] = []  # of the batch being replayed
-        self._report: list[float] = []
+        # per batch of the day being replayed: patrol exposure and report delay of each issue
+        self._detection: dict[int, tuple[list[float], list[float]]] = {}
         self.detect_rng = model.streams.get("detect/patrol")
+        self.surge_detect_rng = model.streams.get("detect/patrol/surge")
         super().__init__(model)
 
-    def day(self, day: int) -> Batch | None:
-        n_categories = len(self.categories)
-        rates = self.rates.ravel()
+    def day(self, day: int) -> Batch | list[Batch]:
+        """The day's hidden issues, per grid and category; an incident surges them at the
+        day's mean surge of their grid."""
+        self._detection = {}
+        rates = self.rates.reshape(-1, 1)
+        base, cells = self._issues(self.rng, self.intake, self.detect_rng, rates, day)
         surge = self.model.incidents.surge(self.name, day)
-        if surge is not None:  # issues arise at the day's mean surge of their grid
-            rates = rates * np.repeat(surge.mean(axis=1), n_categories)
-        times, rows = _poisson_times(self.rng, rates[:, None], day * DAY, DAY)
-        grids, categories = np.divmod(rows, n_categories)
+        if surge is None:
+            return base
+        level = np.repeat(surge.mean(axis=1), len(self.categories)).reshape(-1, 1)
+        return self.surged(
+            base,
+            level,
+            cells,
+            lambda rng, intake, extra: self._issues(
+                rng, intake, self.surge_detect_rng, rates * extra, day
+            )[0],
+        )
+
+    def _issues(
+        self,
+        rng: np.random.Generator,
+        intake: Intake,
+        detect_rng: np.random.Generator,
+        rates: np.ndarray,
+        day: int,
+    ) -> tuple[Batch, tuple[np.ndarray, np.ndarray]]:
+        """Issues at (grid × category) `rates`: the batch, and each issue's cell in `rates`.
+        Detection is drawn with the issue, so it does not depend on staffing."""
+        times, rows = _poisson_times(rng, rates, day * DAY, DAY)
+        grids, categories = np.divmod(rows, len(self.categories))
         households = np.full(len(times), -1)
-        # detection is drawn with the issue, so it does not depend on staffing
-        self._exposure = self.detect_rng.exponential(self.exposure_mean, len(times)).tolist()
-        self._report = self.report_delay.sample(self.detect_rng, len(times)).tolist()
-        return self.intake.draw(times, self.categories[categories], grids, households)
+        batch = intake.draw(times, self.categories[categories], grids, households)
+        self._detection[id(batch)] = (
+            detect_rng.exponential(self.exposure_mean, len(times)).tolist(),
+            self.report_delay.sample(detect_rng, len(times)).tolist(),
+        )
+        return batch, (rows, np.zeros_like(rows))
 
     def arrive(self, batch: Batch, i: int) -> None:
         """The issue arises: it waits, hidden, for a patrol or a resident's report."""
+        exposure, report = self._detection[id(batch)]
         grid = batch.grids[i]
         key = batch.seq[i]
-        threshold = self.exposure[grid] + self._exposure[i]
+        threshold = self.exposure[grid] + exposure[i]
         heapq.heappush(self.hidden[grid], (threshold, key, batch, i))
-        self.env.timeout(self._report[i]).callbacks.append(
-            lambda _: self._discover(batch, i, "resident")
-        )
+        self.env.timeout(report[i]).callbacks.append(lambda _: self._discover(batch, i, "resident"))
 
     def patrolled(self, staff: Staff, hours: float) -> None:
         """A worker patrolled `hours` in their grid: open every issue found."""
@@ -236,20 +280,37 @@ class AdminTasks(Source):
         self.held: list[tuple[Batch, int]] = []  # forms held while an emergency plan runs
         super().__init__(model)
 
-    def day(self, day: int) -> Batch | None:
+    def day(self, day: int) -> Batch | list[Batch] | None:
+        """The day's forms, per grid, in office hours on working days; an incident surges them
+        at its mean surge over the window."""
         if self.model.calendar.weekday(day) not in self.spec.days:
             return None
         start, end = self.spec.hours
         rates = np.full((self.n_grids, 1), self.spec.rate_per_grid * DAY / (end - start))
+        base, cells = self._forms(self.rng, self.intake, rates, day)
         surge = self.model.incidents.surge(self.name, day)
-        if surge is not None:  # at the mean surge over the window
-            rates = rates * surge[:, int(start) : math.ceil(end)].mean(axis=1, keepdims=True)
-        times, grids = _poisson_times(self.rng, rates, day * DAY + start, end - start)
-        senders = self.rng.choice(len(self.shares), len(times), p=self.shares)
+        if surge is None:
+            return base
+        level = surge[:, int(start) : math.ceil(end)].mean(axis=1, keepdims=True)
+        return self.surged(
+            base,
+            level,
+            cells,
+            lambda rng, intake, extra: self._forms(rng, intake, rates * extra, day)[0],
+        )
+
+    def _forms(
+        self, rng: np.random.Generator, intake: Intake, rates: np.ndarray, day: int
+    ) -> tuple[Batch, tuple[np.ndarray, np.ndarray]]:
+        """Forms at per-grid `rates` in the window: the batch (blocked senders' forms skipped),
+        and each form's cell in `rates`."""
+        start, end = self.spec.hours
+        times, grids = _poisson_times(rng, rates, day * DAY + start, end - start)
+        senders = rng.choice(len(self.shares), len(times), p=self.shares)
         categories = np.full(len(times), self.category)
-        batch = self.intake.draw(times, categories, grids, np.full(len(times), -1))
+        batch = intake.draw(times, categories, grids, np.full(len(times), -1))
         batch.skip = self.is_blocked[senders].tolist()  # blocked tasks never reach the grid
-        return batch
+        return batch, (grids, np.zeros_like(grids))
 
     def arrive(self, batch: Batch, i: int) -> None:
         """The form reaches the grid, or waits while forms are suspended."""
