@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,34 +41,11 @@ class Source:
         self.env = model.env
         self.rng = model.streams.get(f"arrivals/{self.name}")
         self.intake = Intake(model, self.name)
-        self.surge_rng = model.streams.get(f"arrivals/{self.name}/surge")
-        self.surge_intake = Intake(
-            model, self.name, stream=f"{self.name}/surge", first_seq=SURGE_SEQ
-        )
         self.env.process(self._run())
 
     def day(self, day: int) -> Batch | list[Batch] | None:
         """Draw the arrivals of day `day` (absolute times in hours): a batch, several, or None."""
         raise NotImplementedError
-
-    def surged(
-        self,
-        base: Batch,
-        level: np.ndarray,
-        cells: tuple[np.ndarray, ...],
-        draw: Callable[[np.random.Generator, Intake, np.ndarray], Batch],
-    ) -> list[Batch]:
-        """A day drawn at calm rates, under an incident's surge: `level` multiplies the rates
-        (an array of their shape) and `cells` indexes each row of `base` in it. Where the level
-        is below 1, rows of `base` are thinned; above 1, a second, independent batch brings the
-        excess, drawn by `draw(rng, intake, level - 1)`. So the calm draws stay the same with or
-        without the incident (common random numbers across incident arms)."""
-        keep = np.minimum(level, 1.0)[cells]
-        thinned = self.surge_rng.random(len(keep)) >= keep
-        if base.skip is not None:
-            thinned |= np.asarray(base.skip, dtype=bool)
-        base.skip = thinned.tolist()
-        return [base, draw(self.surge_rng, self.surge_intake, np.maximum(level - 1.0, 0.0))]
 
     def arrive(self, batch: Batch, i: int) -> None:
         """Arrival `i` of the batch happens now."""
@@ -95,6 +71,55 @@ class Source:
                 yield env.timeout(day * DAY - env.now)
 
 
+class RateSource(Source):
+    """A source of Poisson arrivals at rates that an incident may surge. A surge never touches
+    the calm draws: where it lowers the rates, calm arrivals are thinned; where it raises them,
+    a second, independent stream brings the excess. So every calm arrival is the same with or
+    without the incident (common random numbers across incident arms)."""
+
+    def __init__(self, model: GridModel) -> None:
+        self.surge_rng = model.streams.get(f"arrivals/{self.name}/surge")
+        self.surge_intake = Intake(
+            model, self.name, stream=f"{self.name}/surge", first_seq=SURGE_SEQ
+        )
+        super().__init__(model)
+
+    def rates(self, day: int) -> np.ndarray | None:
+        """Calm rates (per hour) of day `day`, in the layout `draw` takes; None: no arrivals."""
+        raise NotImplementedError
+
+    def surge_level(self, surge: np.ndarray) -> np.ndarray:
+        """The grid × hour multipliers of an incident as multipliers of `rates`' layout."""
+        raise NotImplementedError
+
+    def draw(
+        self, rates: np.ndarray, day: int, surge: bool
+    ) -> tuple[Batch, tuple[np.ndarray, ...]]:
+        """Arrivals at `rates` on the calm stream or the surge stream: the batch, and each
+        arrival's index in `rates`."""
+        raise NotImplementedError
+
+    def day(self, day: int) -> Batch | list[Batch] | None:
+        rates = self.rates(day)
+        if rates is None:
+            return None
+        base, cells = self.draw(rates, day, surge=False)
+        surge = self.model.incidents.surge(self.name, day)
+        if surge is None:
+            return base
+        level = self.surge_level(surge)
+        thinned = self.surge_rng.random(len(base)) >= np.minimum(level, 1.0)[cells]
+        if base.skip is not None:
+            thinned |= np.asarray(base.skip, dtype=bool)
+        base.skip = thinned.tolist()
+        extra, _ = self.draw(rates * np.maximum(level - 1.0, 0.0), day, surge=True)
+        return [base, extra]
+
+    def streams(self, surge: bool) -> tuple[np.random.Generator, Intake]:
+        """The random stream and the intake of the calm or the surge arrivals."""
+        return (self.surge_rng, self.surge_intake) if surge else (self.rng, self.intake)
+
+
 def _in_time_order(batches: list[Batch]):
     """(time, batch, row) of every arrival of the batches, in time order (ties: batch order)."""
     if len(batches) == 1:
@@ -117,7 +142,7 @@ def _poisson_times(
     return times[order], rows[order]
 
 
-class ResidentRequests(Source):
+class ResidentRequests(RateSource):
     """Requests from residents to their grid worker."""
 
     name = "resident"
@@ -140,27 +165,20 @@ class ResidentRequests(Source):
         self.mix = mix / mix.sum()
         super().__init__(model)
 
-    def day(self, day: int) -> Batch | list[Batch]:
-        """The day's requests, per grid and hour; an incident surges them grid by grid and
-        hour by hour."""
+    def rates(self, day: int) -> np.ndarray:
+        """Grid × hour rates."""
         weekend = self.model.calendar.weekday(day) in ("sat", "sun")
         factor = self.spec.weekend_factor if weekend else 1.0
-        rates = (self.spec.rate_per_household * factor) * np.outer(self.grid_weight, self.profile)
-        base, cells = self._requests(self.rng, self.intake, rates, day)
-        surge = self.model.incidents.surge(self.name, day)
-        if surge is None:
-            return base
-        return self.surged(
-            base,
-            surge,
-            cells,
-            lambda rng, intake, extra: self._requests(rng, intake, rates * extra, day)[0],
-        )
+        return (self.spec.rate_per_household * factor) * np.outer(self.grid_weight, self.profile)
 
-    def _requests(
-        self, rng: np.random.Generator, intake: Intake, rates: np.ndarray, day: int
+    def surge_level(self, surge: np.ndarray) -> np.ndarray:
+        return surge  # grid by grid, hour by hour
+
+    def draw(
+        self, rates: np.ndarray, day: int, surge: bool
     ) -> tuple[Batch, tuple[np.ndarray, np.ndarray]]:
         """Requests at grid × hour `rates`: the batch, and each request's (grid, hour)."""
+        rng, intake = self.streams(surge)
         times, grids = _poisson_times(rng, rates, day * DAY, 1.0)
         target = self.grid_offset[grids] + rng.random(len(grids)) * self.grid_weight[grids]
         households = np.searchsorted(self.cumulative, target, side="right")
@@ -169,7 +187,7 @@ class ResidentRequests(Source):
         return intake.draw(times, categories, grids, households), (grids, hours)
 
 
-class PatrolIssues(Source):
+class PatrolIssues(RateSource):
     """Hidden issues in the six patrol categories, found by patrol or reported by residents."""
 
     name = "patrol"
@@ -186,7 +204,7 @@ class PatrolIssues(Source):
         names = list(spec.rate_per_household)
         self.categories = np.array([model.category_index[n] for n in names])
         per_household = np.array([spec.rate_per_household[n] for n in names])
-        self.rates = np.outer(households * scale, per_household)  # grid × category, per hour
+        self.per_grid_and_category = np.outer(households * scale, per_household)  # per hour
         self.exposure = np.zeros(len(world.grids))  # cumulative patrol hours per grid
         self.hidden: list[list[tuple[float, int, Batch, int]]] = [[] for _ in world.grids]
         self.found: set[int] = set()
@@ -196,42 +214,29 @@ class PatrolIssues(Source):
         self.surge_detect_rng = model.streams.get("detect/patrol/surge")
         super().__init__(model)
 
-    def day(self, day: int) -> Batch | list[Batch]:
-        """The day's hidden issues, per grid and category; an incident surges them at the
-        day's mean surge of their grid."""
-        self._detection = {}
-        rates = self.rates.reshape(-1, 1)
-        base, cells = self._issues(self.rng, self.intake, self.detect_rng, rates, day)
-        surge = self.model.incidents.surge(self.name, day)
-        if surge is None:
-            return base
-        level = np.repeat(surge.mean(axis=1), len(self.categories)).reshape(-1, 1)
-        return self.surged(
-            base,
-            level,
-            cells,
-            lambda rng, intake, extra: self._issues(
-                rng, intake, self.surge_detect_rng, rates * extra, day
-            )[0],
-        )
+    def rates(self, day: int) -> np.ndarray:
+        """(grid × category) rates over the whole day, one row each."""
+        self._detection = {}  # a new day: the previous day's batches have all arrived
+        return self.per_grid_and_category.reshape(-1, 1)
 
-    def _issues(
-        self,
-        rng: np.random.Generator,
-        intake: Intake,
-        detect_rng: np.random.Generator,
-        rates: np.ndarray,
-        day: int,
+    def surge_level(self, surge: np.ndarray) -> np.ndarray:
+        """Issues arise at the day's mean surge of their grid."""
+        return np.repeat(surge.mean(axis=1), len(self.categories)).reshape(-1, 1)
+
+    def draw(
+        self, rates: np.ndarray, day: int, surge: bool
     ) -> tuple[Batch, tuple[np.ndarray, np.ndarray]]:
-        """Issues at (grid × category) `rates`: the batch, and each issue's cell in `rates`.
-        Detection is drawn with the issue, so it does not depend on staffing."""
+        """Issues at `rates`: the batch, and each issue's row in `rates`. Detection is drawn
+        with the issue, so it does not depend on staffing."""
+        rng, intake = self.streams(surge)
+        detect = self.surge_detect_rng if surge else self.detect_rng
         times, rows = _poisson_times(rng, rates, day * DAY, DAY)
         grids, categories = np.divmod(rows, len(self.categories))
         households = np.full(len(times), -1)
         batch = intake.draw(times, self.categories[categories], grids, households)
         self._detection[id(batch)] = (
-            detect_rng.exponential(self.exposure_mean, len(times)).tolist(),
-            self.report_delay.sample(detect_rng, len(times)).tolist(),
+            detect.exponential(self.exposure_mean, len(times)).tolist(),
+            self.report_delay.sample(detect, len(times)).tolist(),
         )
         return batch, (rows, np.zeros_like(rows))
 
@@ -261,7 +266,7 @@ class PatrolIssues(Source):
         self.intake.open(batch, i, found_by=by)
 
 
-class AdminTasks(Source):
+class AdminTasks(RateSource):
     """Top-down forms and reports (填表、报材料) sent to each grid by upper departments; those of
     departments on the admission list's blocked side (基层事项准入) never reach the grid. Every
     task is drawn either way, so blocking leaves the other tasks unchanged."""
@@ -280,30 +285,24 @@ class AdminTasks(Source):
         self.held: list[tuple[Batch, int]] = []  # forms held while an emergency plan runs
         super().__init__(model)
 
-    def day(self, day: int) -> Batch | list[Batch] | None:
-        """The day's forms, per grid, in office hours on working days; an incident surges them
-        at its mean surge over the window."""
+    def rates(self, day: int) -> np.ndarray | None:
+        """Per-grid rates in office hours on working days (None on other days)."""
         if self.model.calendar.weekday(day) not in self.spec.days:
             return None
         start, end = self.spec.hours
-        rates = np.full((self.n_grids, 1), self.spec.rate_per_grid * DAY / (end - start))
-        base, cells = self._forms(self.rng, self.intake, rates, day)
-        surge = self.model.incidents.surge(self.name, day)
-        if surge is None:
-            return base
-        level = surge[:, int(start) : math.ceil(end)].mean(axis=1, keepdims=True)
-        return self.surged(
-            base,
-            level,
-            cells,
-            lambda rng, intake, extra: self._forms(rng, intake, rates * extra, day)[0],
-        )
+        return np.full((self.n_grids, 1), self.spec.rate_per_grid * DAY / (end - start))
 
-    def _forms(
-        self, rng: np.random.Generator, intake: Intake, rates: np.ndarray, day: int
+    def surge_level(self, surge: np.ndarray) -> np.ndarray:
+        """Forms arrive at the mean surge over the window."""
+        start, end = self.spec.hours
+        return surge[:, int(start) : math.ceil(end)].mean(axis=1, keepdims=True)
+
+    def draw(
+        self, rates: np.ndarray, day: int, surge: bool
     ) -> tuple[Batch, tuple[np.ndarray, np.ndarray]]:
         """Forms at per-grid `rates` in the window: the batch (blocked senders' forms skipped),
-        and each form's cell in `rates`."""
+        and each form's row in `rates`."""
+        rng, intake = self.streams(surge)
         start, end = self.spec.hours
         times, grids = _poisson_times(rng, rates, day * DAY + start, end - start)
         senders = rng.choice(len(self.shares), len(times), p=self.shares)
