@@ -392,44 +392,32 @@ def test_schema_is_json_with_properties(tmp_path: Path) -> None:
     assert json.loads(out.read_text(encoding="utf-8")) == schema
 
 
-def test_schema_accepts_the_shipped_scenarios() -> None:
+def schema_validator(schema: dict, files: list[Path]):
+    """A JSON Schema validator of `schema`, after checking it accepts every one of `files`."""
     jsonschema = pytest.importorskip("jsonschema")
     from sim.config.loader import load_data
 
-    schema = cli.scenario_json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    files = sorted((ROOT / "scenarios").rglob("*.yaml"))
-    assert MMC in files
-    for file in files:
-        data, _ = load_data(file)
-        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
-        assert not errors, (file, errors)
-    assert not list(validator.iter_errors({"extends": "base.yaml", "name": "child"}))
-    assert list(validator.iter_errors({"name": "x", "bogus": 1}))
-
-
-def test_experiment_schema_accepts_the_shipped_experiments() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    from sim.config.loader import load_data
-
-    schema = cli.experiment_json_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    files = sorted((ROOT / "experiments").glob("*.yaml"))
     assert files
     for file in files:
         data, _ = load_data(file)
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
         assert not errors, (file, errors)
+    return validator
+
+
+def test_schema_accepts_the_shipped_scenarios() -> None:
+    files = sorted((ROOT / "scenarios").rglob("*.yaml"))
+    assert MMC in files
+    validator = schema_validator(cli.scenario_json_schema(), files)
+    assert not list(validator.iter_errors({"extends": "base.yaml", "name": "child"}))
+    assert list(validator.iter_errors({"name": "x", "bogus": 1}))
+
+
+def test_experiment_schema_accepts_the_shipped_experiments() -> None:
+    schema = cli.experiment_json_schema()
+    validator = schema_validator(schema, sorted((ROOT / "experiments").glob("*.yaml")))
     assert list(validator.iter_errors({"name": "x", "base": "b.yaml", "bogus": 1}))
-    result = cli_runner_schema_experiment()
-    assert json.loads(result) == schema
-
-
-def cli_runner_schema_experiment() -> str:
-    from typer.testing import CliRunner
-
-    result = CliRunner().invoke(cli.app, ["schema", "--experiment"])
-    assert result.exit_code == 0
-    return result.stdout
+    result = gridsim("schema", "--experiment")
+    assert result.returncode == 0 and json.loads(result.stdout) == schema
