@@ -374,7 +374,7 @@ def sweep_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from sim.sweep import load_experiment, sweep
-    from sim.sweep.spec import runs_of
+    from sim.sweep.spec import runs_of, scenario_digests
     from sim.sweep.store import Store
 
     if scheduler is not None:
@@ -387,7 +387,12 @@ def sweep_command(
     except ScenarioError as exc:
         _reject_scenario(experiment, [str(p) for p in exc.problems])
     folder = out or str(Path("runs") / spec.name)
-    ids = {run.run_id for run in runs_of(spec, Path(experiment).resolve().parent)}
+    here = Path(experiment).resolve().parent
+    try:  # before the progress bar: a folder holding something else is refused at once
+        Store(folder).claim(spec, scenario_digests(spec, here))
+    except ValueError as exc:
+        _bad_input(f"--out: {exc}")
+    ids = {run.run_id for run in runs_of(spec, here)}
     total, already = len(ids), len(ids & Store(folder).done())
     if already:
         _say(_err(), f"resuming: {already} of {total} runs already done in {folder}")
@@ -406,13 +411,9 @@ def sweep_command(
             failed += outcome["status"] != "ok"
             progress.update(task, advance=1, description=f"{spec.name} ({failed} failed)")
 
-        try:
-            table = sweep(
-                experiment, out, executor, workers, done, scheduler, overrides=overrides or []
-            )
-        except ValueError as exc:  # the results folder holds another experiment
-            progress.stop()
-            _bad_input(str(exc))
+        table = sweep(
+            experiment, out, executor, workers, done, scheduler, overrides=overrides or []
+        )
     table = table[table["run_id"].isin(ids)]
     ok = int((table["status"] == "ok").sum())
     elapsed = time.perf_counter() - start

@@ -42,9 +42,15 @@ class Store:
         """Save the experiment (`experiment.yaml`) and the hashes of its scenario files
         (`scenarios.json`), or check they are the ones already saved: a folder holds one
         experiment, whose replications may grow (ValueError otherwise)."""
+        path, digests = self.folder / "experiment.yaml", self.folder / "scenarios.json"
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ValueError(f"{self.folder} is a file: give a folder for the results")
+        if self.folder.is_dir() and any(self.folder.iterdir()) and not path.is_file():
+            raise ValueError(
+                f"{self.folder} is not empty and holds no sweep results: give a new or empty folder"
+            )
         self.runs.mkdir(parents=True, exist_ok=True)
         current = experiment.model_dump(mode="json")
-        path, digests = self.folder / "experiment.yaml", self.folder / "scenarios.json"
         if path.is_file():
             saved = yaml.safe_load(path.read_text(encoding="utf-8"))
             changed = sorted(

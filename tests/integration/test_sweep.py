@@ -299,3 +299,18 @@ factors:
     assert f"{path}:8: factors.categories.service.work.mean: value -5:" in done.stderr
     assert f"{path}:5: arms.b.set: grid_workers.per_grid:" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_results_folder_must_be_new_empty_or_a_sweeps(experiment: Path, tmp_path: Path):
+    (tmp_path / "a_file").write_text("notes", encoding="utf-8")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("precious", encoding="utf-8")
+    for out, message in ((tmp_path / "a_file", "is a file"), (other, "is not empty")):
+        done = subprocess.run(
+            [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
