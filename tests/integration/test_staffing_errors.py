@@ -23,33 +23,25 @@ import yaml
 import sim
 from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS
-from sim.world import ATTRIBUTES
+
+from scenario_parts import NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 MMC = ROOT / "scenarios" / "theory" / "mmc.yaml"
-ROUND_THE_CLOCK = {"start": "00:00", "end": "00:00", "days": list(WEEKDAYS)}
 EVERY_DAY = {"start": "08:00", "end": "17:00", "days": list(WEEKDAYS)}
 
 BASE = {
     "name": "staffing-errors",
     "run": {"days": 5, "tick": "24h"},
     "world": {
-        "households": dict.fromkeys(ATTRIBUTES, 0.0),
+        "households": NO_ATTRIBUTES,
         "streets": [
             {"id": "s", "communities": [{"id": "c", "grids": 3, "households_per_grid": 100}]}
         ],
     },
     "categories": {"service": {"work": "20min"}, "errand": {"work": "30min"}},
     "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {
-        "resident": {
-            "rate_per_household": "0.002/h",
-            "multipliers": {},
-            "hourly_profile": [1] * 24,
-            "weekend_factor": 1,
-            "mix": {"service": 1, "errand": 0.5},
-        }
-    },
+    "sources": {"resident": flat_requests("0.002/h", mix={"service": 1, "errand": 0.5})},
     "loop": {"feedback": {"handler": "none"}},
 }
 FORMS = {

@@ -15,12 +15,12 @@ import sim
 from sim.calendar import Calendar
 from sim.config.loader import merge_mappings
 from sim.config.schema import TIERS, WEEKDAYS
-from sim.world import ATTRIBUTES
+
+from scenario_parts import NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 
 LOOP = ["created", "accepted", "dispatched", "tracked", "implemented"]
 LOOP += ["feedback", "rated", "published", "archived"]
 LOOP_COLUMNS = [f"{step}_h" for step in LOOP]
-ROUND_THE_CLOCK = {"start": "00:00", "end": "00:00", "days": list(WEEKDAYS)}
 OFFICE = {"start": "08:00", "end": "19:00", "days": list(WEEKDAYS[:5])}
 EPS = 1e-9
 
@@ -28,7 +28,7 @@ BASE = {
     "name": "flow-test",
     "run": {"days": 10, "tick": "24h"},
     "world": {
-        "households": dict.fromkeys(ATTRIBUTES, 0.0),
+        "households": NO_ATTRIBUTES,
         "streets": [
             {"id": "s", "communities": [{"id": "c", "grids": 1, "households_per_grid": 100}]}
         ],
@@ -36,15 +36,7 @@ BASE = {
     "categories": {"service": {"work": "1h", "priority": 1}},
     "departments": {},
     "grid_workers": {"per_grid": 20, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {
-        "resident": {
-            "rate_per_household": "0.001/h",
-            "multipliers": {},
-            "hourly_profile": [1] * 24,
-            "weekend_factor": 1,
-            "mix": {"service": 1},
-        }
-    },
+    "sources": {"resident": flat_requests("0.001/h")},
     "loop": {
         "feedback": {"handler": "grid", "work": "6min"},
         "rating_delay": "2h",

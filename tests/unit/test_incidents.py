@@ -9,6 +9,8 @@ import sim
 from sim.config.incidents import Incident
 from sim.config.loader import merge_mappings
 
+from scenario_parts import INSTANT_LOOP, ROUND_THE_CLOCK, flat_requests
+
 BASE = {
     "name": "incidents",
     "run": {"days": 4},
@@ -34,27 +36,10 @@ BASE = {
     "grid_workers": {
         "per_grid": 2,
         "patrol": {"enabled": False},
-        "shift": {
-            "start": "00:00",
-            "end": "00:00",
-            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-        },
+        "shift": ROUND_THE_CLOCK,
     },
-    "sources": {
-        "resident": {
-            "rate_per_household": "0.01/h",
-            "multipliers": {},
-            "hourly_profile": [1] * 24,
-            "weekend_factor": 1,
-            "mix": {"service": 1},
-        }
-    },
-    "loop": {
-        "feedback": {"handler": "none"},
-        "rating_delay": 0,
-        "publicity_delay": 0,
-        "archive_delay": 0,
-    },
+    "sources": {"resident": flat_requests("0.01/h")},
+    "loop": INSTANT_LOOP,
 }
 
 

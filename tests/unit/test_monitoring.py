@@ -8,7 +8,6 @@ import math
 import sim
 from sim.config.loader import merge_mappings
 
-EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DATA = {
     "name": "monitoring",
     "run": {"days": 60},

@@ -8,7 +8,8 @@ import pytest
 import sim
 from sim.config.loader import merge_mappings
 
-EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+from scenario_parts import ALL_DAYS, ROUND_THE_CLOCK
+
 BASE = {
     "name": "plans",
     "run": {"days": 6},
@@ -28,7 +29,7 @@ BASE = {
             "per_community": 4,
             "standby": True,
             "categories": ["service"],
-            "shift": {"start": "00:00", "end": "00:00", "days": EVERY_DAY},
+            "shift": ROUND_THE_CLOCK,
         }
     },
     "sources": {
@@ -185,7 +186,7 @@ def test_mobilised_outside_their_shift_they_start_at_the_next_one():
         BASE,
         {
             "plans": {"call": plan},
-            "teams": {"cadres": {"shift": {"start": "06:00", "end": "22:00", "days": EVERY_DAY}}},
+            "teams": {"cadres": {"shift": {"start": "06:00", "end": "22:00", "days": ALL_DAYS}}},
         },
     )
     result = sim.run(sim.scenario_from_dict(data), seed=3)

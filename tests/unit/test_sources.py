@@ -14,20 +14,19 @@ from scipy import stats
 
 import sim
 from sim.config.loader import merge_mappings
-from sim.config.schema import WEEKDAYS
 from sim.metrics import cases_table
 from sim.model import GridModel
 from sim.world import ATTRIBUTES
 
-ROUND_THE_CLOCK = {"start": "00:00", "end": "00:00", "days": list(WEEKDAYS)}
-FLAT = [1.0] * 24
+from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
+
 RATE = 0.02  # requests per household per hour
 
 BASE = {
     "name": "sources-test",
     "run": {"days": 20, "tick": "24h"},
     "world": {
-        "households": dict.fromkeys(ATTRIBUTES, 0.0),
+        "households": NO_ATTRIBUTES,
         "streets": [
             {
                 "id": "s",
@@ -40,21 +39,8 @@ BASE = {
     },
     "categories": {"service": {"work": "1min", "priority": 1}},
     "grid_workers": {"per_grid": 3, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {
-        "resident": {
-            "rate_per_household": f"{RATE}/h",
-            "multipliers": {},
-            "hourly_profile": FLAT,
-            "weekend_factor": 1,
-            "mix": {"service": 1},
-        }
-    },
-    "loop": {
-        "feedback": {"handler": "none"},
-        "rating_delay": "0h",
-        "publicity_delay": "0h",
-        "archive_delay": "0h",
-    },
+    "sources": {"resident": flat_requests(f"{RATE}/h")},
+    "loop": INSTANT_LOOP,
 }
 
 

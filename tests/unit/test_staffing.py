@@ -20,40 +20,26 @@ from sim.calendar import Calendar
 from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS, DifficultyRule, Shift
 from sim.model import GridModel
-from sim.world import ATTRIBUTES
 
-ROUND_THE_CLOCK = {"start": "00:00", "end": "00:00", "days": list(WEEKDAYS)}
+from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
+
 EARLY = {"start": "08:00", "end": "17:00", "days": list(WEEKDAYS)}
 LATE = {"start": "11:00", "end": "20:00", "days": list(WEEKDAYS)}
-NONE = dict.fromkeys(ATTRIBUTES, 0.0)
 EPS = 1e-9
 
 BASE = {
     "name": "staffing-test",
     "run": {"days": 7, "tick": "24h"},
     "world": {
-        "households": NONE,
+        "households": NO_ATTRIBUTES,
         "streets": [
             {"id": "s", "communities": [{"id": "c", "grids": 4, "households_per_grid": 100}]}
         ],
     },
     "categories": {"service": {"work": "20min", "priority": 1}},
     "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {
-        "resident": {
-            "rate_per_household": "0.002/h",
-            "multipliers": {},
-            "hourly_profile": [1] * 24,
-            "weekend_factor": 1,
-            "mix": {"service": 1},
-        }
-    },
-    "loop": {
-        "feedback": {"handler": "none"},
-        "rating_delay": "0h",
-        "publicity_delay": "0h",
-        "archive_delay": "0h",
-    },
+    "sources": {"resident": flat_requests("0.002/h")},
+    "loop": INSTANT_LOOP,
 }
 
 
@@ -157,9 +143,15 @@ def test_a_team_needs_exactly_one_size() -> None:
 # --- the difficulty rule (新北区, article #4) ---------------------------------------------------
 
 MIXES = {
-    "empty": NONE,  # difficulty 0
-    "medium": {**NONE, "floating": 0.5, "rental": 0.3},  # ≈ 50 + 30 per 100 households
-    "hard": {**NONE, "floating": 1.0, "rental": 1.0, "group_rental": 1.0, "shop": 1.0},  # 500
+    "empty": NO_ATTRIBUTES,  # difficulty 0
+    "medium": {**NO_ATTRIBUTES, "floating": 0.5, "rental": 0.3},  # ≈ 50 + 30 per 100 households
+    "hard": {  # 500
+        **NO_ATTRIBUTES,
+        "floating": 1.0,
+        "rental": 1.0,
+        "group_rental": 1.0,
+        "shop": 1.0,
+    },
 }
 
 

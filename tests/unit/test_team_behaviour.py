@@ -19,9 +19,9 @@ from sim.calendar import Calendar
 from sim.config import schema
 from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS, Shift
-from sim.world import ATTRIBUTES
 
-ROUND_THE_CLOCK = {"start": "00:00", "end": "00:00", "days": list(WEEKDAYS)}
+from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
+
 OFFICE = {"start": "08:00", "end": "17:00", "days": list(WEEKDAYS[:5])}
 EVERY_DAY = {"start": "08:00", "end": "17:00", "days": list(WEEKDAYS)}
 EPS = 1e-9
@@ -32,28 +32,15 @@ BASE = {
     "name": "team-test",
     "run": {"days": 20, "tick": "24h"},
     "world": {
-        "households": dict.fromkeys(ATTRIBUTES, 0.0),
+        "households": NO_ATTRIBUTES,
         "streets": [
             {"id": "s", "communities": [{"id": "c", "grids": 4, "households_per_grid": 100}]}
         ],
     },
     "categories": {"service": {"work": {"dist": "exponential", "mean": "30min"}, "priority": 1}},
     "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {
-        "resident": {
-            "rate_per_household": "0.005/h",
-            "multipliers": {},
-            "hourly_profile": [1] * 24,
-            "weekend_factor": 1,
-            "mix": {"service": 1},
-        }
-    },
-    "loop": {
-        "feedback": {"handler": "none"},
-        "rating_delay": "0h",
-        "publicity_delay": "0h",
-        "archive_delay": "0h",
-    },
+    "sources": {"resident": flat_requests("0.005/h")},
+    "loop": INSTANT_LOOP,
 }
 
 

@@ -30,10 +30,9 @@ import pytest
 import sim
 from sim import theory
 from sim.config.loader import merge_mappings
-from sim.config.schema import WEEKDAYS
-from sim.world import ATTRIBUTES
 
-ROUND_THE_CLOCK = {"start": "00:00", "end": "00:00", "days": list(WEEKDAYS)}
+from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
+
 HOUSEHOLDS = 100  # per grid
 REPS = 20
 
@@ -51,7 +50,7 @@ def pooled_scenario(grids: int, lam_grid: float, mu: float, team: dict, warm: fl
         "name": "pooled-specialists",
         "run": {"tick": "24h", "warmup": f"{warm}h"},
         "world": {
-            "households": dict.fromkeys(ATTRIBUTES, 0.0),
+            "households": NO_ATTRIBUTES,
             "streets": [
                 {
                     "id": "s",
@@ -62,21 +61,8 @@ def pooled_scenario(grids: int, lam_grid: float, mu: float, team: dict, warm: fl
         "categories": {"service": {"work": {"dist": "exponential", "mean": f"{60.0 / mu!r}min"}}},
         "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
         "teams": {"pool": {"kind": "specialist", "shift": ROUND_THE_CLOCK, **team}},
-        "sources": {
-            "resident": {
-                "rate_per_household": f"{lam_grid / HOUSEHOLDS!r}/h",
-                "multipliers": {},
-                "hourly_profile": [1] * 24,
-                "weekend_factor": 1,
-                "mix": {"service": 1},
-            }
-        },
-        "loop": {
-            "feedback": {"handler": "none"},
-            "rating_delay": "0h",
-            "publicity_delay": "0h",
-            "archive_delay": "0h",
-        },
+        "sources": {"resident": flat_requests(f"{lam_grid / HOUSEHOLDS!r}/h")},
+        "loop": INSTANT_LOOP,
     }
 
 

@@ -30,7 +30,8 @@ from scipy import stats
 import sim
 from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS
-from sim.world import ATTRIBUTES
+
+from scenario_parts import NO_ATTRIBUTES, flat_requests
 
 PAIRS = 20
 P_MAX = 0.01
@@ -171,7 +172,7 @@ REVISITS = {
     "name": "staggered-hours",
     "run": {"days": 10, "tick": "24h"},
     "world": {
-        "households": dict.fromkeys(ATTRIBUTES, 0.0),
+        "households": NO_ATTRIBUTES,
         "streets": [
             {"id": "s", "communities": [{"id": "c", "grids": 10, "households_per_grid": 200}]}
         ],
@@ -189,13 +190,7 @@ REVISITS = {
     },
     "grid_workers": {"per_grid": 2, "shift": EARLY, "patrol": {"enabled": False}},
     "sources": {
-        "resident": {
-            "rate_per_household": "0.0005/h",
-            "multipliers": {},
-            "hourly_profile": [1] * 24,
-            "weekend_factor": 1,
-            "mix": {"service": 1},
-        },
+        "resident": flat_requests("0.0005/h"),
         "revisits": {"at_home": AT_HOME, "retry_after": "6h", "max_attempts": 3},
     },
     "loop": {"feedback": {"handler": "none"}},

@@ -1,0 +1,42 @@
+"""Pieces shared by the small in-memory scenarios of the tests: a shift on duty round the
+clock, households with no attributes, flat resident requests and a closed loop that takes no
+time. Each test file still spells out what is particular to it.
+
+Importable from every test folder (`pythonpath = ["tests"]` in pyproject.toml). The constants
+are plain dicts, as `sim.scenario_from_dict` and `merge_mappings` expect: read them, never
+change them in place.
+"""
+
+from __future__ import annotations
+
+from sim.config.schema import WEEKDAYS
+from sim.world import ATTRIBUTES
+
+#: Every day of the week, Monday first.
+ALL_DAYS: list[str] = list(WEEKDAYS)
+
+#: A shift on duty all day, every day (00:00 to 00:00).
+ROUND_THE_CLOCK: dict = {"start": "00:00", "end": "00:00", "days": ALL_DAYS}
+
+#: Household attribute shares all zero (no floating, rental, shop, elderly, ... households).
+NO_ATTRIBUTES: dict[str, float] = dict.fromkeys(ATTRIBUTES, 0.0)
+
+#: A closed loop without feedback work or delays: a case is archived when its job is done.
+INSTANT_LOOP: dict = {
+    "feedback": {"handler": "none"},
+    "rating_delay": "0h",
+    "publicity_delay": "0h",
+    "archive_delay": "0h",
+}
+
+
+def flat_requests(rate: str, mix: dict[str, float] | None = None) -> dict:
+    """A resident-request source at `rate` per household (e.g. "0.002/h"), the same at every
+    hour and on every day, no household multipliers; `mix` defaults to all `service`."""
+    return {
+        "rate_per_household": rate,
+        "multipliers": {},
+        "hourly_profile": [1] * 24,
+        "weekend_factor": 1,
+        "mix": {"service": 1} if mix is None else mix,
+    }
