@@ -15,7 +15,8 @@ import pytest
 from distributed import Client, LocalCluster
 
 from sim.sweep import load_experiment, sweep
-from sim.sweep.spec import runs_of
+from sim.sweep.spec import runs_of, scenario_digests
+from sim.sweep.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENT = f"""
@@ -52,7 +53,10 @@ def test_worker_killed_mid_run_is_retried_and_matches_serial(tmp_path: Path):
     run_ids = sorted(r.run_id for r in runs_of(load_experiment(experiment), tmp_path))
     serial = sweep(experiment, tmp_path / "serial", executor="serial")
     out = tmp_path / "dask"
-    # what a writer killed mid-write leaves: a staging folder beside the run folder
+    # what a writer killed mid-write in an earlier attempt leaves: a staging folder beside the
+    # run folder, in a results folder already holding this experiment
+    spec = load_experiment(experiment)
+    Store(out).claim(spec, scenario_digests(spec, tmp_path))
     leftover = out / "runs" / f".{run_ids[0]}.partial"
     leftover.mkdir(parents=True)
     (leftover / "summary.json").write_text("{", encoding="utf-8")
