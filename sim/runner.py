@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -79,6 +82,24 @@ class Result:
         return out
 
 
+#: Garbage-collection thresholds during a run (Python's defaults: 700, 10, 10).
+RUN_GC_THRESHOLDS = (100_000, 50, 1_000)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often while a model runs. Each collection of the oldest
+    generation scans every live object, and a model holds millions (agents, SimPy events,
+    cases), so with Python's defaults a city-size run spent half its time rescanning them;
+    memory use is unchanged. The previous thresholds are restored afterwards."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 def run(
     scenario: Scenario | str | os.PathLike[str], seed: int = 0, days: float | None = None
 ) -> Result:
@@ -90,11 +111,12 @@ def run(
         scenario = scenario.model_copy(update={"run": settings})
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    model = GridModel(scenario, seed=seed)
-    model.run_model()
-    cases = cases_table(model)
-    workers = workers_table(model)
-    timeseries = timeseries_table(model)
+    with fewer_collections():
+        model = GridModel(scenario, seed=seed)
+        model.run_model()
+        cases = cases_table(model)
+        workers = workers_table(model)
+        timeseries = timeseries_table(model)
     summary = summarize(cases, workers, timeseries, model.horizon, scenario.run.warmup)
     if scenario.incidents or scenario.plans:
         summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
