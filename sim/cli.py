@@ -369,6 +369,12 @@ def sweep_command(
             help="Override a field of the experiment, e.g. --set replications=40 (repeatable).",
         ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Validate and count the runs (done and to do); run nothing."
+        ),
+    ] = False,
 ) -> None:
     """Run a sweep (see SWEEP_HELP)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -388,6 +394,9 @@ def sweep_command(
         _reject_scenario(experiment, [str(p) for p in exc.problems])
     folder = out or str(Path("runs") / spec.name)
     here = Path(experiment).resolve().parent
+    if dry_run:
+        _say(_out(), _run_count(spec, here, folder))
+        return
     try:  # before the progress bar: a folder holding something else is refused at once
         Store(folder).claim(spec, scenario_digests(spec, here))
     except ValueError as exc:
@@ -428,6 +437,23 @@ def sweep_command(
     _say(_out(), f"fingerprint of the results: {fingerprint} (equal fingerprints, equal numbers)")
     if ok < total:
         raise typer.Exit(1)
+
+
+def _run_count(spec: Any, here: Path, folder: str) -> str:
+    """What a sweep of experiment `spec` would run: arms × cells × replications, and how many
+    runs `folder` already holds."""
+    from sim.sweep.spec import design_points, level_combinations, runs_of
+    from sim.sweep.store import Store
+
+    ids = {run.run_id for run in runs_of(spec, here)}
+    cells, points = len(level_combinations(spec)), len(design_points(spec))
+    done = len(ids & Store(folder).done())
+    return (
+        f"{spec.name}: {_plural(len(spec.arms), 'arm')} × {_plural(cells, 'cell')} (factor "
+        f"levels × {_plural(points, 'design point')}) × {_plural(spec.replications, 'replication')}"
+        f" = {_plural(len(ids), 'distinct run')}; {done} already done in {folder}, "
+        f"{len(ids) - done} to run"
+    )
 
 
 #: KPI columns that compare and sensitivity report unless told otherwise.

@@ -314,3 +314,19 @@ def test_a_results_folder_must_be_new_empty_or_a_sweeps(experiment: Path, tmp_pa
         )
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
+
+
+def test_dry_run_counts_the_runs_and_runs_nothing(experiment: Path, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "out"
+    command = ["sweep", str(experiment), "--out", str(out), "--dry-run"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert "2 arms × 2 cells" in result.output and "= 12 distinct runs" in result.output
+    assert "0 already done" in result.output and not out.exists()
+    sweep(experiment, out, executor="serial", overrides=["replications=1"])
+    again = CliRunner().invoke(app, command)
+    assert "4 already done" in again.output and "8 to run" in again.output
