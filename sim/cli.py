@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -471,30 +470,26 @@ def _kpi_columns(names: list[str] | None) -> list[str]:
     return [name if name.startswith("kpi.") else f"kpi.{name}" for name in names or MAIN_KPIS]
 
 
-def _arm_order(folder: str, arms: list[str]) -> list[str]:
-    """`arms` in the order of the experiment saved in `folder` (else as given)."""
-    path = Path(folder) / "experiment.yaml"
-    if not path.is_file():
-        return arms
-    saved = list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("arms") or [])
-    return [arm for arm in saved if arm in arms] + [arm for arm in arms if arm not in saved]
-
-
 @app.command(
     "compare",
-    help="Paired differences between arms (same seeds) per KPI, with 95 % "
-    "confidence intervals, from a sweep's results folder. Writes DIR/compare.csv.",
+    help="Paired differences (same seeds) per KPI, with 95 % confidence intervals, from a "
+    "sweep's results folder: every arm against the first, or with --along every level of a "
+    "factor against its first, within each combination of the others. Writes DIR/compare.csv.",
 )
 def compare_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
+    along: Annotated[
+        str, typer.Option(help="Compare the levels of this factor (a scenario path) instead.")
+    ] = "arm",
     reference: Annotated[
-        str | None, typer.Option(help="Arm to compare against (default: the first arm).")
+        str | None,
+        typer.Option(help="Arm (or factor level) to compare against (default: the first)."),
     ] = None,
 ) -> None:
-    """Compare every arm with the reference arm."""
+    """Compare every arm (or factor level) with the reference one."""
     from sim.sweep import load_results
-    from sim.sweep.compare import compare_arms
+    from sim.sweep.compare import paired_comparisons
 
     table = load_results(folder)
     if not len(table):
@@ -503,24 +498,34 @@ def compare_command(
     unknown = [name for name in kpis if name not in table.columns]
     if unknown:
         _bad_input(f"{folder}: unknown KPI column(s): {', '.join(unknown)}")
-    arms = _arm_order(folder, list(dict.fromkeys(table["arm"])))
+    column = along if along == "arm" else f"factor.{along.removeprefix('factor.')}"
+    if column not in table.columns:
+        factors = [c.removeprefix("factor.") for c in table.columns if c.startswith("factor.")]
+        _bad_input(f"--along: no factor {along!r} (factors: {', '.join(factors) or 'none'})")
+    levels = list(dict.fromkeys(table[column]))  # in the experiment's order
     if reference is not None:
-        if reference not in arms:
-            _bad_input(f"--reference: no arm {reference!r} (arms: {', '.join(arms)})")
-        arms = [reference, *(arm for arm in arms if arm != reference)]
-    frame = compare_arms(table, arms, kpis)
-    factors = [c for c in frame.columns if c.startswith("factor.")]
-    for keys, group in frame.groupby(["arm", *factors], sort=False):
+        matches = [level for level in levels if str(level) == reference]
+        if not matches:
+            _bad_input(
+                f"--reference: no level {reference!r} (levels: {', '.join(map(str, levels))})"
+            )
+        levels = [matches[0], *(level for level in levels if level != matches[0])]
+    frame = paired_comparisons(table, column, levels, kpis)
+    others = [c for c in frame.columns if c == "arm" or c.startswith("factor.")]
+    others.remove(column)
+    name = column.removeprefix("factor.")
+    for keys, group in frame.groupby([column, *others], sort=False):
         cell = ", ".join(
-            f"{name.removeprefix('factor.')} = {value}"
-            for name, value in zip(factors, keys[1:], strict=True)
+            f"{other.removeprefix('factor.')} = {value}"
+            for other, value in zip(others, keys[1:], strict=True)
         )
+        label = keys[0] if column == "arm" else f"{name} = {keys[0]}"
         out = Table(
-            title=f"{keys[0]} against {arms[0]}" + (f" · {cell}" if cell else ""),
+            title=f"{label} against {levels[0]}" + (f" · {cell}" if cell else ""),
             title_justify="left",
         )
-        for column in ("KPI", f"{arms[0]} → {keys[0]}", "difference [95 % CI]", "p"):
-            out.add_column(column, justify="left" if column == "KPI" else "right")
+        for heading in ("KPI", f"{levels[0]} → {keys[0]}", "difference [95 % CI]", "p"):
+            out.add_column(heading, justify="left" if heading == "KPI" else "right")
         out.add_column("higher in", justify="right")
         for row in group.to_dict("records"):
             out.add_row(

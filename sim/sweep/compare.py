@@ -55,27 +55,34 @@ def paired_difference(
     )
 
 
-def compare_arms(
-    table: pd.DataFrame, arms: Sequence[str], kpis: Sequence[str], confidence: float = 0.95
+def paired_comparisons(
+    table: pd.DataFrame,
+    along: str,
+    levels: Sequence,
+    kpis: Sequence[str],
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Every arm against `arms[0]`, per factor combination and KPI column, pairing runs of the
-    same replication; one row per comparison (cells with fewer than 2 pairs are left out)."""
+    """Every level of column `along` ("arm", or a factor column such as
+    "factor.world.streets.0.communities.0.grids") against `levels[0]`, within each combination
+    of the other arms and factors, per KPI column, pairing runs of the same replication (same
+    seeds). One row per comparison; cells with fewer than 2 pairs are left out."""
     table = table[table["status"] == "ok"]
-    factors = [c for c in table.columns if c.startswith("factor.")]
-    cells = table.groupby(factors, dropna=False, sort=False) if factors else [((), table)]
+    others = [c for c in table.columns if c == "arm" or c.startswith("factor.")]
+    others.remove(along)
+    cells = table.groupby(others, dropna=False, sort=False) if others else [((), table)]
     rows = []
     for keys, group in cells:
         keys = keys if isinstance(keys, tuple) else (keys,)
-        reference = group[group["arm"] == arms[0]].set_index("replication")
-        for arm in arms[1:]:
-            other = group[group["arm"] == arm].set_index("replication")
+        reference = group[group[along] == levels[0]].set_index("replication")
+        for level in levels[1:]:
+            other = group[group[along] == level].set_index("replication")
             common = reference.index.intersection(other.index)
             if len(common) < 2:
                 continue
+            labels = {along: level, "reference": levels[0], **dict(zip(others, keys, strict=True))}
             for kpi in kpis:
                 d = paired_difference(
                     reference.loc[common, kpi], other.loc[common, kpi], confidence
                 )
-                labels = {"arm": arm, "reference": arms[0], **dict(zip(factors, keys, strict=True))}
                 rows.append({**labels, "kpi": kpi, **asdict(d)})
     return pd.DataFrame(rows)

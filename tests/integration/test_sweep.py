@@ -210,6 +210,14 @@ def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, 
     for bad in (["--kpi", "nope"], ["--reference", "five"]):
         refused = runner.invoke(app, ["compare", str(out), *bad])
         assert refused.exit_code == 2 and "Traceback" not in refused.output
+    along = ["compare", str(out), "--along", "categories.service.work.mean", "--kpi"]
+    levels = runner.invoke(app, [*along, "time_to_close_h.mean"])
+    assert levels.exit_code == 0, levels.output
+    rows = pd.read_csv(out / "compare.csv")
+    assert list(rows["arm"]) == ["three", "four"]  # one comparison per arm
+    assert set(rows["reference"]) == {"12min"} and (rows["diff"] > 0).all()  # longer work
+    unknown = runner.invoke(app, ["compare", str(out), "--along", "nope"])
+    assert unknown.exit_code == 2 and "no factor 'nope'" in unknown.output
     empty = runner.invoke(app, ["compare", str(tmp_path / "none")])
     assert empty.exit_code == 2 and not (tmp_path / "none").exists()
 
