@@ -30,6 +30,7 @@ from sim.config.schema import Scenario
 __all__ = ["app", "main", "scenario_json_schema"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped with Ctrl-C
 DEBUG_ENV = "GRIDSIM_DEBUG"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -419,9 +420,19 @@ def sweep_command(
             failed += outcome["status"] != "ok"
             progress.update(task, advance=1, description=f"{spec.name} ({failed} failed)")
 
-        table = sweep(
-            experiment, out, executor, workers, done, scheduler, overrides=overrides or []
-        )
+        try:
+            table = sweep(
+                experiment, out, executor, workers, done, scheduler, overrides=overrides or []
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            finished = len(ids & Store(folder).done())
+            _say(
+                _err(),
+                f"interrupted: {finished} of {total} runs done in {folder}; rerun the "
+                "same command to resume",
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     table = table[table["run_id"].isin(ids)]
     ok = int((table["status"] == "ok").sum())
     elapsed = time.perf_counter() - start

@@ -90,15 +90,31 @@ def run_all(
             futures = {
                 pool.submit(execute, spec, str(store.run_folder(spec))): spec for spec in pending
             }
-            for future in as_completed(futures):
-                spec = futures[future]
-                try:
-                    finished(spec, future.result())
-                except BrokenProcessPool:  # the worker died: run it again
-                    lost.append(spec)
+            try:
+                for future in as_completed(futures):
+                    spec = futures[future]
+                    try:
+                        finished(spec, future.result())
+                    except BrokenProcessPool:  # the worker died: run it again
+                        lost.append(spec)
+            except KeyboardInterrupt:  # stop now: drop the queued runs, keep what is recorded
+                _stop_workers(pool)
+                raise
         pending = lost
     for spec in pending:
         finished(spec, {"status": "failed", "error": "worker process died on every try"})
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued runs and end the worker processes at once (runs they were executing
+    are not recorded, so a rerun does them again; their run folders are written atomically)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python ≥ 3.14
+    if terminate is not None:
+        terminate()
+    else:  # before 3.14 the pool has no public way; its shutdown forgets the processes
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _run_dask(
