@@ -583,37 +583,46 @@ def sensitivity_command(
     except ValueError as exc:
         _bad_input(f"{folder}: {exc}")
     method = frame["method"].iloc[0]
-    measures = MEASURES[method]
     groups = [c for c in frame.columns if c == "arm" or c.startswith("factor.")] + ["kpi"]
     for keys, group in frame.groupby(groups, sort=False):
         title = " · ".join(str(k).removeprefix("kpi.") for k in keys)
-        out = Table(title=f"{title} ({method}, 95 % CI)", title_justify="left")
-        out.add_column("parameter")
-        for measure in measures:
-            out.add_column(measure, justify="right")
-            out.add_column("CI", justify="right")
-            if group["replications"].iloc[0] > 1:
-                out.add_column("sd over reps", justify="right")
-        for row in group.itertuples(index=False):
-            cells = [row.parameter]
-            for measure in measures:
-                value, half = getattr(row, measure), getattr(row, f"{measure}_conf")
-                cells += [f"{value:.3g}", f"[{value - half:.3g}, {value + half:.3g}]"]
-                if row.replications > 1:
-                    cells.append(f"{getattr(row, f'{measure}_rep_sd'):.2g}")
-            out.add_row(*cells)
-        noise = group["noise"].iloc[0]
-        out.caption = (
-            f"{group['points'].iloc[0]} points × {group['replications'].iloc[0]} replications; "
-            + (
-                f"replication noise: {noise:.1%} of the variance of the point means"
-                if noise == noise
-                else "replication noise not estimated (one replication)"
-            )
-        )
-        out.caption_justify = "left"
-        _out().print(out)
+        pairs = group["parameter"].str.contains(" × ", regex=False)
+        singles = _indices_table(group[~pairs], MEASURES[method], f"{title} ({method}, 95 % CI)")
+        _out().print(singles)
+        if pairs.any():
+            _out().print(_indices_table(group[pairs], ("S2",), f"{title} (pairs, 95 % CI)"))
     _write_csv(frame, Path(folder) / "sensitivity.csv")
+
+
+def _indices_table(rows: Any, measures: Sequence[str], title: str) -> Table:
+    """Sensitivity indices of one KPI: a row per parameter (or pair), each measure with its
+    interval and, with replications, its spread over them; the noise in the caption."""
+    out = Table(title=title, title_justify="left", caption_justify="left")
+    replicated = rows["replications"].iloc[0] > 1
+    out.add_column("parameter")
+    for measure in measures:
+        out.add_column(measure, justify="right")
+        out.add_column("CI", justify="right")
+        if replicated:
+            out.add_column("sd over reps", justify="right")
+    for row in rows.to_dict("records"):
+        cells = [row["parameter"]]
+        for measure in measures:
+            value, half = row[measure], row[f"{measure}_conf"]
+            cells += [f"{value:.3g}", f"[{value - half:.3g}, {value + half:.3g}]"]
+            if replicated:
+                cells.append(f"{row[f'{measure}_rep_sd']:.2g}")
+        out.add_row(*cells)
+    noise = rows["noise"].iloc[0]
+    out.caption = (
+        f"{rows['points'].iloc[0]} points × {rows['replications'].iloc[0]} replications; "
+        + (
+            f"replication noise: {noise:.1%} of the variance of the point means"
+            if noise == noise
+            else "replication noise not estimated (one replication)"
+        )
+    )
+    return out
 
 
 # --- schema -------------------------------------------------------------------------------

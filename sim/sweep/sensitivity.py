@@ -13,6 +13,7 @@ indices smaller than this share suggests; the spread across replications measure
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from pathlib import Path
@@ -43,7 +44,11 @@ def analyse(
         warnings.simplefilter("ignore")  # constant outputs give NaN indices, reported as such
         if method == "sobol":
             result = sobol.analyze(
-                spec, y, calc_second_order=False, conf_level=confidence, seed=seed
+                spec,
+                y,
+                calc_second_order=experiment.design.second_order,
+                conf_level=confidence,
+                seed=seed,
             )
         elif method == "morris":
             result = morris.analyze(
@@ -122,13 +127,20 @@ def _indices(
         within = float(y.var(axis=1, ddof=1).mean()) if replications > 1 else np.nan
         between = float(means.var(ddof=1))
         noise = within / replications / between if between > 0 else np.nan
+    names = list(experiment.ranges)
+    cells = [((i,), name) for i, name in enumerate(names)]
+    if "S2" in on_means:  # pairs (i < j): the upper triangle of SALib's matrices
+        pairs = itertools.combinations(enumerate(names), 2)
+        cells += [((i, j), f"{a} × {b}") for (i, a), (j, b) in pairs]
     rows = []
-    for i, name in enumerate(experiment.ranges):
-        row = {**labels, "parameter": name, "method": method}
+    for index, parameter in cells:
+        measures = ("S2",) if len(index) == 2 else MEASURES[method]
+        row = {**labels, "parameter": parameter, "method": method}
         for key, values in on_means.items():
-            row[key] = float(values[i])
-        for measure in MEASURES[method]:
-            spread = [result[measure][i] for result in per_replication]
+            if (values.ndim == 2) == (len(index) == 2):  # S2 matrices for pairs, vectors else
+                row[key] = float(values[index])
+        for measure in measures:
+            spread = [result[measure][index] for result in per_replication]
             row[f"{measure}_rep_sd"] = float(np.std(spread, ddof=1)) if spread else np.nan
         row |= {"noise": noise, "points": len(x), "replications": replications}
         rows.append(row)

@@ -55,15 +55,21 @@ class Design(StrictModel):
         8,
         ge=1,
         description="lhs: points; sobol: base samples N, a power of 2 (N·(k+2) points for k "
-        "ranges); morris: trajectories r (r·(k+1) points).",
+        "ranges, N·(2k+2) with second_order); morris: trajectories r (r·(k+1) points).",
     )
     levels: int = Field(4, ge=2, description="morris: levels of the grid (even is best).")
+    second_order: bool = Field(
+        False,
+        description="sobol: also second-order indices of each pair of ranges (N·(2k+2) points).",
+    )
 
     @model_validator(mode="after")
-    def _power_of_two(self) -> Design:
+    def _consistent(self) -> Design:
         n = self.samples
         if self.kind == "sobol" and n & (n - 1):
             raise ValueError(f"samples: a Sobol design needs a power of 2 (got {n})")
+        if self.second_order and self.kind != "sobol":
+            raise ValueError("second_order: only a sobol design gives second-order indices")
         return self
 
 
@@ -131,7 +137,7 @@ def design_matrix(experiment: Experiment) -> np.ndarray:
     design, spec = experiment.design, problem(experiment)
     seed = derive_seed(experiment.seed, "design")
     if design.kind == "sobol":
-        return sobol.sample(spec, design.samples, calc_second_order=False, seed=seed)
+        return sobol.sample(spec, design.samples, calc_second_order=design.second_order, seed=seed)
     if design.kind == "morris":
         return morris.sample(spec, design.samples, num_levels=design.levels, seed=seed)
     unit = qmc.LatinHypercube(spec["num_vars"], seed=seed).random(design.samples)

@@ -140,3 +140,31 @@ def test_a_sobol_design_needs_a_power_of_two():
                 "design": {"kind": "sobol", "samples": 100},
             }
         )
+
+
+def test_second_order_sobol_indices_of_the_ishigami_function(tmp_path: Path):
+    design = {"kind": "sobol", "samples": 1024, "second_order": True}
+    folder = recorded(
+        tmp_path, {"ranges": ISHIGAMI_RANGES, "design": design}, lambda p, _r: ishigami(p)
+    )
+    rows = by_parameter(sensitivity(folder, ["kpi.y"]))
+    assert rows["x1"]["points"] == 1024 * (2 * 3 + 2)
+    # only x1 and x3 interact: S13 = ST3 (x3 acts through x1 alone), S12 = S23 = 0
+    expected = {"x1 × x2": 0.0, "x1 × x3": ISHIGAMI_ST["x3"], "x2 × x3": 0.0}
+    for pair, truth in expected.items():
+        assert within_3se(rows[pair]["S2"], truth, rows[pair]["S2_conf"]), (pair, rows[pair])
+    for name in ("x1", "x2", "x3"):  # first-order and total indices as without pairs
+        assert within_3se(rows[name]["S1"], ISHIGAMI_S1[name], rows[name]["S1_conf"])
+        assert within_3se(rows[name]["ST"], ISHIGAMI_ST[name], rows[name]["ST_conf"])
+
+
+def test_second_order_needs_a_sobol_design():
+    with pytest.raises(ValueError, match="second_order"):
+        Experiment.model_validate(
+            {
+                "name": "x",
+                "base": "b.yaml",
+                "ranges": ISHIGAMI_RANGES,
+                "design": {"kind": "morris", "second_order": True},
+            }
+        )
