@@ -338,3 +338,38 @@ def test_dry_run_counts_the_runs_and_runs_nothing(experiment: Path, tmp_path: Pa
     sweep(experiment, out, executor="serial", overrides=["replications=1"])
     again = CliRunner().invoke(app, command)
     assert "4 already done" in again.output and "8 to run" in again.output
+
+
+def test_run_ids_and_seeds_are_stable_across_versions():
+    """Results folders resume by run id, and arms share seeds: both must never change for the
+    same experiment (these values were recorded when the scheme was made)."""
+    from sim.sweep.spec import Experiment
+
+    experiment = Experiment.model_validate(
+        {
+            "name": "ids",
+            "base": "b.yaml",
+            "seed": 2026,
+            "replications": 2,
+            "arms": {"a": {}, "b": {"set": ["x=1"]}},
+            "factors": {"p.q": [1, "2/day"]},
+        }
+    )
+    runs = runs_of(experiment, Path("/x"))
+    assert [(r.arm, r.levels["p.q"], r.replication) for r in runs[:3]] == [
+        ("a", 1, 0),
+        ("a", 1, 1),
+        ("a", "2/day", 0),
+    ]
+    assert [r.seed for r in runs[:2]] == [6831488870315890336, 5798510788434933929]
+    assert {r.seed for r in runs} == {6831488870315890336, 5798510788434933929}
+    assert [r.run_id for r in runs] == [
+        "d6310dd42b622e6f",
+        "60c609bf277c7ffa",
+        "74f3ae75c5651afb",
+        "096e19058e55218d",
+        "90902902bed980a4",
+        "f60e13f7a5dc5633",
+        "57eec1922835dec1",
+        "5f624e5b834336ba",
+    ]
