@@ -377,9 +377,8 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a sweep (see SWEEP_HELP)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     from sim.sweep import load_experiment, sweep
+    from sim.sweep.progress import SweepProgress
     from sim.sweep.spec import runs_of, scenario_digests
     from sim.sweep.store import Store
 
@@ -405,27 +404,14 @@ def sweep_command(
     total, already = len(ids), len(ids & Store(folder).done())
     if already:
         _say(_err(), f"resuming: {already} of {total} runs already done in {folder}")
-    failed, start = 0, time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        console=_err(),
-    ) as progress:
-        task = progress.add_task(f"{spec.name}", total=total, completed=already)
-
-        def done(_spec, outcome: dict) -> None:
-            nonlocal failed
-            failed += outcome["status"] != "ok"
-            progress.update(task, advance=1, description=f"{spec.name} ({failed} failed)")
-
+    start = time.perf_counter()
+    with SweepProgress(spec.name, total, already, console=_err()) as bar:
         try:
             table = sweep(
-                experiment, out, executor, workers, done, scheduler, overrides=overrides or []
+                experiment, out, executor, workers, bar, scheduler, overrides=overrides or []
             )
         except KeyboardInterrupt:
-            progress.stop()
+            bar.stop()
             finished = len(ids & Store(folder).done())
             _say(
                 _err(),

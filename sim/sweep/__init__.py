@@ -18,6 +18,7 @@ import pandas as pd
 from sim.config import ScenarioError, load_scenario
 from sim.config.loader import Problem, load_data, load_validated
 from sim.sweep.executors import run_all
+from sim.sweep.progress import SweepProgress
 from sim.sweep.sensitivity import sensitivity
 from sim.sweep.spec import Experiment, RunSpec, runs_of, scenario_digests
 from sim.sweep.store import Store
@@ -93,22 +94,28 @@ def sweep(
     on_done: Callable[[RunSpec, dict], None] | None = None,
     scheduler: str | None = None,
     overrides: Sequence[str] = (),
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Run every run of the experiment (with `overrides` of its fields) not already done in
-    `out`; return the runs table."""
+    `out`, with a progress bar if asked (terminal or notebook); return the runs table."""
     experiment = load_experiment(path, overrides)
     folder = Path(out) if out is not None else Path("runs") / experiment.name
     here = Path(path).resolve().parent
     store = Store(folder)
     store.claim(experiment, scenario_digests(experiment, here))
-    run_all(
-        runs_of(experiment, here),
-        store,
-        executor,
-        workers,
-        on_done,
-        scheduler,
-    )
+    runs = runs_of(experiment, here)
+    if progress:
+        done = len({run.run_id for run in runs} & store.done())
+        with SweepProgress(experiment.name, len(runs), done) as bar:
+
+            def both(spec: RunSpec, outcome: dict) -> None:
+                bar(spec, outcome)
+                if on_done is not None:
+                    on_done(spec, outcome)
+
+            run_all(runs, store, executor, workers, both, scheduler)
+    else:
+        run_all(runs, store, executor, workers, on_done, scheduler)
     return store.table()
 
 

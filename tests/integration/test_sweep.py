@@ -264,7 +264,16 @@ def test_notebook_tables_tidy_kpis_and_stacked_run_tables(experiment: Path, tmp_
     from sim.sweep import load_runs_table
 
     out = tmp_path / "out"
-    wide = sweep(experiment, out, executor="serial", overrides=["replications=2"])
+    seen = []
+    wide = sweep(
+        experiment,
+        out,
+        executor="serial",
+        overrides=["replications=2"],
+        progress=True,  # as in a notebook: the bar and the caller's callback both see each run
+        on_done=lambda spec, _: seen.append(spec.run_id),
+    )
+    assert sorted(seen) == sorted(wide["run_id"])
     tidy = load_results(out, tidy=True)
     kpis = [c for c in wide.columns if c.startswith("kpi.")]
     assert len(tidy) == len(wide) * len(kpis)
