@@ -37,30 +37,18 @@ def analyse(
     """SALib's indices of outputs `y` (one per row of the design `x`), with CI half-widths."""
     from SALib.analyze import morris, rbd_fast, sobol
 
-    spec = problem(experiment)
-    seed = 1  # the bootstrap's own stream: the same data always give the same intervals
-    method = METHODS[experiment.design.kind]
+    spec, design = problem(experiment), experiment.design
+    # the bootstrap's own stream: the same data always give the same intervals
+    common = {"conf_level": confidence, "seed": 1}
+    method = METHODS[design.kind]
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # constant outputs give NaN indices, reported as such
         if method == "sobol":
-            result = sobol.analyze(
-                spec,
-                y,
-                calc_second_order=experiment.design.second_order,
-                conf_level=confidence,
-                seed=seed,
-            )
+            result = sobol.analyze(spec, y, calc_second_order=design.second_order, **common)
         elif method == "morris":
-            result = morris.analyze(
-                spec,
-                x,
-                y,
-                num_levels=experiment.design.levels,
-                conf_level=confidence,
-                seed=seed,
-            )
+            result = morris.analyze(spec, x, y, num_levels=design.levels, **common)
         else:
-            result = rbd_fast.analyze(spec, x, y, conf_level=confidence, seed=seed)
+            result = rbd_fast.analyze(spec, x, y, **common)
     return {key: np.asarray(value, dtype=float) for key, value in result.items() if key != "names"}
 
 
