@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
-from scipy.stats import qmc
 
 from sim.config.base import StrictModel
 from sim.config.units import Quantity
@@ -133,6 +132,7 @@ def problem(experiment: Experiment) -> dict[str, Any]:
 def design_matrix(experiment: Experiment) -> np.ndarray:
     """The design's points over the ranges, one row per point, before integer rounding."""
     from SALib.sample import morris, sobol
+    from scipy.stats import qmc  # here, not at the top: workers running runs never need it
 
     design, spec = experiment.design, problem(experiment)
     seed = derive_seed(experiment.seed, "design")
