@@ -35,7 +35,8 @@ class Store:
     """Runs of one sweep under `folder`."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder)
+        # absolute: workers elsewhere (other processes, a cluster's nodes) write into it too
+        self.folder = Path(folder).resolve()
         self.runs = self.folder / "runs"
 
     def claim(self, experiment: Experiment, scenarios: dict[str, str]) -> None:

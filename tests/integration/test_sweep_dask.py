@@ -98,3 +98,24 @@ def test_worker_killed_mid_run_is_retried_and_matches_serial(tmp_path: Path):
         .sort_values("run_id", ignore_index=True)
         .equals(table[kpis].sort_values("run_id", ignore_index=True))
     )
+
+
+def test_a_relative_results_folder_means_the_callers(tmp_path: Path, monkeypatch):
+    """Workers started elsewhere (here: in another working directory) write the run folders
+    where the caller meant, next to the records."""
+    experiment = tmp_path / "kill.yaml"
+    experiment.write_text(EXPERIMENT.replace("replications: 4", "replications: 2"), "utf-8")
+    workers_home, caller_home = tmp_path / "workers", tmp_path / "caller"
+    workers_home.mkdir()
+    caller_home.mkdir()
+    monkeypatch.chdir(workers_home)
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster),
+    ):
+        monkeypatch.chdir(caller_home)
+        table = sweep(experiment, "results", executor="dask", scheduler=cluster.scheduler_address)
+    assert (table["status"] == "ok").all() and len(table) == 2
+    for run_id in table["run_id"]:
+        assert (caller_home / "results" / "runs" / run_id / "manifest.json").is_file()
+    assert not (workers_home / "results").exists()
