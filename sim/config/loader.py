@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -456,7 +457,27 @@ def load_data(
     file = os.fspath(path)
     data, origins = _load_file(file, (), None)
     apply_overrides(data, origins, overrides)
+    _resolve_paths(data, origins, file)
     return data, origins
+
+
+#: Settings that name a file or folder. A relative one is taken from the folder of the file
+#: that says it (from the working directory when given with --set), so a run finds it from
+#: anywhere: another directory, a worker process, a cluster's node.
+PATH_SETTINGS = ("warm_start.from_run",)
+
+
+def _resolve_paths(data: dict[str, Any], origins: dict[str, Origin], default_file: str) -> None:
+    for dotted in PATH_SETTINGS:
+        *parents, key = dotted.split(".")
+        node: Any = data
+        for name in parents:
+            node = node.get(name) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(node.get(key), str):
+            continue
+        file, _ = _origin(dotted, origins, default_file)
+        base = Path.cwd() if file == "--set" else Path(file).resolve().parent
+        node[key] = str(base / node[key])  # an absolute path stays as it is
 
 
 def load_validated(

@@ -61,3 +61,24 @@ def test_warm_start_from_another_world_is_refused(tmp_path):
         sim.load_scenario(
             "scenarios/baseline.yaml", [f"warm_start={{from_run: {tmp_path / 'epidemic'}}}"]
         )
+
+
+def test_a_relative_from_run_is_taken_from_the_file_that_names_it(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sim.run(root / "scenarios/baseline.yaml", seed=1, days=1).write(tmp_path / "runs" / "day1")
+    drill = tmp_path / "drills" / "drill.yaml"
+    drill.parent.mkdir()
+    drill.write_text(
+        f"extends: {root / 'scenarios/baseline.yaml'}\nwarm_start: {{from_run: ../runs/day1}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path / "drills")  # anywhere but the folder of the run
+    scenario = sim.load_scenario(drill)
+    assert scenario.warm_start.from_run == str(tmp_path / "drills" / ".." / "runs" / "day1")
+    monkeypatch.chdir(tmp_path / "runs")  # from elsewhere, the same folder
+    assert sim.load_scenario(drill).warm_start.open_cases() == scenario.warm_start.open_cases()
+    monkeypatch.chdir(tmp_path)  # with --set: from the working directory
+    overridden = sim.load_scenario(drill, ["warm_start.from_run=runs/day1"])
+    assert overridden.warm_start.from_run == str(tmp_path / "runs" / "day1")
