@@ -52,14 +52,26 @@ app = typer.Typer(
 # --- output helpers -----------------------------------------------------------------------
 
 
+#: Width of tables written to a file or a pipe (a terminal's own width is used otherwise).
+PIPED_WIDTH = 120
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console made per call, so that captured streams are honoured. Piped into a file or a
+    log, tables get PIPED_WIDTH columns rather than rich's 80 (unless COLUMNS says otherwise)."""
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, highlight=False, width=PIPED_WIDTH if piped else None)
+
+
 def _out() -> Console:
-    """Console for results (stdout); made per call so that captured streams are honoured."""
-    return Console(highlight=False)
+    """Console for results (stdout)."""
+    return _console()
 
 
 def _err() -> Console:
     """Console for errors, warnings and progress (stderr)."""
-    return Console(stderr=True, highlight=False)
+    return _console(stderr=True)
 
 
 def _say(console: Console, text: str, style: str | None = None) -> None:

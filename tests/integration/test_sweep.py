@@ -207,6 +207,7 @@ def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, 
     assert (rows["n"] == 3).all() and (rows["diff"] < 0).all()  # four workers: shorter times
     chosen = runner.invoke(app, ["compare", str(out), "--reference", "four"])
     assert chosen.exit_code == 0 and "against four" in chosen.output
+    assert "│ first_response_h.mean │" in chosen.output  # piped: wide enough not to cut names
     for bad in (["--kpi", "nope"], ["--reference", "five"]):
         refused = runner.invoke(app, ["compare", str(out), *bad])
         assert refused.exit_code == 2 and "Traceback" not in refused.output
