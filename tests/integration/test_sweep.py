@@ -205,7 +205,8 @@ def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, 
     rows = pd.read_csv(out / "compare.csv")
     assert len(rows) == 2 and set(rows["kpi"]) == {"kpi.time_to_close_h.mean"}  # one per level
     assert (rows["n"] == 3).all() and (rows["diff"] < 0).all()  # four workers: shorter times
-    chosen = runner.invoke(app, ["compare", str(out), "--reference", "four"])
+    # piped (CliRunner) and no COLUMNS in the environment (pytest-xdist sets 80)
+    chosen = runner.invoke(app, ["compare", str(out), "--reference", "four"], env={"COLUMNS": None})
     assert chosen.exit_code == 0 and "against four" in chosen.output
     assert "│ first_response_h.mean │" in chosen.output  # piped: wide enough not to cut names
     for bad in (["--kpi", "nope"], ["--reference", "five"]):
