@@ -341,18 +341,18 @@ def validate_command(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def check_file(file: str, overrides: Sequence[str] = ()) -> None:
+def check_file(file: str) -> None:
     """Validate a scenario file, or an experiment file (it has `base:`) with every scenario it
     runs: each arm, and each factor level, applied to it."""
     from sim.config.loader import load_data
 
     data, _ = load_data(file)
     if "base" not in data:
-        sim.load_scenario(file, overrides)
+        sim.load_scenario(file)
         return
     from sim.sweep import check_experiment
 
-    check_experiment(file, overrides)
+    check_experiment(file)
 
 
 # --- sweep and compare --------------------------------------------------------------------
@@ -389,9 +389,8 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a sweep (see SWEEP_HELP)."""
-    from sim.sweep import load_experiment, sweep
-    from sim.sweep.progress import SweepProgress
-    from sim.sweep.spec import runs_of, scenario_digests
+    from sim.sweep import check_experiment, sweep
+    from sim.sweep.spec import runs_of
     from sim.sweep.store import Store
 
     if scheduler is not None:
@@ -399,8 +398,7 @@ def sweep_command(
     if executor not in ("serial", "processes", "dask"):
         _bad_input(f"--executor: {executor!r} is not one of serial, processes, dask")
     try:
-        check_file(experiment, overrides or [])
-        spec = load_experiment(experiment, overrides or [])
+        spec = check_experiment(experiment, overrides or [])
     except ScenarioError as exc:
         _reject_scenario(experiment, [str(p) for p in exc.problems])
     folder = out or str(Path("runs") / spec.name)
@@ -408,29 +406,22 @@ def sweep_command(
     if dry_run:
         _say(_out(), _run_count(spec, here, folder))
         return
-    try:  # before the progress bar: a folder holding something else is refused at once
-        Store(folder).claim(spec, scenario_digests(spec, here))
-    except ValueError as exc:
-        _bad_input(f"--out: {exc}")
     ids = {run.run_id for run in runs_of(spec, here)}
-    total, already = len(ids), len(ids & Store(folder).done())
-    if already:
-        _say(_err(), f"resuming: {already} of {total} runs already done in {folder}")
-    start = time.perf_counter()
-    with SweepProgress(spec.name, total, already, console=_err()) as bar:
-        try:
-            table = sweep(
-                experiment, out, executor, workers, bar, scheduler, overrides=overrides or []
-            )
-        except KeyboardInterrupt:
-            bar.stop()
-            finished = len(ids & Store(folder).done())
-            _say(
-                _err(),
-                f"interrupted: {finished} of {total} runs done in {folder}; rerun the "
-                "same command to resume",
-            )
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+    total, start = len(ids), time.perf_counter()
+    try:
+        table = sweep(
+            experiment, out, executor, workers, None, scheduler, overrides or [], progress=True
+        )
+    except ValueError as exc:  # the results folder is a file, or holds something else
+        _bad_input(f"--out: {exc}")
+    except KeyboardInterrupt:
+        finished = len(ids & Store(folder).done())
+        _say(
+            _err(),
+            f"interrupted: {finished} of {total} runs done in {folder}; rerun the same "
+            "command to resume",
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     table = table[table["run_id"].isin(ids)]
     ok = int((table["status"] == "ok").sum())
     elapsed = time.perf_counter() - start

@@ -12,29 +12,30 @@ from sim.sweep.spec import RunSpec
 
 
 class SweepProgress:
-    """Use as a context manager, and pass it as a sweep's `on_done`."""
+    """A context manager on stderr; pass it as a sweep's `on_done`."""
 
-    def __init__(self, name: str, total: int, done: int = 0, console: Console | None = None):
+    def __init__(self, name: str, total: int, done: int = 0) -> None:
         self.name = name
         self.failed = 0
+        self.console = Console(stderr=True, highlight=False)
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeRemainingColumn(),
-            console=console,
+            console=self.console,
         )
         self.task = self.bar.add_task(name, total=total, completed=done)
+        self.resumed = done
 
     def __enter__(self) -> SweepProgress:
+        if self.resumed:
+            total = self.bar.tasks[0].total
+            self.console.print(f"resuming: {self.resumed} of {total:.0f} runs already done")
         self.bar.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """Take the bar off the screen (it may be stopped more than once)."""
         self.bar.stop()
 
     def __call__(self, _spec: RunSpec, outcome: dict[str, Any]) -> None:
