@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.rng import derive_seed
 from sim.sweep import fingerprint, load_experiment, load_results, sweep
 from sim.sweep.spec import runs_of
@@ -27,6 +29,12 @@ arms:
 factors:
   categories.service.work.mean: ["12min", "15min"]
 """
+
+
+def gridsim(*args: str | Path) -> subprocess.CompletedProcess:
+    """The command in a fresh process, as a user runs it."""
+    command = [sys.executable, "-m", "sim.cli", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True)
 
 
 @pytest.fixture
@@ -90,11 +98,7 @@ def test_bad_experiment_exits_2(tmp_path: Path):
     bad.write_text(
         EXPERIMENT.format(root=ROOT).replace("replications: 3", "replications: 0"), encoding="utf-8"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(bad), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-    )
+    done = gridsim("sweep", bad, "--out", tmp_path / "o")
     assert done.returncode == 2 and "replications" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
 
@@ -150,9 +154,7 @@ ranges:
 """,
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "validate", str(path)], capture_output=True, text=True
-    )
+    done = gridsim("validate", path)
     assert done.returncode == 2 and "empty range" in done.stderr
 
 
@@ -170,32 +172,12 @@ def test_more_replications_extend_a_folder_and_other_changes_are_refused(
         on_done=lambda spec, _: done.append(spec.replication),
     )
     assert done == [1] * 4 and len(table) == 8  # only the new replication was run
-    changed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.cli",
-            "sweep",
-            str(experiment),
-            "--out",
-            str(out),
-            "--set",
-            "days=3",
-            "--executor",
-            "serial",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    changed = gridsim("sweep", experiment, "--out", out, "--set", "days=3", "--executor", "serial")
     assert changed.returncode == 2 and "different experiment (days changed)" in changed.stderr
     assert "Traceback" not in changed.stderr and len(load_results(out)) == 8
 
 
 def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, tmp_path: Path):
-    from typer.testing import CliRunner
-
-    from sim.cli import app
-
     out = tmp_path / "out"
     sweep(experiment, out, executor="serial")
     runner = CliRunner()
@@ -227,10 +209,7 @@ def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, 
 def test_the_sweep_command_reports_failed_runs_and_exits_1(
     experiment: Path, tmp_path: Path, monkeypatch
 ):
-    from typer.testing import CliRunner
-
     import sim.runner
-    from sim.cli import app
 
     real_run = sim.runner.run
 
@@ -308,11 +287,7 @@ factors:
 """,
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-    )
+    done = gridsim("sweep", path, "--out", tmp_path / "o")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{path}:7: factors.grid_workers.per_grd: 2 values 1, 2: unknown key" in done.stderr
     assert f"{path}:8: factors.categories.service.work.mean: value -5:" in done.stderr
@@ -326,20 +301,12 @@ def test_a_results_folder_must_be_new_empty_or_a_sweeps(experiment: Path, tmp_pa
     other.mkdir()
     (other / "notes.txt").write_text("precious", encoding="utf-8")
     for out, message in ((tmp_path / "a_file", "is a file"), (other, "is not empty")):
-        done = subprocess.run(
-            [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out)],
-            capture_output=True,
-            text=True,
-        )
+        done = gridsim("sweep", experiment, "--out", out)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
 
 
 def test_dry_run_counts_the_runs_and_runs_nothing(experiment: Path, tmp_path: Path):
-    from typer.testing import CliRunner
-
-    from sim.cli import app
-
     out = tmp_path / "out"
     command = ["sweep", str(experiment), "--out", str(out), "--dry-run"]
     result = CliRunner().invoke(app, command)
