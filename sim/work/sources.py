@@ -214,9 +214,12 @@ class PatrolIssues(RateSource):
         self.surge_detect_rng = model.streams.get("detect/patrol/surge")
         super().__init__(model)
 
+    def day(self, day: int) -> Batch | list[Batch] | None:
+        self._detection = {}  # a new day: the previous day's batches have all arrived
+        return super().day(day)
+
     def rates(self, day: int) -> np.ndarray:
         """(grid × category) rates over the whole day, one row each."""
-        self._detection = {}  # a new day: the previous day's batches have all arrived
         return self.per_grid_and_category.reshape(-1, 1)
 
     def surge_level(self, surge: np.ndarray) -> np.ndarray:
