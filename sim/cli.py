@@ -115,17 +115,17 @@ def _default_out(name: str, seed: int) -> Path:
 def _out_problem(out: Path) -> str | None:
     """Why the run folder cannot be written at `out`, or None. Creates nothing.
 
-    `Result.write` replaces an existing folder, so only an empty folder or an earlier run
-    folder (one with a manifest.json) may be replaced.
+    `Result.write` replaces an existing folder only when it is empty or holds an earlier run
+    that gridsim wrote, and nothing else.
     """
-    if out.exists():
-        if not out.is_dir():
-            return f"--out {out}: exists and is not a directory"
-        if any(out.iterdir()) and not (out / "manifest.json").is_file():
-            return (
-                f"--out {out}: exists and is not a gridsim run folder (no manifest.json); "
-                "refusing to replace it, choose another folder"
-            )
+    from sim.runner import replace_problem
+
+    problem = replace_problem(out)
+    if problem:
+        return (
+            f"--out {out}: {problem}, so it is not a gridsim run folder; refusing to replace "
+            "it, choose another folder"
+        )
     ancestor = out.absolute().parent
     while not ancestor.exists():
         ancestor = ancestor.parent

@@ -27,6 +27,40 @@ from sim.metrics import cases_table, summarize, timeseries_table, workers_table
 from sim.model import GridModel
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
+#: Every file a run folder holds; gridsim writes nothing else into one.
+RUN_FILES = (
+    "summary.json",
+    "cases.parquet",
+    "timeseries.parquet",
+    "workers.parquet",
+    "events.parquet",
+    "scenario.yaml",
+    "manifest.json",
+)
+
+
+def replace_problem(out: Path) -> str | None:
+    """Why a run folder may not be written at `out`, or None if it may: `out` does not exist,
+    is an empty folder, or holds a run that gridsim wrote (its manifest names gridsim, and
+    every entry is a file of RUN_FILES). Anything else is the user's and is never replaced."""
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return "exists and is not a folder"
+    entries = list(out.iterdir())
+    if not entries:
+        return None
+    foreign = sorted(e.name for e in entries if e.name not in RUN_FILES or not e.is_file())
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+        return f"holds files gridsim did not write ({shown})"
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or "gridsim" not in manifest:
+        return "holds no manifest.json written by gridsim"
+    return None
 
 
 @dataclass
@@ -44,8 +78,12 @@ class Result:
 
     def write(self, out: str | os.PathLike[str]) -> Path:
         """Write the run folder atomically: built in a temporary sibling, then renamed. An
-        earlier run folder at `out` is replaced; any other existing path is refused."""
+        earlier run folder at `out` is replaced; any other existing path is refused
+        (FileExistsError), its files untouched."""
         out = Path(out)
+        problem = replace_problem(out)
+        if problem:
+            raise FileExistsError(f"{out} {problem}: not a gridsim run folder, not replaced")
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
@@ -67,8 +105,9 @@ class Result:
             )
             earlier = None
             if out.exists():
-                if not (out / "manifest.json").is_file():
-                    raise FileExistsError(f"{out} exists and is not a gridsim run folder")
+                problem = replace_problem(out)  # again: it may have changed while writing
+                if problem:
+                    raise FileExistsError(f"{out} {problem}: not a gridsim run folder")
                 # moved aside, not deleted in place: a writer killed at any moment leaves either
                 # the earlier folder or the new one at `out`, never half of one
                 earlier = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))

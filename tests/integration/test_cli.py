@@ -167,6 +167,40 @@ def test_run_refuses_to_replace_a_folder_that_is_not_a_run(tmp_path: Path) -> No
     assert [p.name for p in keep.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"manifest.json": '{"gridsim": "0.1.0"}', "thesis.docx": "precious"},  # a run + more
+        {"manifest.json": '{"name": "my-package"}'},  # another program's manifest
+        {"manifest.json": "not json", "summary.json": "{}"},
+    ],
+    ids=["run-plus-user-file", "foreign-manifest", "unreadable-manifest"],
+)
+def test_run_never_replaces_a_folder_holding_what_gridsim_did_not_write(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    for name, text in files.items():
+        (keep / name).write_text(text, encoding="utf-8")
+    result = gridsim("run", MMC, "--days", "1", "--out", keep)
+    assert result.returncode == 2, result.stderr
+    assert "not a gridsim run folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_text(encoding="utf-8") for p in keep.iterdir()} == files
+    assert [p.name for p in tmp_path.iterdir()] == ["keep"]  # nothing staged or left aside
+
+
+def test_write_refuses_a_folder_holding_a_user_file(tmp_path: Path) -> None:
+    result = sim.run(sim.load_scenario(MMC), seed=1, days=0.5)
+    out = result.write(tmp_path / "run")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError, match=r"notes\.txt"):
+        result.write(out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
 def test_python_dash_m_sim() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sim", "--version"], capture_output=True, text=True, timeout=60
