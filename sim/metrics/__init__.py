@@ -1,0 +1,8 @@
+"""What a run records and the KPIs computed from it: run-time counters (recorder), the tables
+of the run folder (tables) and the summary KPIs (kpis)."""
+
+from sim.metrics.kpis import summarize
+from sim.metrics.recorder import Metrics
+from sim.metrics.tables import cases_table, timeseries_table, workers_table
+
+__all__ = ["Metrics", "cases_table", "summarize", "timeseries_table", "workers_table"]

@@ -1,0 +1,135 @@
+"""The tables of a run (DESIGN.md §4): cases, time series and workers, built from the model's
+counters after the run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
+from sim.config.schema import TIERS
+from sim.work.case import LOOP_STEPS, RECORD_FIELDS, SOURCES, STATUSES
+from sim.world import BANDS
+
+if TYPE_CHECKING:
+    from sim.model import GridModel
+
+
+def cases_table(model: GridModel) -> pd.DataFrame:
+    """One row per case or task, in creation order (DESIGN.md §4)."""
+    metrics, world, plans = model.metrics, model.world, model.plans
+    width = len(RECORD_FIELDS)
+    still_open = np.array([case.record() for case in metrics.open.values()], dtype=float)
+    table = np.concatenate(
+        [
+            np.frombuffer(metrics.records, dtype=float).reshape(-1, width),
+            still_open.reshape(-1, width),
+        ]
+    )
+    table = table[np.argsort(table[:, 0], kind="stable")]
+
+    def column(name: str, dtype: type) -> np.ndarray:
+        return table[:, RECORD_FIELDS.index(name)].astype(dtype)
+
+    def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, categories=labels)
+
+    grids, category = column("grid", np.int64), column("category", np.int64)
+    community = np.array([g.community for g in world.grids], dtype=np.int64)[grids]
+    street = np.array([g.street for g in world.grids], dtype=np.int64)[grids]
+    kinds = sorted({p.kind for p in plans})
+    staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
+    handler = column("handler", np.int64)
+    roles = sorted({s.role for s in staff})
+    role_code = np.array([roles.index(s.role) for s in staff] + [-1])
+    frame = pd.DataFrame(
+        {
+            "case_id": column("case_id", np.int64),
+            "source": coded(column("source", np.int64), list(SOURCES)),
+            "found_by": coded(column("found_by", np.int64), list(SOURCES)),
+            "source_seq": column("source_seq", np.int64),
+            "category": coded(category, [p.name for p in plans]),
+            "kind": coded(np.array([kinds.index(p.kind) for p in plans])[category], kinds),
+            "grid": coded(grids, world.unit_ids("grid")),
+            "community": coded(community, world.unit_ids("community")),
+            "street": coded(street, world.unit_ids("street")),
+            "difficulty_band": pd.Categorical(np.array(world.difficulty_bands())[grids], BANDS),
+            "household": column("household", np.int64),
+            "priority": column("priority", np.int8),
+            "created_h": column("created_h", float),
+            "deadline_h": column("deadline_h", float),
+            "work_h": column("work_h", float),
+        }
+    )
+    for step in LOOP_STEPS:
+        frame[f"{step}_h"] = column(f"{step}_h", float)
+    frame["closed_h"] = frame["archived_h"]
+    frame["tier_reached"] = coded(column("tier_reached", np.int64), list(TIERS))
+    frame["handler_kind"] = coded(role_code[handler], roles)
+    frame["handler_id"] = coded(handler, [s.name for s in staff])
+    frame["status"] = coded(column("status", np.int64), list(STATUSES))
+    frame["attempts"] = column("attempts", np.int16)
+    frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
+    frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
+    return frame
+
+
+def timeseries_table(model: GridModel) -> pd.DataFrame:
+    """One row per tick and unit: arrivals, completions, backlog (at the tick's end, its time
+    average, and by category), staff busy/idle/off, mode. Department units carry staff
+    counts only (their case columns are NaN)."""
+    rows = model.metrics.rows
+    units = model.timeseries_units
+    if not rows:
+        return pd.DataFrame()
+    n_ticks, n_units = len(rows), len(units)
+    cases = np.stack([row[2] for row in rows])  # tick × case unit × column
+    padded = np.full((n_ticks, n_units, cases.shape[2]), np.nan)
+    padded[:, : cases.shape[1]] = cases
+    padded = padded.reshape(n_ticks * n_units, -1)
+    staff = np.stack([row[3] for row in rows]).reshape(n_ticks * n_units, 3)
+    frame = pd.DataFrame(
+        {
+            "t_h": np.repeat([row[0] for row in rows], n_units),
+            "unit": pd.Categorical.from_codes(np.tile(np.arange(n_units), n_ticks), units),
+            "mode": pd.Categorical(np.repeat([row[1] for row in rows], n_units)),
+        }
+    )
+    for i, key in enumerate(("arrivals", "completions", "backlog", "backlog_mean")):
+        frame[key] = padded[:, i]
+    for plan in model.plans:
+        frame[f"backlog_{plan.name}"] = padded[:, 4 + plan.index]
+    for i, key in enumerate(("busy", "idle", "off")):
+        frame[key] = staff[:, [BUSY, IDLE, OFF][i]]
+    return frame
+
+
+def workers_table(model: GridModel) -> pd.DataFrame:
+    """One row per member of staff: hours by activity, overtime, scheduled hours, cost."""
+    records = []
+    bands = model.world.difficulty_bands()
+    for staff, pay in model.staff_records():
+        grid_side = staff.kind != "department"
+        row = {
+            "staff_id": staff.name,
+            "role": staff.role,
+            "kind": staff.kind,
+            "unit": staff.unit_id,
+            "difficulty_band": bands[staff.unit] if grid_side else None,
+        }
+        row.update({f"{a}_h": staff.hours[a] for a in ACTIVITIES})
+        row["field_h"] = staff.hours["visits"] + staff.hours["patrol"]
+        row["overtime_h"] = staff.overtime
+        row["scheduled_h"] = staff.scheduled
+        row["shifts_missed"] = staff.shifts_missed
+        row["errors"] = staff.errors
+        row["left_h"] = staff.left_at
+        row["jobs_done"] = staff.jobs_done
+        employed = staff.scheduled if staff.member.standby else model.horizon  # paid when called
+        row["cost_yuan"] = pay.cost(employed, staff.overtime)
+        records.append(row)
+    frame = pd.DataFrame.from_records(records)
+    frame["difficulty_band"] = pd.Categorical(frame["difficulty_band"], BANDS)
+    return frame
