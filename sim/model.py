@@ -18,7 +18,7 @@ from sim.agents.household import Household
 from sim.agents.staff import Staff
 from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
-from sim.config.schema import SKILLS, Pay, Scenario
+from sim.config.schema import CLOSED_LOOP_KINDS, SKILLS, Pay, Scenario
 from sim.emergency.incidents import Incidents
 from sim.emergency.plans import Controller
 from sim.metrics import Metrics
@@ -82,8 +82,9 @@ class GridModel(mesa.Model):
         n_staff = sum(len(members) for members in teams.values()) + sum(
             scenario.departments[kind].staff for kind, _, _ in instances
         )
+        self.closed_loop = [plan.kind in CLOSED_LOOP_KINDS for plan in self.plans]
         self.metrics = Metrics(
-            self.unit_of_grid, len(self.world.unit_ids(level)), len(self.plans), n_staff
+            self.unit_of_grid, len(self.world.unit_ids(level)), self.closed_loop, n_staff
         )
         self.flow = CaseFlow(self)
         self.departments = {
@@ -122,8 +123,6 @@ class GridModel(mesa.Model):
             InitialBacklog(self, scenario.warm_start) if scenario.warm_start else None
         )
         self._households: dict[int, Household] = {}
-        self.service_categories = [p.index for p in self.plans if p.kind in ("task", "patrol")]
-        self._service_set = set(self.service_categories)
         self.plans_run = Controller(self)
         self.workers: list[Worker] = [
             AGENT_OF_KIND[member.kind](self, member, self.streams.get(f"staff/{name}"))
@@ -182,12 +181,14 @@ class GridModel(mesa.Model):
         return [self.grid_stations[g.index] for g in self.world.grids if g.community == community]
 
     def mean_wait_of_unstarted(self) -> float:
-        """Mean hours that open service cases nobody has started yet have waited (0 if none)."""
+        """Mean hours that open closed-loop cases nobody has started yet have waited (0 if
+        none)."""
         now = self.env.now
+        closed_loop = self.closed_loop
         waits = [
             now - case.created
             for case in self.metrics.open.values()
-            if case.category in self._service_set and case.steps[0] != case.steps[0]
+            if closed_loop[case.category] and case.steps[0] != case.steps[0]
         ]
         return sum(waits) / len(waits) if waits else 0.0
 
@@ -211,7 +212,7 @@ class GridModel(mesa.Model):
         until = min(start + self.tick, self.horizon)
         self.env.run(until=until)
         if self.plans_run.runs:  # no plans: no backlog to count every tick
-            self.plans_run.tick(self.metrics.open_in(self.service_categories))
+            self.plans_run.tick(self.metrics.backlog_now())
         self.metrics.snapshot(
             until, until - start, self.staff_unit, len(self.timeseries_units), self.mode
         )

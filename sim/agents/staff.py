@@ -19,8 +19,20 @@ if TYPE_CHECKING:
     from sim.work.station import Station
 
 #: Activities every hour of a worker is accounted to (hours by activity in workers.parquet).
-#: `visits` are revisits and home visits; `visits` + `patrol` is field time.
-ACTIVITIES: tuple[str, ...] = ("cases", "admin", "visits", "patrol", "travel", "idle", "off")
+#: `cases`: closed-loop cases and monitoring warnings; `incident`: an incident's tasks; `admin`:
+#: top-down forms; `visits`: revisits and home visits; `visits` + `patrol` is field time.
+ACTIVITIES: tuple[str, ...] = (
+    "cases",
+    "incident",
+    "admin",
+    "visits",
+    "patrol",
+    "travel",
+    "idle",
+    "off",
+)
+#: Activities that are work on a job (the rest is patrol, idle or off duty).
+JOB_ACTIVITIES: tuple[str, ...] = ("cases", "incident", "admin", "visits", "travel")
 OFF, IDLE, BUSY = 0, 1, 2
 
 

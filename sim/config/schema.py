@@ -25,7 +25,13 @@ Tier = Literal["grid", "community", "street", "district", "city"]
 TIERS: tuple[str, ...] = ("grid", "community", "street", "district", "city")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CategoryKind = Literal["task", "patrol", "admin", "revisit"]
+#: What a category's cases are. Residents' requests and the issues patrols find make the closed
+#: loop (八步闭环) that the headline KPIs count; each other kind is a block of tasks reported on
+#: its own (README, "KPIs"). Each source brings one kind only.
+CategoryKind = Literal["request", "patrol", "admin", "revisit", "warning", "incident"]
+CATEGORY_KINDS: tuple[str, ...] = ("request", "patrol", "admin", "revisit", "warning", "incident")
+CLOSED_LOOP_KINDS: tuple[str, ...] = ("request", "patrol")
+TASK_KINDS: tuple[str, ...] = ("incident", "admin", "revisit", "warning")
 Skill = Literal["general", "mediation", "it", "field"]
 SKILLS: tuple[str, ...] = ("general", "mediation", "it", "field")
 
@@ -99,7 +105,11 @@ class Category(StrictModel):
     """A kind of case or task, with its work content, priority, deadline and escalation."""
 
     label_zh: str = ""
-    kind: CategoryKind = "task"
+    kind: CategoryKind = Field(
+        "request",
+        description="request (residents' requests), patrol (issues patrols find), admin "
+        "(top-down forms), revisit, warning (monitoring), incident (an incident's tasks).",
+    )
     skill: Skill = "general"
     work: Distribution = Field(description="Work content at the grid tier (standard worker).")
     travel: Distribution = Field(ZERO, description="Travel time added to the grid-tier job.")
@@ -777,7 +787,10 @@ class Scenario(StrictModel):
             if name not in self.categories:
                 problems.append((where, f"unknown category {name!r}"))
             elif kind and self.categories[name].kind != kind:
-                problems.append((where, f"category {name!r} must have kind {kind!r}"))
+                actual = self.categories[name].kind
+                problems.append(
+                    (where, f"category {name!r} has kind {actual!r}; this source needs {kind!r}")
+                )
 
         for name, category in self.categories.items():
             for i, step in enumerate(category.escalation):
@@ -791,7 +804,7 @@ class Scenario(StrictModel):
                             (where, f"department {dept!r} is at tier {tier!r}, not {step.tier!r}")
                         )
         for name in self.sources.resident.mix:
-            need_category(name, f"sources.resident.mix.{name}")
+            need_category(name, f"sources.resident.mix.{name}", "request")
         if self.sources.patrol:
             for name in self.sources.patrol.rate_per_household:
                 need_category(name, f"sources.patrol.rate_per_household.{name}", "patrol")
@@ -800,7 +813,9 @@ class Scenario(StrictModel):
         if self.sources.monitoring:
             for field in ("yellow_category", "red_category"):
                 need_category(
-                    getattr(self.sources.monitoring, field), f"sources.monitoring.{field}"
+                    getattr(self.sources.monitoring, field),
+                    f"sources.monitoring.{field}",
+                    "warning",
                 )
         if self.sources.revisits:
             revisits = self.sources.revisits
@@ -917,6 +932,14 @@ class Scenario(StrictModel):
                 category = self.categories.get(task.category)
                 if category is None:
                     problems.append((where, f"unknown category {task.category!r}"))
+                elif category.kind != "incident":
+                    problems.append(
+                        (
+                            where,
+                            f"category {task.category!r} has kind {category.kind!r}; "
+                            "an incident's tasks need 'incident'",
+                        )
+                    )
                 elif task.posts_per_community is not None and not (
                     isinstance(category.work, Fixed) and category.work.value == task.post_shift
                 ):

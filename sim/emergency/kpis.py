@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import Scenario
+from sim.config.schema import CLOSED_LOOP_KINDS, Scenario
 
-SERVICE_KINDS = ("task", "patrol")
 #: Service is back when the day's mean first response is within this factor of the day before.
 RECOVERED = 1.1
 
@@ -28,10 +27,7 @@ def emergency_kpis(
     modes = ticks["mode"].first()
     lengths = np.diff(np.concatenate([[0.0], modes.index.to_numpy()]))
     hours_in_mode = pd.Series(lengths, index=modes.index).groupby(modes.to_numpy()).sum()
-    service = [
-        f"backlog_{name}" for name, c in scenario.categories.items() if c.kind in SERVICE_KINDS
-    ]
-    backlog = ticks[service].sum().sum(axis=1) if service else pd.Series(dtype=float)
+    backlog = ticks["backlog"].sum()  # closed-loop cases open at the end of each tick
     standby = [name for name, team in scenario.teams.items() if team.standby]
     mobilised = workers[workers["role"].isin(standby)]
     return {
@@ -99,7 +95,7 @@ def _incident(
 def _recovery(cases: pd.DataFrame, onset: float, end: float, horizon: float) -> float | None:
     """Hours from onset until, after the incident ends, a day's cases are first seen as fast
     as on the day before onset (mean first response within RECOVERED of it)."""
-    service = cases[cases["kind"].isin(SERVICE_KINDS)]
+    service = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]
     day = np.floor(service["created_h"] / 24.0)
     daily = service.groupby(day)["first_response_h"].mean()
     before = daily.get(np.floor(onset / 24.0) - 1)

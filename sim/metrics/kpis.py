@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.agents.staff import ACTIVITIES
-from sim.config.schema import TIERS
+from sim.agents.staff import ACTIVITIES, JOB_ACTIVITIES
+from sim.config.schema import CLOSED_LOOP_KINDS, TIERS
 
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
 
@@ -38,7 +38,7 @@ def summarize(
     """KPIs of DESIGN.md §4 for the service cases (resident and patrol: the closed loop);
     admin tasks and revisits are reported on their own; worker KPIs overall and per role; case
     and worker KPIs per grid-difficulty band."""
-    service = cases[cases["kind"].isin(["task", "patrol"])]
+    service = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]
     counted = service[service["created_h"] >= warmup]
     summary = {"horizon_h": horizon, "warmup_h": warmup}
     summary.update(_case_kpis(counted, service, horizon))
@@ -132,7 +132,7 @@ def _task_counts(tasks: pd.DataFrame) -> dict[str, int]:
 def _worker_kpis(workers: pd.DataFrame) -> dict:
     """Utilisation per role, admin and field shares, overtime and cost of a set of staff."""
     on_duty = workers[[f"{a}_h" for a in ACTIVITIES if a != "off"]].sum(axis=1)
-    busy = workers[["cases_h", "admin_h", "visits_h", "travel_h"]].sum(axis=1)
+    busy = workers[[f"{a}_h" for a in JOB_ACTIVITIES]].sum(axis=1)
     grouped = (
         pd.DataFrame({"busy": busy, "on": on_duty, "role": workers["role"]})
         .groupby("role", sort=True)[["busy", "on"]]
@@ -155,26 +155,42 @@ def _worker_kpis(workers: pd.DataFrame) -> dict:
 
 
 def checks(cases: pd.DataFrame, timeseries: pd.DataFrame, horizon: float) -> dict:
-    """Invariants of every run, over all cases and tasks. Conservation is exact. Little's law:
-    L, the time-average number open measured by the run-time counters (time series), equals
+    """Invariants of every run. Conservation, exact: every case or task is closed, given up
+    (unreached revisits) or open, and the run-time counters agree with the case log on the
+    closed loop (arrivals = cases created, completions = cases closed, the last tick's backlog =
+    cases open). Little's law over the closed-loop cases, whose open count the time series
+    records: L, their time-average number open measured by the run-time counters, equals
     λW + L_open exactly, where λ = closures per hour, W = mean time in system of closed cases
     and L_open = the open cases' time in system up to the horizon, divided by the horizon (the
     edge term, small when few cases are open at the end)."""
-    created = len(cases)
     finished = cases["status"].isin(["closed", "unreached"])
-    closed, open_ = int(finished.sum()), int((cases["status"] == "open").sum())
+    still_open = cases["status"] == "open"
+    loop = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]
+    loop_closed = loop["status"] == "closed"
+    n_closed = int(loop_closed.sum())
     rows = timeseries[timeseries["backlog_mean"].notna()] if len(timeseries) else timeseries
-    ticks = rows.groupby("t_h")["backlog_mean"].sum() if len(rows) else pd.Series(dtype=float)
+    if len(rows):
+        ticks = rows.groupby("t_h")[["arrivals", "completions", "backlog", "backlog_mean"]].sum()
+        counters = (
+            int(ticks["arrivals"].sum()),
+            int(ticks["completions"].sum()),
+            int(ticks["backlog"].iloc[-1]),
+        )
+    else:
+        ticks, counters = pd.DataFrame({"backlog_mean": []}), (0, 0, 0)
     durations = np.diff(np.concatenate([[0.0], ticks.index.to_numpy()]))
     return {
-        "conservation": created == closed + open_,
-        "created": created,
-        "closed": closed,
-        "open": open_,
-        "little_L": float((ticks.to_numpy() * durations).sum() / horizon) if horizon else None,
-        "little_lambda": closed / horizon if horizon else None,
-        "little_W": float(cases.loc[finished, "time_to_close_h"].mean()) if closed else None,
-        "little_open_L": float((horizon - cases.loc[~finished, "created_h"]).sum() / horizon)
+        "conservation": bool((finished | still_open).all())
+        and counters == (len(loop), n_closed, len(loop) - n_closed),
+        "created": len(cases),
+        "closed": int(finished.sum()),
+        "open": int(still_open.sum()),
+        "little_L": float((ticks["backlog_mean"].to_numpy() * durations).sum() / horizon)
+        if horizon
+        else None,
+        "little_lambda": n_closed / horizon if horizon else None,
+        "little_W": float(loop.loc[loop_closed, "time_to_close_h"].mean()) if n_closed else None,
+        "little_open_L": float((horizon - loop.loc[~loop_closed, "created_h"]).sum() / horizon)
         if horizon
         else None,
     }

@@ -1,6 +1,7 @@
-"""Run-time counters of one model: per time-series unit, cases opened and closed (including
-the exact area under the backlog curve, so the time-average backlog is measured independently of
-the case log), the closed cases' records, and one state per member of staff."""
+"""Run-time counters of one model: per time-series unit, closed-loop cases (residents' requests
+and patrol finds) opened and closed, including the exact area under the backlog curve, so the
+time-average backlog is measured independently of the case log; open cases and tasks by category;
+the closed cases' records; and one state per member of staff."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ class Metrics:
     """Run-time counters of one model."""
 
     def __init__(
-        self, unit_of_grid: np.ndarray, n_units: int, n_categories: int, n_staff: int
+        self, unit_of_grid: np.ndarray, n_units: int, closed_loop: list[bool], n_staff: int
     ) -> None:
+        """`closed_loop[c]`: whether cases of category c belong to the closed loop (the
+        backlog, arrivals and completions count those only)."""
+        n_categories = len(closed_loop)
+        self.closed_loop = closed_loop
         self.unit_of_grid = unit_of_grid.tolist()
         self.records = array("d")  # closed cases, one flat row of numbers after another
         self.open: dict[int, Case] = {}
@@ -32,38 +37,41 @@ class Metrics:
         self._previous = np.zeros((3, n_units))
 
     def opened(self, case: Case) -> None:
-        """Count a new case."""
+        """Count a new case or task."""
         unit = self.unit_of_grid[case.grid]
-        now = case.created
-        self.area[unit] += self.backlog[unit] * (now - self.last[unit])
-        self.last[unit] = now
-        self.backlog[unit] += 1
-        self.arrivals[unit] += 1
+        if self.closed_loop[case.category]:
+            now = case.created
+            self.area[unit] += self.backlog[unit] * (now - self.last[unit])
+            self.last[unit] = now
+            self.backlog[unit] += 1
+            self.arrivals[unit] += 1
         self.by_category[unit][case.category] += 1
         self.open[case.id] = case
 
     def closed(self, case: Case) -> None:
-        """Count a closed case."""
+        """Count a closed case or task."""
         unit = self.unit_of_grid[case.grid]
-        now = case.steps[-1]
-        self.area[unit] += self.backlog[unit] * (now - self.last[unit])
-        self.last[unit] = now
-        self.backlog[unit] -= 1
-        self.completions[unit] += 1
+        if self.closed_loop[case.category]:
+            now = case.steps[-1]
+            self.area[unit] += self.backlog[unit] * (now - self.last[unit])
+            self.last[unit] = now
+            self.backlog[unit] -= 1
+            self.completions[unit] += 1
         self.by_category[unit][case.category] -= 1
         self.records.extend(case.record())
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
 
-    def open_in(self, categories: list[int]) -> int:
-        """Cases of these categories open now, over all units."""
-        return sum(row[c] for row in self.by_category for c in categories)
+    def backlog_now(self) -> int:
+        """Closed-loop cases open now, over all units."""
+        return sum(self.backlog)
 
     def snapshot(
         self, now: float, tick: float, staff_unit: np.ndarray, n_staff_units: int, mode: str
     ) -> None:
-        """Record the tick ending at `now`: per unit, arrivals, completions, backlog at the end,
-        time-average backlog, backlog by category; per staff unit, staff busy/idle/off."""
+        """Record the tick ending at `now`: per unit, closed-loop arrivals, completions, backlog
+        at the end and time-average backlog, open cases and tasks by category; per staff unit,
+        staff busy/idle/off."""
         for unit, last in enumerate(self.last):
             self.area[unit] += self.backlog[unit] * (now - last)
             self.last[unit] = now

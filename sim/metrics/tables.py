@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
-from sim.config.schema import TIERS
+from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
 from sim.work.case import LOOP_STEPS, RECORD_FIELDS, SOURCES, STATUSES
 from sim.world import BANDS
 
@@ -77,9 +77,12 @@ def cases_table(model: GridModel) -> pd.DataFrame:
 
 
 def timeseries_table(model: GridModel) -> pd.DataFrame:
-    """One row per tick and unit: arrivals, completions, backlog (at the tick's end, its time
-    average, and by category), staff busy/idle/off, mode. Department units carry staff
-    counts only (their case columns are NaN)."""
+    """One row per tick and unit. Closed-loop cases (residents' requests and patrol finds, what
+    the headline KPIs count): arrivals, completions, `backlog` at the tick's end (summed over the
+    units at the last tick it is `backlog_end`), its time average `backlog_mean`, and
+    `backlog_<category>` per closed-loop category; tasks: `open_<kind>` at the tick's end for
+    each task kind the scenario has (incident, admin, revisit, warning); staff busy/idle/off;
+    mode. Department units carry staff counts only (their case columns are NaN)."""
     rows = model.metrics.rows
     units = model.timeseries_units
     if not rows:
@@ -99,8 +102,14 @@ def timeseries_table(model: GridModel) -> pd.DataFrame:
     )
     for i, key in enumerate(("arrivals", "completions", "backlog", "backlog_mean")):
         frame[key] = padded[:, i]
+    by_category = padded[:, 4:]
     for plan in model.plans:
-        frame[f"backlog_{plan.name}"] = padded[:, 4 + plan.index]
+        if plan.kind in CLOSED_LOOP_KINDS:
+            frame[f"backlog_{plan.name}"] = by_category[:, plan.index]
+    for kind in TASK_KINDS:
+        columns = [plan.index for plan in model.plans if plan.kind == kind]
+        if columns:
+            frame[f"open_{kind}"] = by_category[:, columns].sum(axis=1)
     for i, key in enumerate(("busy", "idle", "off")):
         frame[key] = staff[:, [BUSY, IDLE, OFF][i]]
     return frame

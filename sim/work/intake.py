@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from sim.model import GridModel
 
 #: How a worker's time on a category is accounted (workers.parquet).
-ACTIVITY_OF_KIND = {"task": "cases", "patrol": "cases", "admin": "admin", "revisit": "visits"}
+ACTIVITY_OF_KIND = {
+    "request": "cases",
+    "patrol": "cases",
+    "warning": "cases",
+    "incident": "incident",
+    "admin": "admin",
+    "revisit": "visits",
+}
 #: Work content of a department's review before it bounces a case back (推诿).
 REVIEW_SHARE = 0.25
 

@@ -119,7 +119,7 @@ def test_preset_validates_and_runs(path: Path):
     assert summary["cases_created"] > 0
     assert summary["unhandled"] <= MAX_UNHANDLED_SHARE * summary["cases_created"]
     # No category unhandled by design: every category with a few service cases had one started.
-    service = result.cases[result.cases["kind"].isin(["task", "patrol"])]
+    service = result.cases[result.cases["kind"].isin(["request", "patrol"])]
     started = service.groupby("category", observed=True)["accepted_h"].agg(["size", "count"])
     never = started[(started["size"] >= 5) & (started["count"] == 0)]
     assert never.empty, f"categories never started: {list(never.index)}"

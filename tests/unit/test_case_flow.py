@@ -57,7 +57,7 @@ def department(tier: str, work: str, staff: int = 20, shift: dict | None = None)
 
 def closed_loop(res: sim.Result):
     cases = res.cases
-    return cases[(cases["status"] == "closed") & cases["kind"].isin(["task", "patrol"])]
+    return cases[(cases["status"] == "closed") & cases["kind"].isin(["request", "patrol"])]
 
 
 def assert_no_queueing(cases) -> None:
@@ -100,7 +100,7 @@ def test_loop_timestamps_are_ordered_for_closed_loop_cases(baseline, resolved_at
 
 def test_open_cases_have_ordered_prefix_of_steps(baseline):
     cases = baseline.cases
-    cases = cases[(cases["status"] == "open") & cases["kind"].isin(["task", "patrol"])]
+    cases = cases[(cases["status"] == "open") & cases["kind"].isin(["request", "patrol"])]
     assert len(cases) > 0
     assert np.isnan(cases["archived_h"]).all()
     for row in cases[LOOP_COLUMNS].to_numpy():

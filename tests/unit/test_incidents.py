@@ -30,8 +30,8 @@ BASE = {
     },
     "categories": {
         "service": {"work": "10min"},
-        "screening": {"work": "5min", "priority": 1, "loop": False},
-        "delivery": {"work": "15min", "priority": 1, "loop": False},
+        "screening": {"work": "5min", "kind": "incident", "priority": 1, "loop": False},
+        "delivery": {"work": "15min", "kind": "incident", "priority": 1, "loop": False},
     },
     "grid_workers": {
         "per_grid": 2,
@@ -176,7 +176,9 @@ def test_emergency_kpis_account_for_modes_screening_and_unmet_needs():
 
 
 def test_duty_posts_are_staffed_round_the_clock_while_the_incident_lasts():
-    categories = {"categories": {"post": {"work": "8h", "priority": 1, "loop": False}}}
+    categories = {
+        "categories": {"post": {"work": "8h", "kind": "incident", "priority": 1, "loop": False}}
+    }
     data = merge_mappings(
         merge_mappings(BASE, categories),
         {

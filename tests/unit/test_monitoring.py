@@ -25,10 +25,12 @@ DATA = {
         "service": {"work": "20min"},
         "yellow_warning": {
             "work": "1h",
+            "kind": "warning",
             "escalation": [{"tier": "street", "departments": ["township"], "p": 1.0}],
         },
         "red_warning": {
             "work": "1h",
+            "kind": "warning",
             "priority": 1,
             "escalation": [
                 {"tier": "street", "departments": ["township"], "p": 1.0},

@@ -30,6 +30,7 @@ from scipy import stats
 
 import sim
 from sim.config import Scenario
+from sim.config.schema import CLOSED_LOOP_KINDS
 from sim.rng import derive_seed
 
 T = TypeVar("T")
@@ -77,8 +78,16 @@ def replication_seeds(key: str, reps: int) -> list[int]:
     return [derive_seed(ROOT_SEED, key, r) for r in range(reps)]
 
 
+def closed_loop(cases: pd.DataFrame) -> pd.DataFrame:
+    """The closed-loop cases (residents' requests and patrol finds): what the time series and
+    the headline KPIs count."""
+    return cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]
+
+
 def backlog_integral_from_cases(cases: pd.DataFrame, horizon: float) -> float:
-    """∫ (cases open) dt over [0, horizon] from the case log: Σ (min(closed, T) − created)."""
+    """∫ (closed-loop cases open) dt over [0, horizon] from the case log:
+    Σ (min(closed, T) − created)."""
+    cases = closed_loop(cases)
     closed = cases["closed_h"].fillna(horizon).clip(upper=horizon)
     return float((closed - cases["created_h"]).sum())
 
@@ -96,10 +105,11 @@ def check_invariants(result: sim.Result) -> None:
     integral (time series against case log, equal up to floating-point rounding)."""
     cases, ts, checks = result.cases, result.timeseries, result.summary["checks"]
     horizon = result.summary["horizon_h"]
-    open_ = int((cases["status"] == "open").sum())
     assert checks["conservation"], checks
     assert checks["created"] == len(cases) == checks["closed"] + checks["open"]
-    assert checks["open"] == open_
+    assert checks["open"] == int((cases["status"] == "open").sum())
+    cases = closed_loop(cases)  # what the time series counts
+    open_ = int((cases["status"] == "open").sum())
     assert int(ts["arrivals"].sum()) == len(cases)
     assert int(ts["completions"].sum()) == len(cases) - open_
     assert int(ts.loc[ts["t_h"] == ts["t_h"].max(), "backlog"].sum()) == open_

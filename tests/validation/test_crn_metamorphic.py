@@ -10,7 +10,7 @@
 
 mmc.yaml runs at its default E1 parameters (λ = 10/h, μ = 4/h, c = 3 → 4); baseline.yaml
 (skipped while absent) with its grid workers per grid + 1 over two weeks. Resident requests are
-the cases of kind "task" from source "resident"; patrol issues that a resident reports first also
+the cases of kind "request" from source "resident"; patrol issues that a resident reports first also
 carry source "resident", and when they surface depends on patrols, hence on staffing.
 """
 

@@ -62,7 +62,7 @@ def request_stats(result: sim.Result, cases: pd.DataFrame) -> dict:
     """Mean time to close of resident requests (censored at the horizon) and a fingerprint of
     the requests themselves, to check that both arms of a pair saw the same ones."""
     horizon = result.summary["horizon_h"]
-    requests = cases[(cases["source"] == "resident") & (cases["kind"] == "task")]
+    requests = cases[(cases["source"] == "resident") & (cases["kind"] == "request")]
     closed = requests["closed_h"].fillna(horizon).clip(upper=horizon)
     identity = requests[IDENTITY].sort_values("source_seq").reset_index(drop=True)
     identity = identity.assign(category=identity["category"].astype(str))
