@@ -152,30 +152,61 @@ def _yuan(value: Any) -> str:
     return "n/a" if value is None else f"{float(value):,.0f}"
 
 
+#: How each task kind is named in the KPI table.
+TASK_LABELS = {
+    "incident": "incident tasks",
+    "admin": "forms (top-down)",
+    "revisit": "revisits",
+    "warning": "monitoring warnings",
+}
+
+
 def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
-    """The KPI table of a run summary (DESIGN.md §4): KPI, value, unit."""
+    """The KPI table of a run summary (DESIGN.md §4): KPI, value, unit. The first section
+    counts the closed loop (residents' requests and patrol finds created after the warm-up);
+    each task kind follows in a section of its own."""
     table = Table(title=title, title_justify="left")
     table.add_column("KPI")
     table.add_column("value", justify="right")
     table.add_column("unit")
-
+    warmup = summary.get("warmup_h") or 0.0
+    table.add_row(
+        "closed loop: residents' requests and patrol finds",
+        f"from {_hours(warmup)}" if warmup else "",
+        "h (warm-up)" if warmup else "",
+    )
     table.add_row("cases created", _count(summary.get("cases_created")), "cases")
     table.add_row("cases closed", _count(summary.get("cases_closed")), "cases")
     table.add_row("backlog at end", _count(summary.get("backlog_end")), "cases")
     table.add_row("backlog peak", _count(summary.get("backlog_peak")), "cases")
     table.add_row("never started (unhandled)", _count(summary.get("unhandled")), "cases")
-    table.add_section()
-    for key, label in (
-        ("first_response_h", "first response"),
-        ("time_to_close_h", "time to close"),
+    for key, label, not_yet in (
+        ("first_response_h", "first response", "not started at end"),
+        ("time_to_close_h", "time to close", "still open at end"),
     ):
         stats = summary.get(key) or {}
-        for stat in ("mean", "p50", "p90", "p99"):
-            table.add_row(f"{label} {stat}", _hours(stats.get(stat)), "h")
+        table.add_row(f"{label} mean (cases that got there)", _hours(stats.get("mean")), "h")
+        table.add_row(f"{label} p90 (cases that got there)", _hours(stats.get("p90")), "h")
+        table.add_row(f"{label} median (Kaplan–Meier)", _hours(stats.get("km_p50")), "h")
+        table.add_row(f"{label} p90 (Kaplan–Meier)", _hours(stats.get("km_p90")), "h")
+        table.add_row(f"{label}: {not_yet}", _percent(stats.get("open_share")), "%")
     table.add_row("on-time rate", _percent(summary.get("on_time_rate")), "%")
-    table.add_section()
     for tier, share in (summary.get("escalated_share") or {}).items():
         table.add_row(f"escalated to {tier}", _percent(share), "%")
+    for tier, stats in (summary.get("time_to_close_by_tier_h") or {}).items():
+        table.add_row(f"time to close, up to {tier} tier (mean)", _hours(stats.get("mean")), "h")
+    for tier, stats in (summary.get("tiers") or {}).items():
+        wait = (stats.get("wait_h") or {}).get("mean")
+        where = "the feedback call" if tier == "feedback" else f"{tier} tier"
+        table.add_row(f"wait at {where} (mean per job)", _hours(wait), "h")
+    for kind, block in (summary.get("tasks") or {}).items():
+        label = TASK_LABELS.get(kind, kind)
+        table.add_section()
+        table.add_row(f"{label} created", _count(block.get("created")), "tasks")
+        table.add_row(f"{label} done", _count(block.get("done")), "tasks")
+        table.add_row(f"{label} open at end", _count(block.get("open")), "tasks")
+        table.add_row(f"{label} done by deadline", _percent(block.get("on_time_rate")), "% of due")
+        table.add_row(f"{label} unmet", _percent(block.get("unmet_share")), "% of due")
     table.add_section()
     for role, kpis in (summary.get("by_role") or {}).items():
         members = kpis.get("members")
@@ -212,7 +243,7 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
         table.add_section()
         for band, kpis in bands.items():
             mean = (kpis.get("time_to_close_h") or {}).get("mean")
-            table.add_row(f"time to close, {band}-difficulty grids", _hours(mean), "h")
+            table.add_row(f"time to close, {band}-difficulty grids (mean)", _hours(mean), "h")
     return table
 
 

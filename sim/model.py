@@ -73,9 +73,8 @@ class GridModel(mesa.Model):
         self.timeseries_units = self.world.unit_ids(level) + [
             f"{kind}@{unit_id}" for kind, _, unit_id in instances
         ]
-        self.grid_stations = [
-            Station(g.id, g.index, self.arrival_order, len(self.plans)) for g in grids
-        ]
+        self.stations: list[Station] = []  # every queue, grids first (the jobs table's ids)
+        self.grid_stations = [self.new_station(g.id, g.index) for g in grids]
         teams = {
             name: team_members(self, name, team) for name, team in scenario.all_teams().items()
         }
@@ -84,7 +83,11 @@ class GridModel(mesa.Model):
         )
         self.closed_loop = [plan.kind in CLOSED_LOOP_KINDS for plan in self.plans]
         self.metrics = Metrics(
-            self.unit_of_grid, len(self.world.unit_ids(level)), self.closed_loop, n_staff
+            self.unit_of_grid,
+            len(self.world.unit_ids(level)),
+            self.closed_loop,
+            n_staff,
+            scenario.output.jobs,
         )
         self.flow = CaseFlow(self)
         self.departments = {
@@ -151,6 +154,14 @@ class GridModel(mesa.Model):
             for kind, spec in self.scenario.departments.items()
             for index, unit_id in units[spec.tier]
         ]
+
+    def new_station(self, name: str, unit: int) -> Station:
+        """A new queue, numbered in creation order."""
+        station = Station(
+            name, unit, len(self.stations), self.env, self.arrival_order, len(self.plans)
+        )
+        self.stations.append(station)
+        return station
 
     def department_station(self, kind: str, grid: int) -> Station:
         """The queue of department `kind` responsible for grid `grid`."""

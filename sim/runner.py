@@ -23,7 +23,7 @@ import yaml
 from sim.config import Scenario, load_scenario
 from sim.config.schema import RunSettings
 from sim.emergency.kpis import emergency_kpis
-from sim.metrics import cases_table, summarize, timeseries_table, workers_table
+from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
 from sim.model import GridModel
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
@@ -31,6 +31,7 @@ DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scip
 RUN_FILES = (
     "summary.json",
     "cases.parquet",
+    "jobs.parquet",
     "timeseries.parquet",
     "workers.parquet",
     "events.parquet",
@@ -75,6 +76,7 @@ class Result:
     summary: dict
     manifest: dict = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    jobs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, out: str | os.PathLike[str]) -> Path:
         """Write the run folder atomically: built in a temporary sibling, then renamed. An
@@ -91,6 +93,7 @@ class Result:
                 json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             self.cases.to_parquet(staging / "cases.parquet", index=False)
+            self.jobs.to_parquet(staging / "jobs.parquet", index=False)
             self.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
             self.workers.to_parquet(staging / "workers.parquet", index=False)
             self.events.to_parquet(staging / "events.parquet", index=False)
@@ -154,9 +157,10 @@ def run(
         model = GridModel(scenario, seed=seed)
         model.run_model()
         cases = cases_table(model)
+        jobs = jobs_table(model)
         workers = workers_table(model)
         timeseries = timeseries_table(model)
-    summary = summarize(cases, workers, timeseries, model.horizon, scenario.run.warmup)
+    summary = summarize(cases, jobs, workers, timeseries, model.horizon, scenario.run.warmup)
     if scenario.incidents or scenario.plans:
         summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
     wall = time.perf_counter() - clock
@@ -174,4 +178,4 @@ def run(
     }
     mesa.Agent._ids.pop(model, None)  # Mesa 3.3 keeps every model alive otherwise
     events = pd.DataFrame(model.events, columns=["t_h", "plan", "event", "detail"])
-    return Result(scenario, seed, cases, timeseries, workers, summary, manifest, events)
+    return Result(scenario, seed, cases, timeseries, workers, summary, manifest, events, jobs)

@@ -11,7 +11,6 @@ from sim.agents.staff import Member, Staff
 from sim.config.schema import SKILLS, TIERS
 from sim.config.schema import Department as DepartmentSpec
 from sim.staffing import shift_times
-from sim.work.station import Station
 
 if TYPE_CHECKING:
     from sim.model import GridModel
@@ -28,7 +27,7 @@ class Department(mesa.Agent):
         self.tier = TIERS.index(spec.tier)
         self.unit_id = unit_id
         n_categories = len(model.plans)
-        self.station = Station(f"{kind}@{unit_id}", unit, model.arrival_order, n_categories)
+        self.station = model.new_station(f"{kind}@{unit_id}", unit)
         self.pay = spec.pay
         shifts = shift_times(model, [spec.shift])
         self.staff = [

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.work.case import HANDLE
+from sim.work.case import AGAIN, DONE, HANDED_BACK, HANDLE
 
 if TYPE_CHECKING:
     from sim.model import GridModel
@@ -81,6 +81,7 @@ class Staff:
         self.env = model.env
         self.flow = model.flow
         self.states = model.metrics.staff_state
+        self.job_ended = model.metrics.job_ended
         self.on_patrol = model.patrolled
         self.index = index
         self.member = member
@@ -191,6 +192,7 @@ class Staff:
         self._job = job
         if not self.on_duty:  # handed a job at the very instant the shift ended
             self._overtime_since = env.now
+        job.started = env.now
         self.flow.job_started(job, self)
         duration = job.work / (self.rates[job.skill] * self.category_rates[case.category])
         tired = self.fatigue_after is not None and env.now - self._shift_start >= self.fatigue_after
@@ -207,13 +209,13 @@ class Staff:
         except simpy.Interrupt:  # overtime limit reached: hand the rest back
             if started is not None and duration > 0:
                 job.work *= 1.0 - (env.now - started) / duration
-            self._end_job()
+            self._end_job(job, HANDED_BACK)
             job.station.submit(job)
             return
-        self._end_job()
         self.jobs_done += 1
         if tired and self.rng.random() < self.member.fatigue_error:
             self.errors += 1  # a tired mistake: the job is done again
+            self._end_job(job, AGAIN)
             job.station.submit(job)
             return
         success = self.success
@@ -226,17 +228,25 @@ class Staff:
             and case.hardness >= success.get(job.skill, 1.0)
         ):  # the first attempt at settling a case failed (e.g. mediation): once more
             case.attempts += 1
+            self._end_job(job, AGAIN)
             job.station.submit(job)
             return
+        self._end_job(job, DONE)
         self.flow.job_done(job, self)
 
-    def _end_job(self) -> None:
+    def _end_job(self, job: Job, outcome: str) -> None:
+        self.job_ended(job, self.index, self.env.now, outcome)
         self._job = None
         if self._overtime_since is not None:
             self.overtime += self.env.now - self._overtime_since
             self._overtime_since = None
 
     # -- being handed work, shifts and accounting ----------------------------------------
+
+    @property
+    def job_in_hand(self) -> Job | None:
+        """The job this person is working on now, if any."""
+        return self._job
 
     def assign(self, job: Job) -> None:
         """Hand this idle person a job (called by a station)."""

@@ -751,6 +751,11 @@ class Output(StrictModel):
     """What the run folder records."""
 
     timeseries_level: Literal["grid", "community", "street", "district"] = "grid"
+    jobs: bool = Field(
+        True,
+        description="Record every job of every case (jobs.parquet) and the KPIs by tier; "
+        "false saves memory in city-scale runs.",
+    )
 
 
 class Scenario(StrictModel):

@@ -3,6 +3,13 @@ of the run folder (tables) and the summary KPIs (kpis)."""
 
 from sim.metrics.kpis import summarize
 from sim.metrics.recorder import Metrics
-from sim.metrics.tables import cases_table, timeseries_table, workers_table
+from sim.metrics.tables import cases_table, jobs_table, timeseries_table, workers_table
 
-__all__ = ["Metrics", "cases_table", "summarize", "timeseries_table", "workers_table"]
+__all__ = [
+    "Metrics",
+    "cases_table",
+    "jobs_table",
+    "summarize",
+    "timeseries_table",
+    "workers_table",
+]

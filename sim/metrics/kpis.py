@@ -1,4 +1,14 @@
-"""The KPIs of a run (summary.json), computed from its tables."""
+"""The KPIs of a run (summary.json), computed from its tables.
+
+Headline KPIs count the closed loop (八步闭环): residents' requests and the issues patrols find,
+created after the warm-up (`backlog_end` and `backlog_peak` count every closed-loop case open).
+Times to close and to first response are summarised over the cases that reached that point
+(mean and quantiles of closed cases) and, since the cases still open at the horizon are
+right-censored, by Kaplan–Meier quantiles that count them too (`km_p50`, `km_p90`) with the share
+still open. Each other kind of work — an incident's tasks, top-down forms, revisits, monitoring
+warnings — is a block of its own under `tasks`. The jobs table gives the time at each tier and
+the wait there.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +16,30 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.staff import ACTIVITIES, JOB_ACTIVITIES
-from sim.config.schema import CLOSED_LOOP_KINDS, TIERS
+from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
+from sim.metrics.censoring import km_summary
 
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
 
 
 def _stats(values: pd.Series) -> dict[str, float | None]:
+    """Mean and quantiles of the values that are there (NaN left out)."""
     values = values.dropna()
     if values.empty:
         return {"mean": None, **dict.fromkeys(QUANTILES)}
     out = {"mean": float(values.mean())}
     out.update({k: float(values.quantile(q)) for k, q in QUANTILES.items()})
     return out
+
+
+def durations(start: pd.Series, end: pd.Series, horizon: float) -> dict:
+    """Hours from `start` to `end` of a set of cases or tasks: mean and quantiles of those that
+    got there (`end` not NaN), their number (`observed` of `n`), the share that had not by the
+    horizon (`open_share`), and Kaplan–Meier quantiles counting those as censored at the
+    horizon (`km_p50`, `km_p90`; None when the estimate never reaches the level)."""
+    reached = end.notna()
+    hours = (end.where(reached, horizon) - start).clip(lower=0.0)
+    return {**_stats(hours[reached]), **km_summary(hours.to_numpy(), reached.to_numpy())}
 
 
 def _peak(created: np.ndarray, closed: np.ndarray) -> int:
@@ -30,34 +52,45 @@ def _peak(created: np.ndarray, closed: np.ndarray) -> int:
 
 def summarize(
     cases: pd.DataFrame,
+    jobs: pd.DataFrame,
     workers: pd.DataFrame,
     timeseries: pd.DataFrame,
     horizon: float,
     warmup: float,
 ) -> dict:
-    """KPIs of DESIGN.md §4 for the service cases (resident and patrol: the closed loop);
-    admin tasks and revisits are reported on their own; worker KPIs overall and per role; case
-    and worker KPIs per grid-difficulty band."""
-    service = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]
-    counted = service[service["created_h"] >= warmup]
+    """summary.json (DESIGN.md §4): the closed loop's KPIs, with time at each tier and time to
+    close by the highest tier reached; each task kind's block; worker KPIs overall and per
+    role; case and worker KPIs per grid-difficulty band; the run's invariants."""
+    loop = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]
+    counted = loop[loop["created_h"] >= warmup]
     summary = {"horizon_h": horizon, "warmup_h": warmup}
-    summary.update(_case_kpis(counted, service, horizon))
-    summary["backlog_peak"] = _peak(service["created_h"].to_numpy(), service["closed_h"].to_numpy())
+    summary.update(_case_kpis(counted, loop, horizon))
+    summary["backlog_peak"] = _peak(loop["created_h"].to_numpy(), loop["closed_h"].to_numpy())
     summary["escalated_share"] = {
         tier: float((counted["tier_reached"].cat.codes >= TIERS.index(tier)).mean())
         if len(counted)
         else 0.0
         for tier in TIERS[1:]
     }
+    summary["time_to_close_by_tier_h"] = {
+        str(tier): durations(group["created_h"], group["closed_h"], horizon)
+        for tier, group in counted.groupby("tier_reached", observed=True)
+    }
+    if len(jobs):
+        summary["tiers"] = _tiers(jobs[jobs["case_id"].isin(counted["case_id"])])
     summary["by_source"] = _counts(counted["source"])
     summary["found_by"] = _counts(counted["found_by"])
     summary.update(_worker_kpis(workers))
     summary["cost_per_closed_case_yuan"] = (
         summary["cost_yuan"] / summary["cases_closed"] if summary["cases_closed"] else None
     )
-    summary["admin_tasks"] = _task_counts(cases[cases["kind"] == "admin"])
-    revisits = cases[cases["kind"] == "revisit"]
-    summary["revisits"] = _task_counts(revisits)
+    tasks = cases[cases["created_h"] >= warmup]
+    summary["tasks"] = {  # every task kind the scenario has categories of, even if none came
+        kind: _task_block(tasks[tasks["kind"] == kind], horizon)
+        for kind in TASK_KINDS
+        if kind in cases["kind"].cat.categories
+    }
+    revisits = tasks[tasks["kind"] == "revisit"]
     summary["revisit_coverage"] = _coverage(revisits, horizon)
     summary["by_role"] = {
         str(role): _worker_kpis(group) for role, group in workers.groupby("role", sort=True)
@@ -66,7 +99,7 @@ def summarize(
         str(band): {
             **_case_kpis(
                 counted[counted["difficulty_band"] == band],
-                service[service["difficulty_band"] == band],
+                loop[loop["difficulty_band"] == band],
                 horizon,
             ),
             "revisit_coverage": _coverage(revisits[revisits["difficulty_band"] == band], horizon),
@@ -74,38 +107,97 @@ def summarize(
         }
         for band in cases["difficulty_band"].cat.categories
     }
-    warnings = cases[cases["source"] == "monitoring"]
-    if len(warnings):  # red/yellow/green monitoring: warnings raised and cleared (动态清零)
-        summary["monitoring"] = {
-            str(category): {
-                "raised": len(group),
-                "cleared": int((group["status"] == "closed").sum()),
-                "open": int((group["status"] == "open").sum()),
-                "time_to_clear_h": _stats(group["time_to_close_h"]),
-            }
-            for category, group in warnings.groupby("category", observed=True)
-        }
     summary["checks"] = checks(cases, timeseries, horizon)
     return summary
 
 
-def _case_kpis(counted: pd.DataFrame, service: pd.DataFrame, horizon: float) -> dict:
-    """Case KPIs for cases created after the warm-up (`counted`); the backlog over all."""
+def _case_kpis(counted: pd.DataFrame, loop: pd.DataFrame, horizon: float) -> dict:
+    """Closed-loop KPIs of the cases created after the warm-up (`counted`); the backlog and the
+    cases nobody has started over all closed-loop cases (`loop`)."""
     closed = counted["status"] == "closed"
-    # on time: the result reported back (结果反馈) by the deadline — for work outside the loop,
-    # closed by it; counted once due or done
+    # on time: the result reported back (结果反馈) by the deadline, counted once due or done
     done = counted["feedback_h"].fillna(counted["closed_h"])
     due = counted[(counted["deadline_h"] <= horizon) | done.notna()]
     on_time = float((done[due.index] <= due["deadline_h"]).mean()) if len(due) else None
-    untouched = service[(service["status"] == "open") & service["accepted_h"].isna()]
+    untouched = loop[(loop["status"] == "open") & loop["accepted_h"].isna()]
     return {
         "cases_created": len(counted),
         "cases_closed": int(closed.sum()),
-        "backlog_end": int((service["status"] == "open").sum()),
+        "backlog_end": int((loop["status"] == "open").sum()),
         "unhandled": len(untouched),
-        "first_response_h": _stats(counted["first_response_h"]),
-        "time_to_close_h": _stats(counted["time_to_close_h"]),
+        "first_response_h": durations(counted["created_h"], counted["accepted_h"], horizon),
+        "time_to_close_h": durations(counted["created_h"], counted["closed_h"], horizon),
         "on_time_rate": on_time,
+    }
+
+
+def _tiers(jobs: pd.DataFrame) -> dict:
+    """Per tier (and for the feedback call): jobs done there, cases that had work there, the
+    wait of each job before someone took it, jobs still waiting at the horizon, and each
+    case's time there (first queued to last finished, over the cases that finished there)."""
+    feedback = jobs["purpose"] == "feedback"
+    groups = {str(t): jobs[(jobs["tier"] == t) & ~feedback] for t in TIERS}
+    groups["feedback"] = jobs[feedback]
+    out = {}
+    for name, rows in groups.items():
+        if rows.empty:
+            continue
+        per_case = (
+            rows.assign(unfinished=rows["finished_h"].isna())
+            .groupby("case_id")
+            .agg(
+                first=("queued_h", "min"),
+                last=("finished_h", "max"),
+                unfinished=("unfinished", "any"),
+            )
+        )
+        spans = (per_case["last"] - per_case["first"])[~per_case["unfinished"]]
+        out[name] = {
+            "jobs": len(rows),
+            "cases": len(per_case),
+            "wait_h": _stats(rows["wait_h"]),
+            "waiting_end": int((rows["outcome"] == "waiting").sum()),
+            "time_h": _stats(spans),
+        }
+    return out
+
+
+def _task_block(tasks: pd.DataFrame, horizon: float) -> dict:
+    """One kind of task (created after the warm-up): how many were created, done, given up
+    (revisits: household unreached) and open at the end; of those due by the horizon (or
+    finished), how many were done by their deadline, late, or unmet (not done by the deadline:
+    late, given up or still open); time to done; and counts by category."""
+    status = tasks["status"]
+    done = status == "closed"
+    finished = tasks["closed_h"].notna()
+    due = (tasks["deadline_h"] <= horizon) | finished
+    on_time = done & (tasks["closed_h"] <= tasks["deadline_h"])
+    n_due = int(due.sum())
+    return {
+        "created": len(tasks),
+        "done": int(done.sum()),
+        "unreached": int((status == "unreached").sum()),
+        "open": int((status == "open").sum()),
+        "due": n_due,
+        "on_time": int(on_time.sum()),
+        "late": int((done & ~on_time).sum()),
+        "unmet": int((due & ~on_time).sum()),
+        "on_time_rate": float(on_time.sum() / n_due) if n_due else None,
+        "unmet_share": float((due & ~on_time).sum() / n_due) if n_due else None,
+        "time_to_done_h": durations(
+            tasks.loc[status != "unreached", "created_h"],
+            tasks.loc[status != "unreached", "closed_h"],
+            horizon,
+        ),
+        "by_category": {
+            str(category): {
+                "created": len(group),
+                "done": int((group["status"] == "closed").sum()),
+                "open": int((group["status"] == "open").sum()),
+                "unmet": int((due[group.index] & ~on_time[group.index]).sum()),
+            }
+            for category, group in tasks.groupby("category", observed=True)
+        },
     }
 
 
@@ -117,16 +209,6 @@ def _coverage(revisits: pd.DataFrame, horizon: float) -> float | None:
 
 def _counts(values: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.value_counts().items() if v}
-
-
-def _task_counts(tasks: pd.DataFrame) -> dict[str, int]:
-    status = tasks["status"].value_counts()
-    return {
-        "created": len(tasks),
-        "closed": int(status.get("closed", 0)),
-        "unreached": int(status.get("unreached", 0)),
-        "open": int(status.get("open", 0)),
-    }
 
 
 def _worker_kpis(workers: pd.DataFrame) -> dict:

@@ -10,19 +10,27 @@ from array import array
 import numpy as np
 
 from sim.agents.staff import OFF
-from sim.work.case import Case
+from sim.work.case import Case, Job
 
 
 class Metrics:
     """Run-time counters of one model."""
 
     def __init__(
-        self, unit_of_grid: np.ndarray, n_units: int, closed_loop: list[bool], n_staff: int
+        self,
+        unit_of_grid: np.ndarray,
+        n_units: int,
+        closed_loop: list[bool],
+        n_staff: int,
+        record_jobs: bool = True,
     ) -> None:
         """`closed_loop[c]`: whether cases of category c belong to the closed loop (the
-        backlog, arrivals and completions count those only)."""
+        backlog, arrivals and completions count those only); `record_jobs`: keep a row per
+        execution of every job (the jobs table)."""
         n_categories = len(closed_loop)
         self.closed_loop = closed_loop
+        self.record_jobs = record_jobs
+        self.jobs = array("d")  # executions of jobs, one flat row of numbers after another
         self.unit_of_grid = unit_of_grid.tolist()
         self.records = array("d")  # closed cases, one flat row of numbers after another
         self.open: dict[int, Case] = {}
@@ -61,6 +69,11 @@ class Metrics:
         self.records.extend(case.record())
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
+
+    def job_ended(self, job: Job, staff: int, finished: float, outcome: str) -> None:
+        """Record one execution of a job by member of staff `staff`, ending at `finished`."""
+        if self.record_jobs:
+            self.jobs.extend(job.record(staff, finished, outcome))
 
     def backlog_now(self) -> int:
         """Closed-loop cases open now, over all units."""

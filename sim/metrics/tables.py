@@ -10,7 +10,17 @@ import pandas as pd
 
 from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
 from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
-from sim.work.case import LOOP_STEPS, RECORD_FIELDS, SOURCES, STATUSES
+from sim.work.case import (
+    IN_HAND,
+    JOB_FIELDS,
+    JOB_OUTCOMES,
+    LOOP_STEPS,
+    PURPOSES,
+    RECORD_FIELDS,
+    SOURCES,
+    STATUSES,
+    WAITING,
+)
 from sim.world import BANDS
 
 if TYPE_CHECKING:
@@ -73,6 +83,59 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     frame["attempts"] = column("attempts", np.int16)
     frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
     frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
+    return frame
+
+
+def jobs_table(model: GridModel) -> pd.DataFrame:
+    """One row per execution of a job (DESIGN.md §4): the grid tier's work, a department's work
+    or review, rework after a bounce-back, the feedback call; its station and tier, when it was
+    queued, started and finished, by whom, and how it ended (done, to be done again, handed back;
+    at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
+    scenario's `output.jobs` is false."""
+    width = len(JOB_FIELDS)
+    rows = [np.frombuffer(model.metrics.jobs, dtype=float).reshape(-1, width)]
+    if model.scenario.output.jobs:
+        unfinished = [
+            job.record(-1, np.nan, WAITING)
+            for station in model.stations
+            for queue in station.queues
+            for _, _, job in queue
+        ]
+        unfinished += [
+            staff.job_in_hand.record(staff.index, np.nan, IN_HAND)
+            for staff, _ in model.staff_records()
+            if staff.job_in_hand is not None
+        ]
+        rows.append(np.array(unfinished, dtype=float).reshape(-1, width))
+    table = np.concatenate(rows)
+    table = table[np.lexsort((table[:, JOB_FIELDS.index("queued_h")], table[:, 0]))]
+
+    def column(name: str, dtype: type) -> np.ndarray:
+        return table[:, JOB_FIELDS.index(name)].astype(dtype)
+
+    staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
+    frame = pd.DataFrame(
+        {
+            "case_id": column("case_id", np.int64),
+            "category": pd.Categorical.from_codes(
+                column("category", np.int64), [p.name for p in model.plans]
+            ),
+            "station": pd.Categorical.from_codes(
+                column("station", np.int64), [s.name for s in model.stations]
+            ),
+            "tier": pd.Categorical.from_codes(column("tier", np.int64), list(TIERS)),
+            "purpose": pd.Categorical.from_codes(column("purpose", np.int64), list(PURPOSES)),
+            "queued_h": column("queued_h", float),
+            "started_h": column("started_h", float),
+            "finished_h": column("finished_h", float),
+            "staff_id": pd.Categorical.from_codes(
+                column("staff", np.int64), [s.name for s in staff]
+            ),
+            "outcome": pd.Categorical.from_codes(column("outcome", np.int64), list(JOB_OUTCOMES)),
+        }
+    )
+    frame["wait_h"] = frame["started_h"] - frame["queued_h"]
+    frame["duration_h"] = frame["finished_h"] - frame["started_h"]
     return frame
 
 

@@ -37,8 +37,15 @@ LOOP_STEPS_ZH: tuple[str, ...] = (
 )
 ACCEPTED, DISPATCHED, TRACKED, IMPLEMENTED, FEEDBACK, RATED, PUBLISHED, ARCHIVED = range(8)
 
-#: What a job is for; decides how the worker's time is accounted.
+#: What a job is for: handling the case at its tier, a department's review before bouncing it
+#: back (推诿), the tier below doing it again, the feedback call (结果反馈).
 HANDLE, REVIEW, REWORK, FEEDBACK_CALL = "handle", "review", "rework", "feedback"
+PURPOSES: tuple[str, ...] = (HANDLE, REVIEW, REWORK, FEEDBACK_CALL)
+#: How one execution of a job ended: done; done but to be done again (a tired mistake, or a
+#: first attempt at settling that failed); handed back unfinished (overtime limit); and, for the
+#: jobs table at the horizon, still waiting in the queue or still in hand.
+DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND = "done", "again", "handed_back", "waiting", "in_hand"
+JOB_OUTCOMES: tuple[str, ...] = (DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND)
 
 OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
 STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
@@ -54,13 +61,26 @@ SOURCES: tuple[str, ...] = (
     "monitoring",
 )
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
+_PURPOSE_CODE = {name: code for code, name in enumerate(PURPOSES)}
+_OUTCOME_CODE = {name: code for code, name in enumerate(JOB_OUTCOMES)}
 _SOURCE_CODE = {name: code for code, name in enumerate(SOURCES)}
 
 
 class Job:
     """One piece of work for one station: `work` hours for a standard worker, plus `travel`."""
 
-    __slots__ = ("case", "priority", "purpose", "skill", "station", "tier", "travel", "work")
+    __slots__ = (
+        "case",
+        "priority",
+        "purpose",
+        "queued",
+        "skill",
+        "started",
+        "station",
+        "tier",
+        "travel",
+        "work",
+    )
 
     def __init__(
         self,
@@ -81,6 +101,24 @@ class Job:
         self.tier = tier
         self.priority = priority
         self.skill = skill
+        self.queued = math.nan  # when last submitted to its station
+        self.started = math.nan  # when a member of staff last took it
+
+    def record(self, staff: int, finished: float, outcome: str) -> tuple[float, ...]:
+        """One execution of the job as a row of numbers (JOB_FIELDS; codes for the purpose and
+        the outcome; staff -1 for nobody)."""
+        return (
+            self.case.id,
+            self.case.category,
+            self.station.index,
+            _PURPOSE_CODE[self.purpose],
+            self.tier,
+            self.queued,
+            self.started,
+            finished,
+            staff,
+            _OUTCOME_CODE[outcome],
+        )
 
 
 class Case:
@@ -198,4 +236,18 @@ RECORD_FIELDS: tuple[str, ...] = (
     "handler",
     "status",
     "attempts",
+)
+
+#: Column names of `Job.record()`.
+JOB_FIELDS: tuple[str, ...] = (
+    "case_id",
+    "category",
+    "station",
+    "purpose",
+    "tier",
+    "queued_h",
+    "started_h",
+    "finished_h",
+    "staff",
+    "outcome",
 )

@@ -8,6 +8,8 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import simpy
+
     from sim.agents.staff import Staff
     from sim.work.case import Job
 
@@ -16,14 +18,25 @@ class Station:
     """Jobs wait here in (priority, arrival) order within their category; idle staff wait in
     first-idle-first order and are handed only jobs of categories they may take.
 
-    `order` is the model's shared arrival counter, so jobs compare across stations.
+    `order` is the model's shared arrival counter, so jobs compare across stations; `index` is
+    the station's number in the jobs table; `env` stamps the time each job is queued.
     """
 
-    __slots__ = ("idle", "name", "order", "queues", "unit", "waiting")
+    __slots__ = ("env", "idle", "index", "name", "order", "queues", "unit", "waiting")
 
-    def __init__(self, name: str, unit: int, order: Iterator[int], n_categories: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        unit: int,
+        index: int,
+        env: simpy.Environment,
+        order: Iterator[int],
+        n_categories: int,
+    ) -> None:
         self.name = name
         self.unit = unit
+        self.index = index
+        self.env = env
         self.order = order
         self.queues: list[list[tuple[int, int, Job]]] = [[] for _ in range(n_categories)]
         self.waiting = 0
@@ -31,6 +44,7 @@ class Station:
 
     def submit(self, job: Job) -> None:
         """Hand the job to the longest-idle member who may take it, or queue it."""
+        job.queued = self.env.now
         category = job.case.category
         for staff in self.idle:
             if staff.accepting[category]:

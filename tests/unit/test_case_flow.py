@@ -399,7 +399,7 @@ def test_revisits_nobody_home_are_unreached_after_max_attempts(max_attempts):
     attempt = done["category"].map(ATTEMPT).astype(float)
     expected = max_attempts * attempt + (max_attempts - 1) * 6.0
     np.testing.assert_allclose(done["archived_h"] - done["created_h"], expected, atol=EPS)
-    assert res.summary["revisits"]["unreached"] == len(done)
+    assert res.summary["tasks"]["revisit"]["unreached"] == len(done)
 
 
 def test_revisits_everyone_home_close_at_first_attempt():

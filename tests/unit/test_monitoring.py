@@ -63,9 +63,9 @@ def test_warnings_arise_at_their_rates_and_clear_the_household():
         assert (group["created_h"].to_numpy()[1:] >= closed).all()
     red = warnings[warnings["category"] == "red_warning"]
     assert (red.loc[red["status"] == "closed", "tier_reached"] == "district").all()
-    monitoring = result.summary["monitoring"]
-    assert monitoring["red_warning"]["raised"] == len(red)
-    assert monitoring["red_warning"]["cleared"] == (red["status"] == "closed").sum()
+    block = result.summary["tasks"]["warning"]["by_category"]
+    assert block["red_warning"]["created"] == len(red)
+    assert block["red_warning"]["done"] == (red["status"] == "closed").sum()
 
 
 def test_monitoring_names_known_categories():

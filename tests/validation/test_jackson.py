@@ -3,8 +3,10 @@ product-form solution of the open Jackson network.
 
 Per replication: mean time to close by the tier a case reached (a fixed path through the
 network, so its mean is the sum of the nodes' W), the overall mean sojourn, and per node the
-throughput (jobs done per hour: the visit rate λ_j of the traffic equations) and the
-utilisation (busy / on-duty hours: ρ_j = λ_j / (c_j μ_j)). Throughput over [0, T] from an empty
+throughput (jobs done per hour: the visit rate λ_j of the traffic equations), the
+utilisation (busy / on-duty hours: ρ_j = λ_j / (c_j μ_j)) and, from the jobs table, the mean
+wait of a job in the node's queue (Wq_j of the node's M/M/c_j) and the summary's mean wait by
+tier, which must be the same number. Throughput over [0, T] from an empty
 start undercounts λ_j by at most L_j / T (≤ 10.2 / 3,600 h ≈ 0.003/h, against SEs ≈ 0.016/h
 at the two busiest nodes; proportionally as small elsewhere); the warm-up in the scenario file
 removes the transient from the time-to-close means.
@@ -27,6 +29,8 @@ COOLDOWN = 100.0  # hours: the city path (mean 11 h) has closed by then
 ROLES = ["grid_worker", "street_office", "district_office", "city_office", "verification"]
 #: tier_reached in gridsim → the J2 path (J2's node 0 "community grid workers" is the grid tier).
 PATHS = {"grid": [0, 4], "street": [0, 1, 4], "district": [0, 1, 2, 4], "city": [0, 1, 2, 3, 4]}
+#: J2 node → the summary's `tiers` entry whose jobs it serves (node 4: the feedback call).
+NODE_TIERS = ["grid", "street", "district", "city", "feedback"]
 PRINTED_TIERS = {"grid": 0.907083, "street": 2.461196, "district": 6.164900, "city": 11.164900}
 
 
@@ -41,6 +45,11 @@ def j2_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
     for node, role in enumerate(ROLES):
         out[f"lam_{node}"] = float(jobs[role]) / horizon
         out[f"rho_{node}"] = float(utilisation[role])
+    measured = result.jobs[result.jobs["case_id"].isin(cases["case_id"])]
+    feedback = measured["purpose"] == "feedback"
+    for node, tier in enumerate(NODE_TIERS):
+        rows = measured[feedback if tier == "feedback" else ~feedback & (measured["tier"] == tier)]
+        out[f"wq_{node}"] = float(rows["wait_h"].mean())
     return out
 
 
@@ -53,6 +62,7 @@ def expected_values() -> dict[str, float]:
     for node, result in enumerate(net.nodes):
         expected[f"lam_{node}"] = net.lam[node]
         expected[f"rho_{node}"] = result.rho
+        expected[f"wq_{node}"] = result.wq
     return expected
 
 
@@ -92,3 +102,36 @@ def test_visit_rates_follow_traffic_equations(j2_reps: list[dict[str, float]], h
 def test_utilisation_per_node(j2_reps: list[dict[str, float]], helpers) -> None:
     failures = _compare(helpers, j2_reps, [f"rho_{node}" for node in range(len(ROLES))])
     assert not failures, failures
+
+
+@pytest.mark.slow
+def test_waits_per_node_from_the_jobs_table(j2_reps: list[dict[str, float]], helpers) -> None:
+    failures = _compare(helpers, j2_reps, [f"wq_{node}" for node in range(len(ROLES))])
+    assert not failures, failures
+
+
+def test_summary_tiers_are_the_jobs_table_by_tier(scenarios: Path) -> None:
+    """The summary's wait and time by tier are computed from the jobs table of the cases it
+    counts: same jobs, same numbers."""
+    scenario = sim.load_scenario(scenarios / "theory" / "jackson_j2.yaml", ["run.days=40"])
+    result = sim.run(scenario, seed=3)
+    counted = result.cases[result.cases["created_h"] >= result.summary["warmup_h"]]
+    jobs = result.jobs[result.jobs["case_id"].isin(counted["case_id"])]
+    tiers = result.summary["tiers"]
+    for tier in ("grid", "street", "district", "city"):
+        rows = jobs[(jobs["tier"] == tier) & (jobs["purpose"] != "feedback")]
+        assert tiers[tier]["jobs"] == len(rows)
+        assert tiers[tier]["wait_h"]["mean"] == pytest.approx(rows["wait_h"].mean())
+    feedback = jobs[jobs["purpose"] == "feedback"]
+    assert tiers["feedback"]["jobs"] == len(feedback)
+    # every job of a closed case was done, and a case's jobs follow its itinerary in time
+    closed = counted.loc[counted["status"] == "closed", "case_id"]
+    done = jobs[jobs["case_id"].isin(closed)]
+    assert (done["outcome"] == "done").all()
+    assert (done["queued_h"] <= done["started_h"]).all()
+    assert (done["started_h"] <= done["finished_h"]).all()
+    by_case = done.groupby("case_id")
+    assert (
+        by_case["finished_h"].max()
+        <= counted.set_index("case_id").loc[by_case.groups.keys(), "closed_h"] + 1e-9
+    ).all()

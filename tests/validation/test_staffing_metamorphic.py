@@ -105,7 +105,7 @@ def burden_stats(result: sim.Result, cases: pd.DataFrame) -> dict:
     return {
         "field_share": summary["field_share"],
         "admin_share": summary["admin_share"],
-        "forms": summary["admin_tasks"]["created"],
+        "forms": summary["tasks"]["admin"]["created"],
     }
 
 
