@@ -8,10 +8,11 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from sim.agents.staff import Member
+from sim.agents.staff import Block, Member
 from sim.config.schema import Profile, Shift, Team
 
 if TYPE_CHECKING:
+    from sim.calendar import Calendar
     from sim.model import GridModel
     from sim.world import Grid
 
@@ -89,7 +90,9 @@ def _member(
         unit=home.index,
         unit_id=home.id,
         stations=[model.grid_stations[g.index] for g in grids],
-        shifts=shift_times(model, pattern),
+        shifts=shift_times(
+            model.calendar, model.horizon, pattern, team.starts_early, team.stays_late
+        ),
         takes=[allowed is None or p.name in allowed for p in plans],
         rates=skills,
         category_rates=[team.category_speed.get(p.name, 1.0) for p in plans],
@@ -111,10 +114,33 @@ def _member(
     )
 
 
-def shift_times(model: GridModel, pattern: list[Shift]) -> list[tuple[float, float]] | None:
-    """(start, end) of every shift of a pattern before the horizon, in time order; None when
-    the pattern is round the clock."""
+def shift_times(
+    calendar: Calendar,
+    horizon: float,
+    pattern: list[Shift],
+    early: float = 0.0,
+    late: float = 0.0,
+) -> list[Block] | None:
+    """Every stretch on duty of a shift pattern that starts before `horizon`, in time order:
+    each shift split at its breaks, with `early` hours of routine overtime before its first
+    stretch and `late` after its last; None when the pattern is round the clock."""
     if len(pattern) == 1 and pattern[0].round_the_clock:
         return None
-    times = [t for block in pattern for t in model.calendar.shifts(block, model.horizon)]
-    return sorted(times)
+    blocks = []
+    for shift in pattern:
+        bounds = [0.0, *(t for pause in shift.pauses for t in pause), shift.length]
+        stretches = list(zip(bounds[::2], bounds[1::2], strict=True))
+        for start, _ in calendar.shifts(shift, horizon):
+            for k, (begin, end) in enumerate(stretches):
+                first, last = k == 0, k == len(stretches) - 1
+                blocks.append(
+                    Block(
+                        start + begin,
+                        start + end,
+                        early if first else 0.0,
+                        late if last else 0.0,
+                        first,
+                        last,
+                    )
+                )
+    return sorted(blocks, key=lambda block: block.start)

@@ -29,7 +29,7 @@ class Department(mesa.Agent):
         n_categories = len(model.plans)
         self.station = model.new_station(f"{kind}@{unit_id}", unit)
         self.pay = spec.pay
-        shifts = shift_times(model, [spec.shift])
+        shifts = shift_times(model.calendar, model.horizon, [spec.shift])
         self.staff = [
             Staff(
                 model,

@@ -36,6 +36,21 @@ JOB_ACTIVITIES: tuple[str, ...] = ("cases", "incident", "admin", "visits", "trav
 OFF, IDLE, BUSY = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class Block:
+    """One stretch on duty: official hours [start, end); routinely on duty `early` hours before
+    and `late` hours after (overtime); `first` when the shift begins here (fatigue counts from
+    then), `last` when it ends here rather than at a break (an emergency plan's extension
+    applies then)."""
+
+    start: float
+    end: float
+    early: float = 0.0
+    late: float = 0.0
+    first: bool = True
+    last: bool = True
+
+
 @dataclass
 class Member:
     """Everything that makes one member of staff what they are (built by sim.staffing)."""
@@ -46,7 +61,7 @@ class Member:
     unit: int  # home grid index (department: unit index of its tier)
     unit_id: str
     stations: list[Station]
-    shifts: list[tuple[float, float]] | None  # (start, end) hours; None = round the clock
+    shifts: list[Block] | None  # stretches on duty in time order; None = round the clock
     takes: list[bool]  # per category index: may take its jobs
     rates: dict[str, float]  # work-rate multiplier per skill
     category_rates: list[float]  # extra multiplier per category (specialists on their own)
@@ -274,33 +289,43 @@ class Staff:
         for station in self.stations:
             station.idle.pop(self, None)
 
-    def _roster(self, shifts: list[tuple[float, float]]):
+    def _roster(self, blocks: list[Block]):
         env, member = self.env, self.member
-        for start, end in shifts:
+        for block in blocks:
             if self.left_at is not None:
                 return
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            self._window_end = end
+            on = block.start - block.early
+            if on > env.now:
+                yield env.timeout(on - env.now)
+            self._window_end = block.end
             if self.active:
                 if member.no_show and self.rng.random() < member.no_show:
                     self.shifts_missed += 1
                 else:
-                    self._start_shift(end)
-            yield env.timeout(end - env.now)
-            if self.on_duty and self.extension > 0:  # extended shift (emergency plan)
-                yield env.timeout(self.extension)
-                self.overtime += self.extension
+                    self._start_shift(block.start, block.end, block.first)
+            if block.start > env.now:  # routinely in before the official start
+                came = env.now
+                yield env.timeout(block.start - came)
+                if self.on_duty:
+                    self.overtime += env.now - came
+            yield env.timeout(block.end - env.now)
+            late = block.late + (self.extension if block.last else 0.0)
+            if self.on_duty and late > 0:  # routinely late, or kept on by an emergency plan
+                yield env.timeout(late)
+                self.overtime += late
             if self.on_duty:
                 self._end_shift()
             self._window_end = None
 
-    def _start_shift(self, end: float) -> None:
+    def _start_shift(self, start: float, end: float, first: bool = True) -> None:
+        """Come on duty now for the official hours [start, end) (`start` may lie ahead: a
+        routine early start); `first`: the shift begins now, not after a break."""
         env = self.env
         self.on_duty = True
-        self._shift_start = env.now
+        if first:
+            self._shift_start = env.now
         self._shift_end = end
-        self.scheduled += max(0.0, min(end, self.horizon) - env.now)
+        self.scheduled += max(0.0, min(end, self.horizon) - max(start, env.now))
         if self._overtime_since is not None:  # still on last shift's job
             self.overtime += env.now - self._overtime_since
             self._overtime_since = None
@@ -325,7 +350,7 @@ class Staff:
         self.active = True
         end = self.horizon if self.member.shifts is None else self._window_end
         if end is not None and end > self.env.now and not self.on_duty:
-            self._start_shift(end)
+            self._start_shift(self.env.now, end)
 
     def deactivate(self) -> None:
         """Stand down: off duty (finishing the job in hand) until mobilised again."""

@@ -41,26 +41,69 @@ GRID_WORKER = "grid_worker"
 
 
 class Shift(StrictModel):
-    """When a worker or department is on duty. `start == end` means round the clock."""
+    """When a worker or department is on duty. `start == end` means round the clock; `breaks`
+    are off-duty pauses within the shift (lunch)."""
 
-    start: ClockTime = sourced(8.0, "article #2: official start 08:00", "Shift start (clock).")
-    end: ClockTime = sourced(19.0, "article #2: the worker ends her day at about 19:00", "")
+    start: ClockTime = sourced(
+        8.0, "docs/sources.md A52: the official start is 08:00 (article #2)", "Shift start."
+    )
+    end: ClockTime = sourced(
+        17.0,
+        "docs/sources.md P31, P32: an 8-hour working day (劳动法, 国务院 1995) and a lunch hour",
+        "Official end of the shift (clock).",
+    )
     days: list[Weekday] = sourced(
         lambda: list(WEEKDAYS[:5]),
-        "assumption: weekdays; weekend rotas are a roster option",
+        "docs/sources.md P32: Saturday and Sunday off in state organs; weekend rotas are a "
+        "roster option",
         "Days the shift starts on.",
+    )
+    breaks: list[tuple[ClockTime, ClockTime]] = Field(
+        default_factory=list,
+        description="Off-duty pauses within the shift (lunch), as [start, end] clock times.",
     )
 
     @property
     def round_the_clock(self) -> bool:
         """True when the shift covers every hour of every day."""
-        return self.start % 24 == self.end % 24 and len(set(self.days)) == 7
+        return self.start % 24 == self.end % 24 and len(set(self.days)) == 7 and not self.breaks
 
     @property
     def length(self) -> float:
-        """Shift length in hours (24 for round the clock)."""
+        """Shift length in hours from start to end, breaks included (24 for round the clock)."""
         length = (self.end - self.start) % 24
         return 24.0 if length == 0 else length
+
+    @property
+    def pauses(self) -> list[tuple[float, float]]:
+        """The breaks as (start, end) in hours after the shift's start, in order."""
+        return sorted(
+            ((b_start - self.start) % 24, (b_start - self.start) % 24 + (b_end - b_start) % 24)
+            for b_start, b_end in self.breaks
+        )
+
+    @property
+    def hours(self) -> float:
+        """Hours on duty in one shift: its length less its breaks."""
+        return self.length - sum(end - start for start, end in self.pauses)
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> Shift:
+        previous = 0.0
+        for start, end in self.pauses:
+            if start <= previous or end >= self.length or end <= start:
+                raise ValueError(
+                    "breaks must lie inside the shift, after its start and before its end, "
+                    "without overlapping"
+                )
+            previous = end
+        return self
+
+
+def office_day() -> Shift:
+    """The official working day: 08:00–17:00 on weekdays with a lunch hour, 8 hours on duty
+    (docs/sources.md A52, P31, P32; the lunch hour 12:00–13:00 is an assumption)."""
+    return Shift(start=8.0, end=17.0, breaks=[(12.0, 13.0)])
 
 
 class Pay(StrictModel):
@@ -226,7 +269,17 @@ class Team(StrictModel):
     categories: list[str] | None = Field(
         None, description="Categories the members may take (default: all at the grid)."
     )
-    shift: Shift = Field(default_factory=Shift)
+    shift: Shift = Field(
+        default_factory=office_day,
+        description="When members are on duty; default the official day, 08:00–17:00 on "
+        "weekdays with a lunch hour (docs/sources.md A52, P31, P32).",
+    )
+    starts_early: Duration = Field(
+        0.0, ge=0, description="Routinely on duty this long before each shift starts: overtime."
+    )
+    stays_late: Duration = Field(
+        0.0, ge=0, description="Routinely on duty this long after each shift ends: overtime."
+    )
     roster: list[list[Shift]] = Field(
         default_factory=list,
         description="Shift patterns (each a list of blocks), member k working pattern k mod n: "
@@ -346,6 +399,20 @@ class GridWorkers(Team):
     (article #2/#5), or as many as a difficulty rule gives (新北区); they patrol when idle."""
 
     kind: Literal["full_time", "specialist", "part_time", "volunteer"] = "full_time"
+    starts_early: Duration = sourced(
+        0.5,
+        "docs/sources.md A52: the worker starts before the official 08:00 (article #2); how "
+        "long before is an assumption",
+        "Routinely on duty this long before the official start: overtime.",
+        ge=0,
+    )
+    stays_late: Duration = sourced(
+        2.0,
+        "docs/sources.md A52: the worker's day ends at about 19:00 (article #2), 2 h after the "
+        "official 17:00",
+        "Routinely on duty this long after the official end: overtime.",
+        ge=0,
+    )
     rule: DifficultyRule | None = Field(
         None, description="Workers per grid from its difficulty score (instead of a size)."
     )

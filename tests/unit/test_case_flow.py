@@ -538,7 +538,10 @@ def test_patrol_discoveries_happen_on_shift():
     assert len(patrol) > 10
     calendar = Calendar(res.scenario.run.start_weekday)
     horizon = res.summary["horizon_h"]
-    shifts = np.array(list(calendar.shifts(res.scenario.grid_workers.shift, horizon)))
+    workers = res.scenario.grid_workers
+    shifts = np.array(list(calendar.shifts(workers.shift, horizon)))
+    # on duty from the routine early start to the routine late finish
+    shifts += np.array([-workers.starts_early, workers.stays_late])
     t = patrol["created_h"].to_numpy()
     # found at the end of a patrol round, which a shift's end may cut short: start ≤ t ≤ end
     found_on_shift = ((t[:, None] >= shifts[:, 0] - EPS) & (t[:, None] <= shifts[:, 1] + EPS)).any(

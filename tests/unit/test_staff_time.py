@@ -30,9 +30,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim.agents.staff import ACTIVITIES
+from sim.agents.staff import ACTIVITIES, Block
 from sim.calendar import Calendar
-from sim.config.schema import WEEKDAYS, Shift
+from sim.config.schema import WEEKDAYS, Shift, Team
+from sim.staffing import shift_times
 from sim.world import ATTRIBUTES
 
 BASELINE = "scenarios/baseline.yaml"
@@ -41,6 +42,7 @@ NIGHT = [
     "grid_workers.shift.start=20:00",
     "grid_workers.shift.end=08:00",
     "grid_workers.shift.days=[mon,tue,wed,thu,fri,sat]",
+    "grid_workers.shift.breaks=[]",
 ]
 
 RUNS = {
@@ -60,7 +62,28 @@ def result(run_id: str) -> sim.Result:
     return _cache[run_id]
 
 
-def shift_windows(res: sim.Result, shift: Shift) -> np.ndarray:
+def blocks(res: sim.Result, team: Team) -> list[Block]:
+    """The stretches on duty of a team's single shift over the run."""
+    horizon = res.summary["horizon_h"]
+    calendar = Calendar(res.scenario.run.start_weekday)
+    return shift_times(calendar, horizon, [team.shift], team.starts_early, team.stays_late)
+
+
+def duty_windows(res: sim.Result, team: Team) -> np.ndarray:
+    """(start, end) of every stretch on duty, routine early start and late finish included, as
+    an array of shape (n, 2)."""
+    rows = [(b.start - b.early, b.end + b.late) for b in blocks(res, team)]
+    return np.array(rows, dtype=float).reshape(-1, 2)
+
+
+def official_hours(res: sim.Result, team: Team) -> float:
+    """Hours of the official shifts (breaks, early start and late finish left out) within the
+    horizon."""
+    horizon = res.summary["horizon_h"]
+    return sum(max(0.0, min(b.end, horizon) - b.start) for b in blocks(res, team))
+
+
+def office_windows(res: sim.Result, shift: Shift) -> np.ndarray:
     """(start, end) of every shift of the run, as an array of shape (n, 2)."""
     horizon = res.summary["horizon_h"]
     calendar = Calendar(res.scenario.run.start_weekday)
@@ -107,18 +130,20 @@ def test_scheduled_hours_match_the_roster(run_id):
     horizon = res.summary["horizon_h"]
     scenario = res.scenario
     grid = res.workers[res.workers["role"] == "grid_worker"]
-    windows = shift_windows(res, scenario.grid_workers.shift)
-    expected = float((np.minimum(windows[:, 1], horizon) - windows[:, 0]).sum())
+    expected = official_hours(res, scenario.grid_workers)
     np.testing.assert_allclose(grid["scheduled_h"], expected)
     assert 0 < expected < horizon
-    assert grid["overtime_h"].sum() > 0  # the baseline's admin load spills past 19:00
+    assert grid["overtime_h"].sum() > 0  # early starts, late finishes, jobs finished after
 
 
 def test_baseline_scheduled_hours_by_hand():
-    """10 days from a Monday: 8 weekdays × 11 h for grid workers, 8 × 9 h for departments."""
+    """10 days from a Monday: 8 weekdays × 8 official hours for grid workers (08:00–17:00 less
+    the lunch hour), 8 × 9 h for departments; grid workers also do 2.5 h of routine overtime
+    a day (in from 07:30, out at 19:00) and the overtime of jobs finished after it."""
     workers = result("baseline-10d").workers
     grid = workers["role"] == "grid_worker"
-    assert (workers.loc[grid, "scheduled_h"] == 8 * 11.0).all()
+    assert (workers.loc[grid, "scheduled_h"] == 8 * 8.0).all()
+    assert (workers.loc[grid, "overtime_h"] >= 8 * 2.5 - 1e-9).all()
     assert (workers.loc[~grid, "scheduled_h"] == 8 * 9.0).all()
 
 
@@ -140,7 +165,7 @@ def test_grid_work_begins_inside_a_shift(run_id):
     cases = res.cases
     accepted = cases["accepted_h"].dropna().to_numpy()
     assert len(accepted) > 100
-    windows = shift_windows(res, res.scenario.grid_workers.shift)
+    windows = duty_windows(res, res.scenario.grid_workers)
     outside = accepted[~inside(accepted, windows)]
     assert len(outside) == 0, f"grid jobs begun off shift at t = {outside[:10]}"
 
@@ -155,7 +180,7 @@ def test_department_work_begins_inside_office_hours():
     assert len(shifts) == 1  # all departments keep the default office hours here
     office = next(iter(res.scenario.departments.values())).shift
     started = escalated["tracked_h"].to_numpy()
-    outside = started[~inside(started, shift_windows(res, office))]
+    outside = started[~inside(started, office_windows(res, office))]
     assert len(outside) == 0, f"department jobs begun off shift at t = {outside[:10]}"
 
 
@@ -167,7 +192,7 @@ def test_off_shift_grid_workers_only_finish_jobs(run_id):
     ts = res.timeseries
     grids = res.cases["grid"].cat.categories
     ts = ts[ts["unit"].isin(grids)].copy()
-    windows = shift_windows(res, res.scenario.grid_workers.shift)
+    windows = duty_windows(res, res.scenario.grid_workers)
     # `env.run(until=t)` stops before the events at t, so a snapshot at t shows the state
     # just before t: a tick end t is off shift when t − 0 lies outside every shift.
     off_rows = ts[~inside(ts["t_h"].to_numpy() - 1e-6, windows, tol=0)]
@@ -221,6 +246,8 @@ def test_job_handed_over_at_shift_end_counts_as_overtime():
         "grid_workers": {
             "per_grid": 1,
             "shift": {"start": "07:30", "end": "23:00", "days": every_day},
+            "starts_early": "0h",
+            "stays_late": "0h",
             "patrol": {"enabled": False},
         },
         "sources": {
@@ -245,11 +272,23 @@ def test_job_handed_over_at_shift_end_counts_as_overtime():
 
 def test_scheduled_hours_follow_the_calendar():
     """Without no-shows or standby, scheduled_h is the roster's shift hours within the horizon,
-    computed here independently from the calendar."""
+    lunch breaks left out, computed here independently from the calendar."""
     res = sim.run("scenarios/baseline.yaml", seed=5, days=9)
     calendar = Calendar(res.scenario.run.start_weekday)
     horizon = res.summary["horizon_h"]
     shift = res.scenario.grid_workers.shift
-    expected = sum(min(end, horizon) - start for start, end in calendar.shifts(shift, horizon))
+    assert shift.breaks  # the premise: a lunch hour to leave out
+
+    def overlap(a: float, b: float) -> float:
+        return max(0.0, min(b, horizon) - a)
+
+    expected = sum(
+        overlap(start, end)
+        - sum(
+            overlap(start + (b0 - shift.start) % 24, start + (b1 - shift.start) % 24)
+            for b0, b1 in shift.breaks
+        )
+        for start, end in calendar.shifts(shift, horizon)
+    )
     grid = res.workers[res.workers["role"] == "grid_worker"]
     assert np.allclose(grid["scheduled_h"], expected)

@@ -322,7 +322,7 @@ def test_roster_pattern_k_mod_n() -> None:
     for k, member in enumerate(members(model, "t")):
         pattern = [Shift.model_validate(block) for block in roster[k % 3]]
         expected = sorted(t for block in pattern for t in calendar.shifts(block, model.horizon))
-        assert member.shifts == expected, k
+        assert [(block.start, block.end) for block in member.shifts] == expected, k
 
 
 def test_round_the_clock_members_have_no_roster() -> None:
@@ -336,7 +336,12 @@ def test_staggered_start_times_show_in_the_jobs_each_member_accepts() -> None:
     patch = merge_mappings(
         communities(("a", 3)),
         {
-            "grid_workers": {"per_grid": 2, "roster": [[EARLY], [LATE]]},
+            "grid_workers": {
+                "per_grid": 2,
+                "roster": [[EARLY], [LATE]],
+                "starts_early": "0h",  # on duty exactly the roster's hours
+                "stays_late": "0h",
+            },
             "sources": {"resident": {"rate_per_household": "0.01/h"}},
         },
     )

@@ -171,7 +171,12 @@ def overtime_scenario(limit: str | None) -> list[dict]:
                 ]
             },
             "categories": {"service": {"work": f"{JOB_H}h"}},
-            "grid_workers": {"per_grid": 2, "roster": [[SHORT], [MIDDAY]]},
+            "grid_workers": {
+                "per_grid": 2,
+                "roster": [[SHORT], [MIDDAY]],
+                "starts_early": "0h",  # on duty exactly the roster's hours
+                "stays_late": "0h",
+            },
             "sources": {"resident": {"rate_per_household": "0.0004/h"}},
         },
         {"grid_workers": {"overtime_limit": limit}} if limit else {},
@@ -233,6 +238,8 @@ def field_scenario(target: float | None, admin_rate: str) -> list[dict]:
             },
             "grid_workers": {
                 "shift": OFFICE,
+                "starts_early": "0h",
+                "stays_late": "0h",
                 "patrol": {"enabled": True, "round": "30min"},
                 "min_field_share": target,
             },
