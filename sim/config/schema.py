@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution, Fixed
-from sim.config.incidents import Incident
+from sim.config.incidents import HouseholdFilter, Incident
 from sim.config.plans import Plan
 from sim.config.units import ClockTime, Duration, Probability, Rate
 
@@ -144,6 +144,15 @@ class EscalationStep(StrictModel):
     )
 
 
+class Verification(StrictModel):
+    """How a category's result is reported back (结果反馈) when it differs from the loop's
+    call: e.g. a check at the home (入户核实) or on site, with the walk there."""
+
+    work: Distribution = Field(description="Work content of the check (standard worker).")
+    travel: Distribution = Field(ZERO, description="Travel to the household or the site.")
+    skill: Skill = "field"
+
+
 class Category(StrictModel):
     """A kind of case or task, with its work content, priority, deadline and escalation."""
 
@@ -160,6 +169,9 @@ class Category(StrictModel):
     deadline: Duration = Field(72.0, gt=0, description="Time allowed from creation to closure.")
     escalation: list[EscalationStep] = Field(default_factory=list)
     loop: bool = Field(True, description="Goes through the eight-step closed loop (八步闭环).")
+    feedback: Verification | None = Field(
+        None, description="Its 结果反馈 when not loop.feedback's call: a check at the home."
+    )
 
     @model_validator(mode="after")
     def _tiers_ascend(self) -> Category:
@@ -686,8 +698,18 @@ class Revisits(StrictModel):
     window (盐池: phone ≤ 15 days, home ≤ 30 days)."""
 
     enabled: bool = True
-    phone_every: Duration = sourced(360.0, "article #6: phone/WeChat at least every 15 days", "")
-    home_every: Duration = sourced(720.0, "article #6: a home visit at least every month", "")
+    households: HouseholdFilter = sourced(
+        "all",
+        "docs/sources.md A80: 盐池 contacts every household of its monitoring system (article "
+        "#6); urban presets target vulnerable households (P33, P35)",
+        "Which households are revisited.",
+    )
+    phone_every: Duration = sourced(
+        360.0, "docs/sources.md A80: phone/WeChat at least every 15 days (article #6)", ""
+    )
+    home_every: Duration = sourced(
+        720.0, "docs/sources.md A80: a home visit at least every month (article #6)", ""
+    )
     phone_category: str = "revisit_phone"
     home_category: str = "revisit_home"
     phone_reach: Probability = sourced(0.9, "assumption", "P(a call reaches the household).")
@@ -731,7 +753,7 @@ class Monitoring(StrictModel):
     red_rate: Rate = sourced(0.002 / (365 * 24), "assumption", "Green → red, per household.")
     yellow_category: str = "yellow_warning"
     red_category: str = "red_warning"
-    households: Literal["all", "elderly", "vulnerable", "elderly_or_vulnerable", "floating"] = "all"
+    households: HouseholdFilter = "all"
 
 
 class Sources(StrictModel):

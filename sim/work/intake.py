@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.distributions import Distribution
-from sim.config.schema import TIERS, Category, Scenario
+from sim.config.schema import TIERS, ZERO, Category, Scenario
 from sim.work.case import FEEDBACK_CALL, HANDLE, REVIEW, REWORK, Case, Job
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
-    """A compiled category."""
+    """A compiled category; `feedback` is its 结果反馈 job: (work, travel, skill)."""
 
     index: int
     name: str
@@ -60,6 +60,7 @@ class Plan:
     work: Distribution
     travel: Distribution
     steps: tuple[Step, ...]
+    feedback: tuple[Distribution, Distribution, str]
 
 
 def compile_categories(scenario: Scenario) -> list[Plan]:
@@ -81,6 +82,12 @@ def _compile(index: int, name: str, category: Category, scenario: Scenario) -> P
         )
         for step in category.escalation
     )
+    check = category.feedback
+    feedback = (
+        (check.work, check.travel, check.skill)
+        if check is not None
+        else (scenario.loop.feedback.work, ZERO, "it")  # the loop's call back
+    )
     return Plan(
         index,
         name,
@@ -93,6 +100,7 @@ def _compile(index: int, name: str, category: Category, scenario: Scenario) -> P
         category.work,
         category.travel,
         steps,
+        feedback,
     )
 
 
@@ -108,7 +116,7 @@ class Batch:
     work: list[float]
     travel: list[float]
     paths: list[tuple]
-    closing: list[tuple[float, float, float, float]]
+    closing: list[tuple[float, ...]]  # feedback work, rating, publicity, archive, travel
     hardness: list[float]
     deadlines: list[float] | None = None
     skip: list[bool] | None = None  # arrivals that never happen (blocked, thinned)
@@ -139,12 +147,7 @@ class Intake:
         loop = model.scenario.loop
         self.feedback_handler = loop.feedback.handler
         self.feedback_priority = loop.feedback.priority
-        self.delay_dists = (
-            loop.feedback.work,
-            loop.rating_delay,
-            loop.publicity_delay,
-            loop.archive_delay,
-        )
+        self.delay_dists = (loop.rating_delay, loop.publicity_delay, loop.archive_delay)
 
     def draw(
         self,
@@ -160,7 +163,7 @@ class Intake:
         work = np.empty(n)
         travel = np.empty(n)
         paths: list[tuple] = [()] * n
-        closing: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)] * n
+        closing: list[tuple[float, ...]] = [(0.0, 0.0, 0.0, 0.0, 0.0)] * n
         for plan in self.plans:
             rows = np.flatnonzero(categories == plan.index)
             if not len(rows):
@@ -170,10 +173,10 @@ class Intake:
             if plan.steps:
                 for row, path in zip(rows.tolist(), self._paths(plan, len(rows)), strict=True):
                     paths[row] = path
-            if plan.loop:
-                drawn = np.column_stack(
-                    [d.sample(self.work_rng, len(rows)) for d in self.delay_dists]
-                )
+            if plan.loop:  # feedback work, rating, publicity and archive delays; travel
+                check_work, check_travel, _ = plan.feedback
+                dists = (check_work, *self.delay_dists, check_travel)
+                drawn = np.column_stack([d.sample(self.work_rng, len(rows)) for d in dists])
                 for row, values in zip(rows.tolist(), drawn.tolist(), strict=True):
                     closing[row] = tuple(values)
         first = self._next_seq
@@ -255,7 +258,7 @@ class Intake:
         case.resolve_stage = len(stages) - 1
         if plan.loop:
             closing = batch.closing[i]
-            case.delays = closing[1:]
+            case.delays = closing[1:4]
             handler = self.feedback_handler
             if handler != "none":
                 station = (
@@ -270,11 +273,11 @@ class Intake:
                             case,
                             station,
                             closing[0],
-                            0.0,
+                            closing[4],
                             FEEDBACK_CALL,
                             0,
                             self.feedback_priority,
-                            "it",
+                            plan.feedback[2],
                         )
                     ]
                 )

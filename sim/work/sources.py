@@ -331,7 +331,8 @@ class AdminTasks(RateSource):
 
 
 class Revisits(Source):
-    """Phone contacts and home visits due to every household once per window (回访/入户)."""
+    """Phone contacts and home visits due to each targeted household once per window
+    (回访/入户)."""
 
     name = "revisit"
 
@@ -339,7 +340,8 @@ class Revisits(Source):
         self.spec = spec
         world = model.world
         self.household_grid = world.households["grid"]
-        n = world.n_households
+        self.targets = np.flatnonzero(eligible_households(world, spec.households))
+        n = len(self.targets)
         phase_rng = model.streams.get("revisit/schedule")
         self.kinds = (
             (model.category_index[spec.phone_category], spec.phone_every),
@@ -357,7 +359,7 @@ class Revisits(Source):
         for (category, every), release in zip(self.kinds, self.next_release, strict=True):
             due = np.flatnonzero(release < end)
             times.append(release[due])
-            households.append(due)
+            households.append(self.targets[due])
             categories.append(np.full(len(due), category))
             deadlines.append(np.full(len(due), every))
             release[due] += every

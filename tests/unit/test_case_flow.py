@@ -548,3 +548,26 @@ def test_patrol_discoveries_happen_on_shift():
         axis=1
     )
     assert found_on_shift.all(), t[~found_on_shift][:10]
+
+
+def test_a_category_verified_at_the_home_takes_the_walk_and_the_check():
+    """A category with its own 结果反馈 (a home check, 入户核实) replaces the loop's 6-minute call
+    by the walk there and the check, done with field skill; the other categories keep the
+    call, and their random draws do not change (common random numbers)."""
+    check = {"work": "20min", "travel": "10min", "skill": "field"}
+    mix = {"service": 1, "repair": 1}
+    patch = {
+        "categories": {"repair": {"work": "1h", "priority": 1, "feedback": check}},
+        "sources": {"resident": flat_requests("0.001/h", mix)},
+    }
+    with_check = run(patch)
+    without = run({**patch, "categories": {"repair": {"work": "1h", "priority": 1}}})
+    jobs = with_check.jobs
+    feedback = jobs[(jobs["purpose"] == "feedback") & (jobs["outcome"] == "done")]
+    repair = feedback["category"] == "repair"
+    assert repair.any() and (~repair).any()
+    np.testing.assert_allclose(feedback.loc[repair, "duration_h"], 0.5, atol=EPS)
+    np.testing.assert_allclose(feedback.loc[~repair, "duration_h"], 0.1, atol=EPS)
+    assert with_check.workers["travel_h"].sum() > without.workers["travel_h"].sum()
+    services = [r.cases[r.cases["category"] == "service"] for r in (with_check, without)]
+    np.testing.assert_array_equal(services[0]["created_h"], services[1]["created_h"])

@@ -227,3 +227,29 @@ def test_revisit_run_holds_only_revisits(revisits):
     _, cases = revisits
     assert set(cases["source"]) == {"revisit"}
     assert set(cases["kind"]) == {"revisit"}
+
+
+def test_revisits_go_to_the_targeted_households_only():
+    """Urban presets revisit vulnerable households only: each of those once per window, and
+    no other household ever."""
+    model, cases = simulate(
+        {
+            "run": {"days": 30},
+            "world": {"households": {"vulnerable": 0.2}},
+            "categories": {
+                "revisit_phone": {"kind": "revisit", "work": "3min", "loop": False},
+                "revisit_home": {"kind": "revisit", "work": "8min", "loop": False},
+            },
+            "sources": {
+                "resident": {"enabled": False},
+                "revisits": {"households": "vulnerable", "phone_every": "15d"},
+            },
+        },
+        seed=3,
+    )
+    vulnerable = np.flatnonzero(model.world.households["vulnerable"])
+    assert 0 < len(vulnerable) < model.world.n_households
+    phone = cases[cases["category"] == "revisit_phone"]
+    home = cases[cases["category"] == "revisit_home"]
+    assert set(phone["household"]) == set(home["household"]) == set(vulnerable.tolist())
+    assert len(phone) == 2 * len(vulnerable) and len(home) == len(vulnerable)
