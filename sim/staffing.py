@@ -5,11 +5,14 @@ take. Deterministic: staffing draws no random numbers, so staffing arms share ev
 
 from __future__ import annotations
 
+import heapq
+import math
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from sim.agents.staff import Block, Member
 from sim.config.schema import Profile, Shift, Team
+from sim.config.staff_table import read_staff_table
 
 if TYPE_CHECKING:
     from sim.calendar import Calendar
@@ -39,6 +42,9 @@ def _posts(model: GridModel, team: Team) -> list[list[Grid]]:
     grids = model.world.grids
     if how == "per_grid":
         return [[grid] for grid in grids for _ in range(value)]
+    if how == "table":
+        counts = _table_counts(model, value)
+        return [[grid] for grid in grids for _ in range(counts[grid.index])]
     if how == "rule":
         return [[grid] for grid in grids for _ in range(value.workers(grid.difficulty))]
     communities = [list(group) for _, group in groupby(grids, key=lambda g: g.community)]
@@ -49,6 +55,38 @@ def _posts(model: GridModel, team: Team) -> list[list[Grid]]:
         for community in communities
         for i in range(0, len(community), value)
     ]
+
+
+def _table_counts(model: GridModel, path: str) -> list[int]:
+    """Members per grid from a staffing table: each place's members apportioned over its grids
+    by households (Huntington–Hill: one each first while there are enough, then each next
+    member to the grid with the most households per member, as seats are apportioned)."""
+    index = {grid.id: grid.index for grid in model.world.grids}
+    counts = [0] * len(index)
+    for row in read_staff_table(path):
+        grids = [model.world.grids[index[g]] for g in model.scenario.world.grids_of(row.unit)]
+        seats = apportion([g.households for g in grids], row.members)
+        for grid, n in zip(grids, seats, strict=True):
+            counts[grid.index] += n
+    return counts
+
+
+def apportion(sizes: list[int], seats: int) -> list[int]:
+    """Seats per place in proportion to `sizes`, every place one before any gets a second
+    (Huntington–Hill; with fewer seats than places, the largest places get one each)."""
+    if not sizes:
+        return []
+    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
+    out = [0] * len(sizes)
+    for i in order[:seats]:
+        out[i] = 1
+    heap = [(-sizes[i] / math.sqrt(2.0), i) for i in order]
+    heapq.heapify(heap)
+    for _ in range(max(0, seats - len(sizes))):
+        _, i = heapq.heappop(heap)
+        out[i] += 1
+        heapq.heappush(heap, (-sizes[i] / math.sqrt(out[i] * (out[i] + 1)), i))
+    return out
 
 
 def _profiles(profiles: list[Profile], n: int) -> list[Profile | None]:

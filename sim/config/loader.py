@@ -464,20 +464,46 @@ def load_data(
 #: Settings that name a file or folder. A relative one is taken from the folder of the file
 #: that says it (from the working directory when given with --set), so a run finds it from
 #: anywhere: another directory, a worker process, a cluster's node.
-PATH_SETTINGS = ("warm_start.from_run",)
+#: `*` stands for any key of a mapping (every team).
+PATH_SETTINGS = ("warm_start.from_run", "grid_workers.table", "teams.*.table")
 
 
 def _resolve_paths(data: dict[str, Any], origins: dict[str, Origin], default_file: str) -> None:
-    for dotted in PATH_SETTINGS:
-        *parents, key = dotted.split(".")
-        node: Any = data
-        for name in parents:
-            node = node.get(name) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or not isinstance(node.get(key), str):
-            continue
-        file, _ = _origin(dotted, origins, default_file)
-        base = Path.cwd() if file == "--set" else Path(file).resolve().parent
-        node[key] = str(base / node[key])  # an absolute path stays as it is
+    for pattern in PATH_SETTINGS:
+        for dotted, node, key in _settings_matching(data, pattern.split(".")):
+            if not isinstance(node.get(key), str):
+                continue
+            file, _ = _origin(dotted, origins, default_file)
+            base = Path.cwd() if file == "--set" else Path(file).resolve().parent
+            node[key] = str(base / node[key])  # an absolute path stays as it is
+
+
+def referenced_files(data: dict[str, Any]) -> list[Path]:
+    """The files a resolved scenario reads besides its own YAML (staffing tables, the cases of
+    a warm start's run folder), that exist: what else its results depend on."""
+    out = []
+    for pattern in PATH_SETTINGS:
+        for _, node, key in _settings_matching(data, pattern.split(".")):
+            if isinstance(node.get(key), str):
+                path = Path(node[key])
+                path = path / "cases.parquet" if path.is_dir() else path
+                if path.is_file():
+                    out.append(path)
+    return out
+
+
+def _settings_matching(node: Any, keys: list[str], prefix: str = "") -> Iterator[tuple]:
+    """(dotted path, mapping, key) of every setting of `node` matching `keys` (`*`: any)."""
+    if not isinstance(node, dict):
+        return
+    first, rest = keys[0], keys[1:]
+    names = list(node) if first == "*" else [first] if first in node else []
+    for name in names:
+        dotted = f"{prefix}{name}"
+        if rest:
+            yield from _settings_matching(node[name], rest, f"{dotted}.")
+        else:
+            yield dotted, node, name
 
 
 def load_validated(

@@ -19,6 +19,7 @@ from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution, Fixed
 from sim.config.incidents import HouseholdFilter, Incident
 from sim.config.plans import Plan
+from sim.config.staff_table import read_staff_table
 from sim.config.units import ClockTime, Duration, Probability, Rate
 
 Tier = Literal["grid", "community", "street", "district", "city"]
@@ -212,7 +213,7 @@ class Patrol(StrictModel):
 
 
 #: The ways to size a team.
-SIZES: tuple[str, ...] = ("per_grid", "per_community", "grids_per_member")
+SIZES: tuple[str, ...] = ("per_grid", "per_community", "grids_per_member", "table")
 
 
 def _week_intervals(shift: Shift) -> list[tuple[float, float]]:
@@ -270,14 +271,22 @@ class Fatigue(StrictModel):
 class Team(StrictModel):
     """A team of grid-side staff: who they are, how many, which grids they serve, what they may
     take, when they work and how well. Exactly one of `per_grid` (members tied to each grid),
-    `per_community` (a pooled team shared by a community's grids) or `grids_per_member` (each
-    member serves that many neighbouring grids) sets the size."""
+    `per_community` (a pooled team shared by a community's grids), `grids_per_member` (each
+    member serves that many neighbouring grids) or `table` (a CSV of members per place, where a
+    source gives counts) sets the size."""
 
     label_zh: str = ""
     kind: Literal["full_time", "specialist", "part_time", "volunteer"] = "part_time"
     per_grid: int | None = Field(None, ge=0)
     per_community: int | None = Field(None, ge=0)
     grids_per_member: int | None = Field(None, ge=1)
+    table: str | None = Field(
+        None,
+        description="CSV file (columns unit, members; relative to the scenario file) of members "
+        "per district, street, community or grid; a place's members are spread over its grids "
+        "in proportion to households, at least one per grid while there are enough, each on "
+        "one base grid.",
+    )
     categories: list[str] | None = Field(
         None, description="Categories the members may take (default: all at the grid)."
     )
@@ -362,17 +371,20 @@ class Team(StrictModel):
 
     @property
     def size(self) -> tuple[str, object]:
-        """(how, value): ("per_grid", n), ("per_community", n), ("grids_per_member", k) or
-        ("rule", DifficultyRule)."""
+        """(how, value): ("per_grid", n), ("per_community", n), ("grids_per_member", k),
+        ("table", CSV path) or ("rule", DifficultyRule)."""
         for name in SIZES:
             if getattr(self, name) is not None:
                 return name, getattr(self, name)
         return self.default_size
 
     @property
-    def covers_every_grid(self) -> bool:
-        """Whether every grid has at least one member of this team serving it."""
+    def covers_every_grid(self) -> bool | None:
+        """Whether every grid has at least one member of this team serving it (None for a
+        table: that depends on the world, see Scenario)."""
         how, value = self.size
+        if how == "table":
+            return None
         return value.min >= 1 if how == "rule" else value >= 1
 
     @property
@@ -553,6 +565,22 @@ class World(StrictModel):
             for copy in community.copies()
             for grid in community.grid_ids(copy)
         ]
+
+    def grids_of(self, unit: str) -> list[str]:
+        """Ids of the grids of a place: the district, a street, a community (a repeated
+        community's copy, or by its base id all its copies) or a grid; empty if none."""
+        if unit == self.district:
+            return self.grid_ids()
+        out = []
+        for street in self.streets:
+            for community in street.communities:
+                for copy in community.copies():
+                    grids = community.grid_ids(copy)
+                    if unit in (street.id, community.id, copy):
+                        out += grids
+                    elif unit in grids:
+                        out.append(unit)
+        return out
 
     def mix_of(self, community: Community) -> HouseholdMix:
         """The household shares of a community: the world's, with its overrides."""
@@ -930,6 +958,7 @@ class Scenario(StrictModel):
         for category in self.warm_start.backlog if self.warm_start else {}:
             need_category(category, f"warm_start.backlog.{category}")
         problems += self._saved_state_problems()
+        problems += self._table_problems()
         problems += self._incident_problems()
         problems += self._plan_problems()
         problems += self._coverage_problems()
@@ -1071,13 +1100,51 @@ class Scenario(StrictModel):
             out.setdefault(category, f"warm_start.backlog.{category}")
         return out
 
+    def _table_covers_every_grid(self, path: str) -> bool:
+        """Whether a staffing table gives every grid a member: each grid lies in a place
+        with at least as many members as grids (false for a table that cannot be read)."""
+        try:
+            rows = read_staff_table(path)
+        except ValueError:
+            return False
+        covered: set[str] = set()
+        for row in rows:
+            grids = self.world.grids_of(row.unit)
+            if grids and row.members >= len(grids):
+                covered.update(grids)
+        return covered >= set(self.world.grid_ids())
+
+    def _table_problems(self) -> list[tuple[str, str]]:
+        """Staffing tables that cannot be read or name places that do not exist."""
+        problems = []
+        for name, team in self.all_teams().items():
+            if team.table is None:
+                continue
+            where = f"{'grid_workers' if name == GRID_WORKER else f'teams.{name}'}.table"
+            try:
+                rows = read_staff_table(team.table)
+            except ValueError as error:
+                problems.append((where, str(error)))
+                continue
+            for row in rows:
+                if not self.world.grids_of(row.unit):
+                    problems.append(
+                        (where, f"{Path(team.table).name}:{row.line}: no place {row.unit!r}")
+                    )
+        return problems
+
     def _coverage_problems(self) -> list[tuple[str, str]]:
         """Categories that reach every grid but that no team present at every grid may take:
         such cases could never be handled."""
         covering = [
             team
             for team in self.all_teams().values()
-            if team.covers_every_grid and not team.standby
+            if not team.standby
+            and (
+                team.covers_every_grid
+                if team.table is None
+                else self._table_covers_every_grid(team.table)
+            )
         ]
         problems = []
         for category, where in self.arriving_categories().items():

@@ -159,15 +159,20 @@ def design_points(experiment: Experiment) -> list[dict[str, float]]:
 
 
 def scenario_digests(experiment: Experiment, folder: Path) -> dict[str, str]:
-    """A hash of each scenario file the experiment names (with its `extends:` chain), so that
-    results are never mixed with runs of an edited scenario."""
-    from sim.config.loader import load_data
+    """A hash of each scenario file the experiment names (with its `extends:` chain and the
+    files it reads, such as staffing tables), so that results are never mixed with runs of an
+    edited scenario."""
+    from sim.config.loader import load_data, referenced_files
 
     names = {experiment.base} | {arm.scenario for arm in experiment.arms.values() if arm.scenario}
     digests = {}
     for name in sorted(names):
-        data = json.dumps(load_data(folder / name)[0], sort_keys=True, default=str)
-        digests[name] = hashlib.blake2b(data.encode(), digest_size=8).hexdigest()
+        data = load_data(folder / name)[0]
+        text = json.dumps(data, sort_keys=True, default=str)
+        digest = hashlib.blake2b(text.encode(), digest_size=8)
+        for path in referenced_files(data):
+            digest.update(path.read_bytes())
+        digests[name] = digest.hexdigest()
     return digests
 
 

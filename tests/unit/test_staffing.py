@@ -8,11 +8,14 @@ what members do, in which case a short run's cases table is used.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import mesa
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 from sim.agents.staff import Member
@@ -20,6 +23,7 @@ from sim.calendar import Calendar
 from sim.config.loader import merge_mappings
 from sim.config.schema import WEEKDAYS, DifficultyRule, Shift
 from sim.model import GridModel
+from sim.staffing import apportion
 
 from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 
@@ -138,6 +142,91 @@ def test_a_team_needs_exactly_one_size() -> None:
         scenario(team({}))
     with pytest.raises(sim.ScenarioError, match="give only one of"):
         scenario(team({"per_grid": 1, "grids_per_member": 2}))
+
+
+# --- staffing tables (盐池: 1,894 base grid workers, article #6) --------------------------------
+
+
+@given(sizes=st.lists(st.integers(1, 500), min_size=1, max_size=30), extra=st.integers(0, 200))
+def test_apportion_gives_every_place_one_then_follows_the_sizes(sizes, extra) -> None:
+    seats = len(sizes) + extra
+    out = apportion(sizes, seats)
+    assert sum(out) == seats and min(out) >= 1
+    for i, j in itertools.combinations(range(len(sizes)), 2):  # larger never gets fewer
+        if sizes[i] > sizes[j]:
+            assert out[i] >= out[j]
+    # the Huntington–Hill condition: no place's last seat has a lower priority
+    # (size / √(n(n−1))) than the seat another place would get next (size / √(n(n+1)))
+    next_seat = max(size / math.sqrt(n * (n + 1)) for size, n in zip(sizes, out, strict=True))
+    last_seats = [
+        size / math.sqrt(n * (n - 1)) for size, n in zip(sizes, out, strict=True) if n > 1
+    ]
+    assert all(last >= next_seat - 1e-9 for last in last_seats)
+
+
+def test_apportion_with_fewer_seats_than_places_fills_the_largest() -> None:
+    assert apportion([50, 100, 30, 100], 2) == [0, 1, 0, 1]
+    assert apportion([10, 20], 0) == [0, 0]
+
+
+def write_table(folder, rows: list[tuple[str, int]]) -> str:
+    path = folder / "members.csv"
+    lines = ["unit,members,source", *(f"{unit},{n},test" for unit, n in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_table_gives_exactly_its_members_each_on_a_base_grid(tmp_path) -> None:
+    """A place's members are spread over its grids by households, one each first; a member
+    serves only the base grid; rows for a community and for one grid add up."""
+    world = {
+        "world": {
+            "streets": [
+                {
+                    "id": "s",
+                    "communities": [
+                        {"id": "big", "grids": 3, "households_per_grid": 300},
+                        {"id": "small", "count": 2, "grids": 2, "households_per_grid": 100},
+                    ],
+                }
+            ]
+        }
+    }
+    table = write_table(tmp_path, [("big", 7), ("small", 5), ("small-002-g01", 1)])
+    model = build(merge_mappings(world, team({"table": table})))
+    staff = members(model, "t")
+    assert len(staff) == 13
+    assert all(len(served(m)) == 1 and served(m)[0] == m.unit_id for m in staff)
+    per_grid = {}
+    for m in staff:
+        per_grid[m.unit_id] = per_grid.get(m.unit_id, 0) + 1
+    big = [per_grid[f"big-g0{g}"] for g in (1, 2, 3)]
+    assert sorted(big) == [2, 2, 3]  # 7 over three equal grids
+    small = [per_grid.get(f"small-00{c}-g0{g}", 0) for c in (1, 2) for g in (1, 2)]
+    assert sum(small) == 6 and min(small) >= 1  # 5 over four grids, plus one for g01 of -002
+
+
+def test_table_problems_are_told_with_their_line(tmp_path) -> None:
+    table = write_table(tmp_path, [("c", 4), ("nowhere", 2)])
+    with pytest.raises(sim.ScenarioError, match=r"members\.csv:3: no place 'nowhere'"):
+        scenario(team({"table": table}))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit,members\nc,two\n", encoding="utf-8")
+    with pytest.raises(sim.ScenarioError, match=r"bad\.csv:2: members must be a whole number"):
+        scenario(team({"table": str(bad)}))
+    with pytest.raises(sim.ScenarioError, match="no staffing table"):
+        scenario(team({"table": str(tmp_path / "missing.csv")}))
+
+
+def test_a_table_that_leaves_a_grid_without_members_is_refused(tmp_path) -> None:
+    """Grid workers from a table with fewer members than grids: some grid has nobody to take
+    its requests, which validation reports (as for any sizing)."""
+    table = write_table(tmp_path, [("c", 3)])  # BASE has 4 grids
+    patch = {"grid_workers": {"per_grid": None, "table": table}}
+    with pytest.raises(sim.ScenarioError, match="could never be handled"):
+        scenario(patch)
+    enough = write_table(tmp_path, [("c", 4)])
+    assert scenario({"grid_workers": {"per_grid": None, "table": enough}}).grid_workers.table
 
 
 # --- the difficulty rule (新北区, article #4) ---------------------------------------------------
