@@ -247,6 +247,52 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
     return table
 
 
+#: How each kind of work is named in the offered-load table.
+WORK_LABELS = {
+    "request": "residents' requests",
+    "patrol": "patrol finds",
+    **TASK_LABELS,
+}
+
+
+def load_table(load: dict[str, Any], title: str | None = None) -> Table:
+    """The offered load of a scenario (summary.json's `offered_load`): work a week by kind
+    against the hours on duty, the utilisation that implies, departments and incidents."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("offered load")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    demand = load.get("demand_h_per_week") or {}
+    for kind, hours in demand.items():
+        table.add_row(WORK_LABELS.get(kind, kind), _hours(hours), "h of work a week")
+    table.add_row("all work", _hours(sum(demand.values())), "h of work a week")
+    for team, hours in (load.get("capacity_h_per_week") or {}).items():
+        table.add_row(f"on duty: {team}", _hours(hours), "h a week")
+    table.add_row("utilisation, grid side", _percent(load.get("utilisation")), "%")
+    busiest = load.get("busiest_grid") or {}
+    table.add_row(
+        f"busiest grid ({busiest.get('grid')})", _percent(busiest.get("utilisation")), "%"
+    )
+    for kind, row in (load.get("departments") or {}).items():
+        table.add_row(f"utilisation, {kind}", _percent(row.get("utilisation")), "%")
+    for team, hours in (load.get("standby_capacity_h_per_week") or {}).items():
+        table.add_row(f"on standby: {team}", _hours(hours), "h a week when mobilised")
+    for name, incident in (load.get("incidents") or {}).items():
+        table.add_row(
+            f"incident {name}: extra work for {incident['days']:g} days",
+            _hours(incident["h_per_week"]),
+            "h a week",
+        )
+    return table
+
+
+def _warn(lines: Iterable[str]) -> None:
+    """Print warnings on stderr, one per line."""
+    err = _err()
+    for line in lines:
+        _say(err, f"warning: {line}", "yellow")
+
+
 RUN_HELP = (
     "Run one scenario, print its KPI table and write the run folder.\n\n"
     "The run folder holds summary.json, cases.parquet, timeseries.parquet, workers.parquet, "
@@ -312,6 +358,10 @@ def run_command(
     if problem:
         _bad_input(f"{scenario}: cannot write the run folder; nothing was run", [problem])
 
+    from sim.load import scenario_load
+
+    load = scenario_load(loaded, seed)
+    _warn(load.warnings())
     err = _err()
     horizon = loaded.run.days
     clock = time.perf_counter()
@@ -330,10 +380,12 @@ def run_command(
 
     console = _out()
     title = f"{loaded.name} · seed {seed} · {horizon:g} days · {wall:.2f} s wall"
+    console.print(load_table(result.summary["offered_load"], f"{loaded.name} · offered load"))
     console.print(kpi_table(result.summary, title))
     checks = result.summary.get("checks") or {}
     if checks.get("conservation") is False:
-        _say(err, "warning: cases created != closed + open (see summary.json checks)", "yellow")
+        _warn(["cases created != closed + open (see summary.json checks)"])
+    _warn(result.summary.get("warnings", []))
     _say(console, f"run folder: {written}")
 
 
@@ -342,7 +394,9 @@ def run_command(
 
 VALIDATE_HELP = (
     'Check scenario files: print "ok FILE" for each good one, and every problem of each bad '
-    "one as file:line: field.path: what is wrong. Exit 0 if all are good, 2 otherwise."
+    "one as file:line: field.path: what is wrong. Exit 0 if all are good, 2 otherwise. With "
+    "--load, also print each scenario's offered load (work a week against hours on duty) and "
+    "warn where it is more than the staff can do."
 )
 
 
@@ -352,13 +406,16 @@ def validate_command(
         list[str],
         typer.Argument(metavar="FILE", help="Scenario files (YAML).", show_default=False),
     ],
+    load: Annotated[
+        bool, typer.Option("--load", help="Print the offered load of each scenario.")
+    ] = False,
 ) -> None:
     """Validate scenario files (see VALIDATE_HELP)."""
     out, err = _out(), _err()
     bad = 0
     for file in files:
         try:
-            check_file(file)
+            scenarios = check_file(file)
         except ScenarioError as exc:
             bad += 1
             _say(err, f"error: {file}: {_plural(len(exc.problems), 'problem')}", "bold red")
@@ -366,24 +423,39 @@ def validate_command(
                 _say(err, f"  {problem}")
         else:
             _say(out, f"ok {file}")
+            if load:
+                from sim.load import scenario_load
+
+                for label, scenario in scenarios:
+                    offered = scenario_load(scenario)
+                    out.print(load_table(offered.as_dict(), f"{label} · offered load"))
+                    _warn(offered.warnings())
     if bad:
         if len(files) > 1:
             _say(err, f"{bad} of {len(files)} files have problems")
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def check_file(file: str) -> None:
+def check_file(file: str) -> list[tuple[str, Scenario]]:
     """Validate a scenario file, or an experiment file (it has `base:`) with every scenario it
-    runs: each arm, and each factor level, applied to it."""
+    runs: each arm, and each factor level, applied to it. Returns (label, scenario) of the
+    scenario, or of each arm of an experiment on its first factor levels."""
     from sim.config.loader import load_data
 
     data, _ = load_data(file)
     if "base" not in data:
-        sim.load_scenario(file)
-        return
+        return [(file, sim.load_scenario(file))]
     from sim.sweep import check_experiment
+    from sim.sweep.spec import runs_of
 
-    check_experiment(file)
+    experiment = check_experiment(file)
+    first: dict[str, Any] = {}
+    for spec in runs_of(experiment, Path(file).resolve().parent):
+        first.setdefault(spec.arm, spec)
+    return [
+        (f"{file} arm {arm}", sim.load_scenario(spec.scenario, spec.overrides))
+        for arm, spec in first.items()
+    ]
 
 
 # --- sweep and compare --------------------------------------------------------------------

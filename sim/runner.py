@@ -21,9 +21,11 @@ import pandas as pd
 import yaml
 
 from sim.config import Scenario, load_scenario
-from sim.config.schema import RunSettings
+from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, RunSettings
 from sim.emergency.kpis import emergency_kpis
+from sim.load import offered_load
 from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
+from sim.metrics.steady_state import growth_warnings, mser_warmup, steady_state_summary
 from sim.model import GridModel
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
@@ -142,6 +144,21 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*saved)
 
 
+def choose_warmup(
+    scenario: Scenario, timeseries: pd.DataFrame, horizon: float
+) -> tuple[float, str, bool | None]:
+    """(warm-up in hours, how it was chosen, whether MSER-5 found a settled start): the
+    scenario's own, none after a warm start (its state is what the run is about), or MSER-5 on
+    the closed-loop backlog before the first incident."""
+    if scenario.run.warmup != "auto":
+        return float(scenario.run.warmup), "set in the scenario", None
+    if scenario.warm_start is not None:
+        return 0.0, "none: the run starts from a warm start", None
+    until = min([incident.onset for incident in scenario.incidents.values()] + [horizon])
+    warmup, settled = mser_warmup(timeseries, until)
+    return warmup, "MSER-5 on the closed-loop backlog", settled
+
+
 def run(
     scenario: Scenario | str | os.PathLike[str], seed: int = 0, days: float | None = None
 ) -> Result:
@@ -160,9 +177,18 @@ def run(
         jobs = jobs_table(model)
         workers = workers_table(model)
         timeseries = timeseries_table(model)
-    summary = summarize(cases, jobs, workers, timeseries, model.horizon, scenario.run.warmup)
+    warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
+    summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
     if scenario.incidents or scenario.plans:
         summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
+    load = offered_load(scenario, model.world)
+    summary["offered_load"] = load.as_dict()
+    per_item = {"closed_loop": load.hours_per_item(CLOSED_LOOP_KINDS)}
+    per_item |= {kind: load.hours_per_item((kind,)) for kind in TASK_KINDS}
+    reason = "the run has incidents: it measures a surge, by design" if scenario.incidents else None
+    steady = steady_state_summary(timeseries, warmup, method, settled, per_item, reason)
+    summary["steady_state"] = steady
+    summary["warnings"] = load.warnings() + growth_warnings(steady)
     wall = time.perf_counter() - clock
     manifest = {
         "gridsim": metadata.version("gridsim"),

@@ -17,12 +17,12 @@ from sim.config.staff_table import read_staff_table
 if TYPE_CHECKING:
     from sim.calendar import Calendar
     from sim.model import GridModel
-    from sim.world import Grid
+    from sim.world import Grid, World
 
 
 def team_members(model: GridModel, name: str, team: Team) -> list[Member]:
     """Every member of team `name`, in grid order."""
-    posts = _posts(model, team)
+    posts = team_posts(model.world, team)
     profiles = _profiles(team.profiles, len(posts))
     patterns = team.patterns
     members = []
@@ -36,14 +36,14 @@ def team_members(model: GridModel, name: str, team: Team) -> list[Member]:
     return members
 
 
-def _posts(model: GridModel, team: Team) -> list[list[Grid]]:
-    """The grids each member serves."""
+def team_posts(world: World, team: Team) -> list[list[Grid]]:
+    """The grids each member of a team serves, one list per member."""
     how, value = team.size
-    grids = model.world.grids
+    grids = world.grids
     if how == "per_grid":
         return [[grid] for grid in grids for _ in range(value)]
     if how == "table":
-        counts = _table_counts(model, value)
+        counts = _table_counts(world, value)
         return [[grid] for grid in grids for _ in range(counts[grid.index])]
     if how == "rule":
         return [[grid] for grid in grids for _ in range(value.workers(grid.difficulty))]
@@ -57,14 +57,14 @@ def _posts(model: GridModel, team: Team) -> list[list[Grid]]:
     ]
 
 
-def _table_counts(model: GridModel, path: str) -> list[int]:
+def _table_counts(world: World, path: str) -> list[int]:
     """Members per grid from a staffing table: each place's members apportioned over its grids
     by households (Huntington–Hill: one each first while there are enough, then each next
     member to the grid with the most households per member, as seats are apportioned)."""
-    index = {grid.id: grid.index for grid in model.world.grids}
+    index = {grid.id: grid.index for grid in world.grids}
     counts = [0] * len(index)
     for row in read_staff_table(path):
-        grids = [model.world.grids[index[g]] for g in model.scenario.world.grids_of(row.unit)]
+        grids = [world.grids[index[g]] for g in world.spec.grids_of(row.unit)]
         seats = apportion([g.households for g in grids], row.members)
         for grid, n in zip(grids, seats, strict=True):
             counts[grid.index] += n

@@ -59,6 +59,7 @@ class World:
     ) -> None:
         """`rng` draws household attributes, `sizes_rng` grid sizes given as ranges: apart,
         so that re-gridding the same households leaves their attributes unchanged."""
+        self.spec = spec
         self.district = Unit(0, spec.district, spec.district, -1)
         self.streets: list[Unit] = []
         self.communities: list[Unit] = []

@@ -860,7 +860,19 @@ class RunSettings(StrictModel):
 
     days: float = Field(30.0, gt=0, allow_inf_nan=False, description="Simulated days.")
     tick: Duration = Field(1.0, gt=0, description="Length of one model step (hours).")
-    warmup: Duration = Field(0.0, ge=0, description="KPIs ignore cases created before this.")
+    warmup: Literal["auto"] | Duration = Field(
+        "auto",
+        description="KPIs ignore cases created before this; auto: chosen by MSER-5 on the "
+        "closed-loop backlog (before the first incident; none after a warm start).",
+    )
+
+    @field_validator("warmup")
+    @classmethod
+    def _warmup_not_negative(cls, value: str | float) -> str | float:
+        if isinstance(value, float) and value < 0:
+            raise ValueError("warmup must be ≥ 0")
+        return value
+
     start_weekday: Weekday = "mon"
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import stats
 
 HOURS_PER_WEEK = 168.0
@@ -163,3 +164,106 @@ def _result(
         "batches": batches,
         "growing": bool(growing),
     }
+
+
+# --- applied to a run's time series ---------------------------------------------------------
+
+#: Fewest days after the warm-up for which open work is judged growing or not.
+MIN_JUDGED_DAYS = 3.0
+
+
+def tick_series(timeseries: pd.DataFrame, column: str) -> pd.Series:
+    """A time-series column summed over the units, one value per tick (index: tick end, h)."""
+    rows = timeseries[timeseries[column].notna()]
+    return rows.groupby("t_h", sort=True)[column].sum()
+
+
+def mser_warmup(timeseries: pd.DataFrame, until: float) -> tuple[float, bool]:
+    """The warm-up MSER-5 finds in the closed-loop backlog (time average per tick) before
+    `until` hours (an incident's onset, or the horizon): (hours, settled). A series too short
+    to judge gives (0, False)."""
+    series = tick_series(timeseries, "backlog_mean")
+    ends = series.index.to_numpy()
+    series = series[ends <= until + 1e-9]
+    if len(series) < 2:
+        return 0.0, False
+    tick = float(ends[1] - ends[0])
+    cut, settled = mser_truncation(series.to_numpy())
+    return cut * tick, settled
+
+
+def open_work_growth(
+    timeseries: pd.DataFrame, columns: dict[str, str], start: float
+) -> dict[str, dict]:
+    """Per block of work (name → time-series column: the closed-loop backlog, each task kind's
+    open count), whether it grows from `start` to the end of the run: `growth()` on weekly
+    batches (daily ones when less than three weeks are measured). Empty when fewer than
+    MIN_JUDGED_DAYS are measured."""
+    out = {}
+    for name, column in columns.items():
+        series = tick_series(timeseries, column)
+        ends = series.index.to_numpy()
+        if len(ends) < 2:
+            return {}
+        tick = float(ends[1] - ends[0])
+        whole = np.isclose(np.diff(np.concatenate([[0.0], ends])), tick)  # a short last tick out
+        series = series[(ends - tick >= start - 1e-9) & whole]
+        span = len(series) * tick
+        if span < MIN_JUDGED_DAYS * 24:
+            return {}
+        batch = HOURS_PER_WEEK if span >= 3 * HOURS_PER_WEEK else 24.0
+        if batch % tick:
+            batch = tick * max(1, round(batch / tick))
+        out[name] = growth(series.index.to_numpy(), series.to_numpy(), batch)
+    return out
+
+
+def steady_state_summary(
+    timeseries: pd.DataFrame,
+    warmup: float,
+    method: str,
+    settled: bool | None,
+    hours_per_item: dict[str, float | None],
+    reason: str | None = None,
+) -> dict:
+    """The summary's `steady_state` section: how the warm-up was chosen, and per block of work
+    (closed loop, each task kind: name → hours one item takes) whether its open count grows
+    after the warm-up, with the shortfall in hours a week that growth means. `reason` says why
+    growth is not judged (an incident: the run measures a surge by design)."""
+    out: dict = {"warmup_h": warmup, "warmup_method": method, "warmup_settled": settled}
+    columns = {
+        name: "backlog_mean" if name == "closed_loop" else f"open_{name}"
+        for name in hours_per_item
+        if name == "closed_loop" or f"open_{name}" in timeseries.columns
+    }
+    judged = {} if reason else open_work_growth(timeseries, columns, warmup)
+    for name, result in judged.items():
+        hours = hours_per_item[name]
+        slope = result["slope_per_week"]
+        result["shortfall_h_per_week"] = (
+            slope * hours if result["growing"] and hours is not None else 0.0
+        )
+    out["growth"] = judged
+    out["stationary"] = None if not judged else not any(r["growing"] for r in judged.values())
+    out["not_judged"] = reason if reason else None if judged else "too short to judge"
+    return out
+
+
+def growth_warnings(steady: dict) -> list[str]:
+    """One line per block of work that grows, and one if the warm-up search found no settled
+    start: the KPIs then measure a transient."""
+    out = []
+    for name, result in steady.get("growth", {}).items():
+        if result["growing"]:
+            label = "closed-loop backlog" if name == "closed_loop" else f"open {name} tasks"
+            out.append(
+                f"{label} grew by {result['slope_per_week']:,.1f} a week after the warm-up "
+                f"(≈{result['shortfall_h_per_week']:,.0f} h of work a week left undone): the "
+                "run measures a transient, not a steady state"
+            )
+    if steady.get("warmup_settled") is False and steady.get("warmup_method", "").startswith("MSER"):
+        out.append(
+            "the warm-up search (MSER-5) found no settled start in the first half of the run: "
+            "its KPIs include the start-up transient"
+        )
+    return out

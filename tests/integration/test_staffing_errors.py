@@ -144,7 +144,7 @@ BAD = {
     "two sizes": (
         team(per_grid=1, per_community=2),
         "teams.x",
-        "give only one of per_grid, per_community, grids_per_member, not per_grid and "
+        "give only one of per_grid, per_community, grids_per_member, table, not per_grid and "
         "per_community",
     ),
     "three sizes": (

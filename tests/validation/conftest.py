@@ -121,7 +121,7 @@ def check_invariants(result: sim.Result) -> None:
 def steady_window(result: sim.Result, cooldown: float | None) -> pd.DataFrame:
     """Cases created in [warm-up, horizon − cooldown). All must have closed, so the sample is
     neither biased by the empty start nor censored at the end. No cooldown: every case."""
-    horizon, warmup = result.summary["horizon_h"], result.scenario.run.warmup
+    horizon, warmup = result.summary["horizon_h"], result.summary["warmup_h"]
     cases = result.cases
     if cooldown is None:
         return cases

@@ -1,0 +1,483 @@
+"""Offered load: the work a scenario asks of its staff, in hours a week, against the hours they
+are on duty, worked out from the scenario before anything is simulated.
+
+When the work offered is more than the hours on duty, open work grows for as long as the run
+lasts: every waiting time then depends on the horizon, and no KPI describes a steady state. This
+module says so before a run (`gridsim validate --load`, `gridsim run`), with the work kinds the
+shortfall falls on.
+
+Demand is counted in hours of a standard worker (work content, travel, retries, rework after a
+bounce-back, the feedback call or check), from the expected arrivals of a calm week: residents'
+requests, patrol finds (every hidden issue is found or reported), forms, revisits (with the
+expected number of attempts) and monitoring warnings. Incidents are reported apart, as the extra
+hours they bring while they last. Capacity is the hours each team is on duty in a week, routine
+early starts and late finishes included, less no-shows; standby teams count only when mobilised.
+The grid side's utilisation is the least that any spread of the work over the teams allowed to
+take it could achieve (a linear programme), with each team's speed on each category: a lower
+bound, since it ignores which grids each member serves; the busiest grid is reported beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+
+from sim.config.schema import Category, Scenario, Shift, Team
+from sim.emergency.incidents import affected_grids, eligible_households
+from sim.rng import Streams
+from sim.staffing import team_posts
+from sim.work.intake import REVIEW_SHARE
+from sim.world import World
+
+HOURS_PER_WEEK = 168.0
+DAY = 24.0
+
+
+@dataclass
+class OfferedLoad:
+    """Hours of work a week against hours on duty (see the module's docstring)."""
+
+    demand: dict[str, float]  # grid-side hours a week by kind of work
+    arrivals: dict[str, float]  # cases or tasks a week by kind of work
+    by_category: dict[str, float]  # grid-side hours a week by category
+    capacity: dict[str, float]  # on-duty hours a week by team (standby teams left out)
+    utilisation: float  # least achievable share of the grid side's hours (inf: nobody)
+    shortfall: float  # grid-side hours a week beyond what the staff can do
+    unserved: list[str]  # least urgent categories the shortfall falls on
+    busiest_grid: tuple[str, float]  # (grid id, its staff's utilisation)
+    grids_over: int  # grids whose own staff are offered more than their hours
+    departments: dict[str, dict[str, float]]  # kind → demand, capacity, utilisation
+    standby: dict[str, float] = field(default_factory=dict)  # team → hours a week when called
+    incidents: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The summary.json form (hours a week unless named otherwise)."""
+        grid, rho = self.busiest_grid
+        return {
+            "arrivals_per_week": self.arrivals,
+            "demand_h_per_week": self.demand,
+            "demand_by_category_h_per_week": self.by_category,
+            "capacity_h_per_week": self.capacity,
+            "utilisation": _finite(self.utilisation),
+            "shortfall_h_per_week": self.shortfall,
+            "unserved": self.unserved,
+            "busiest_grid": {"grid": grid, "utilisation": _finite(rho)},
+            "grids_over_capacity": self.grids_over,
+            "departments": {
+                kind: {key: _finite(value) for key, value in row.items()}
+                for kind, row in self.departments.items()
+            },
+            "standby_capacity_h_per_week": self.standby,
+            "incidents": self.incidents,
+        }
+
+    def hours_per_item(self, kinds: tuple[str, ...]) -> float | None:
+        """Grid-side hours a case or task of these kinds takes on average (None if none)."""
+        count = sum(self.arrivals.get(kind, 0.0) for kind in kinds)
+        return sum(self.demand.get(kind, 0.0) for kind in kinds) / count if count else None
+
+    def warnings(self) -> list[str]:
+        """One line per overload: what is offered against what can be done, and what goes
+        undone. Empty when every group of staff can keep up."""
+        out = []
+        if self.utilisation >= 1.0:
+            total = sum(self.demand.values())
+            out.append(
+                f"grid-side staff are offered {_share(self.utilisation)} of their on-duty hours "
+                f"({total:,.0f} h of work a week): {self.shortfall:,.0f} h a week cannot be done"
+                + (f", falling on {', '.join(self.unserved)}" if self.unserved else "")
+                + "; open work grows through the run and every KPI depends on the horizon"
+            )
+        elif self.grids_over:
+            grid, rho = self.busiest_grid
+            out.append(
+                f"{self.grids_over} grid(s) are offered more work than their own staff's hours "
+                f"(busiest {grid}: {_share(rho)}); open work grows there"
+            )
+        for kind, row in self.departments.items():
+            if row["utilisation"] >= 1.0:
+                out.append(
+                    f"department {kind} is offered {_share(row['utilisation'])} of its hours "
+                    f"({row['demand']:,.0f} h a week against {row['capacity']:,.0f}); cases "
+                    "escalated to it pile up"
+                )
+        return out
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _share(value: float) -> str:
+    return "all" if not math.isfinite(value) else f"{100 * value:.0f} %"
+
+
+def offered_load(scenario: Scenario, world: World) -> OfferedLoad:
+    """The offered load of a scenario on its world (built with any seed: household attributes
+    and grid sizes change the answer only by their sampling noise)."""
+    names = list(scenario.categories)
+    arrivals = weekly_arrivals(scenario, world, names)  # grid × category
+    hours = np.array([_grid_hours(scenario, name) for name in names])
+    by_grid_category = arrivals * hours
+    by_category = by_grid_category.sum(axis=0)
+    demand: dict[str, float] = {}
+    count: dict[str, float] = {}
+    for name, value, n in zip(names, by_category, arrivals.sum(axis=0), strict=True):
+        kind = scenario.categories[name].kind
+        demand[kind] = demand.get(kind, 0.0) + float(value)
+        count[kind] = count.get(kind, 0.0) + float(n)
+
+    teams = {n: t for n, t in scenario.all_teams().items() if not t.standby}
+    capacity = {n: _team_hours(world, t) for n, t in teams.items()}
+    rho = _least_utilisation(scenario, teams, capacity, names, by_category)
+    shortfall = float(by_category.sum()) * (1.0 - 1.0 / rho) if rho > 1.0 else 0.0
+    per_grid = _grid_utilisation(world, teams, by_grid_category.sum(axis=1))
+    busiest = int(np.argmax(per_grid)) if len(per_grid) else 0
+    return OfferedLoad(
+        demand={kind: value for kind, value in demand.items() if value > 0},
+        arrivals={kind: value for kind, value in count.items() if value > 0},
+        by_category={n: float(v) for n, v in zip(names, by_category, strict=True) if v > 0},
+        capacity=capacity,
+        utilisation=rho,
+        shortfall=shortfall,
+        unserved=_unserved(scenario, names, by_category, shortfall),
+        busiest_grid=(world.grids[busiest].id, float(per_grid[busiest]) if len(per_grid) else 0),
+        grids_over=int((per_grid >= 1.0).sum()),
+        departments=_departments(scenario, world, names, arrivals.sum(axis=0)),
+        standby={n: _team_hours(world, t) for n, t in scenario.all_teams().items() if t.standby},
+        incidents=_incidents(scenario, world, hours, names, arrivals),
+    )
+
+
+# --- arrivals ---------------------------------------------------------------------------------
+
+
+def weekly_arrivals(scenario: Scenario, world: World, names: list[str]) -> np.ndarray:
+    """Expected arrivals in a calm week, per grid (rows) and category (columns, in `names`
+    order), from every source."""
+    out = np.zeros((len(world.grids), len(names)))
+    column = {name: i for i, name in enumerate(names)}
+    n_grids = len(world.grids)
+    grid_of = world.households["grid"]
+    sources = scenario.sources
+
+    def per_grid(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(grid_of, weights=mask.astype(float), minlength=n_grids)
+
+    resident = sources.resident
+    if resident.enabled:
+        weight = np.ones(world.n_households)
+        for attribute, factor in resident.multipliers.items():
+            weight = np.where(world.households[attribute], weight * factor, weight)
+        days = 5 + 2 * resident.weekend_factor
+        requests = resident.rate_per_household * DAY * days * per_grid(weight)
+        total = sum(resident.mix.values())
+        for name, share in resident.mix.items():
+            out[:, column[name]] += requests * share / total
+    patrol = sources.patrol
+    if patrol and patrol.enabled:
+        households = np.array([g.households for g in world.grids], dtype=float)
+        difficulty = np.array([g.difficulty for g in world.grids])
+        mean = difficulty.mean()
+        scale = (difficulty / mean) ** patrol.difficulty_elasticity if mean > 0 else 1.0
+        for name, rate in patrol.rate_per_household.items():
+            out[:, column[name]] += rate * HOURS_PER_WEEK * households * scale
+    admin = sources.admin
+    if admin and admin.enabled:
+        total = sum(admin.departments.values())
+        sent = sum(w for d, w in admin.departments.items() if d not in admin.blocked) / total
+        out[:, column[admin.category]] += admin.rate_per_grid * DAY * len(set(admin.days)) * sent
+    revisits = sources.revisits
+    if revisits and revisits.enabled:
+        targets = per_grid(eligible_households(world, revisits.households))
+        out[:, column[revisits.phone_category]] += targets * HOURS_PER_WEEK / revisits.phone_every
+        out[:, column[revisits.home_category]] += targets * HOURS_PER_WEEK / revisits.home_every
+    monitoring = sources.monitoring
+    if monitoring and monitoring.enabled:
+        monitored = per_grid(eligible_households(world, monitoring.households))
+        out[:, column[monitoring.yellow_category]] += monitored * monitoring.yellow_rate * 168
+        out[:, column[monitoring.red_category]] += monitored * monitoring.red_rate * 168
+    return out
+
+
+# --- hours per arrival ------------------------------------------------------------------------
+
+
+def _grid_hours(scenario: Scenario, name: str) -> float:
+    """Grid-side hours of a standard worker per arrival of category `name`: its work and
+    travel (a revisit's for each expected attempt), a second go where first attempts fail,
+    rework after a bounce-back from the first tier up, and the feedback call or check."""
+    category = scenario.categories[name]
+    once = category.work.mean + category.travel.mean
+    if category.kind == "revisit":
+        return once * _attempts(scenario, name)
+    hours = once
+    if category.kind in ("request", "patrol", "warning"):
+        hours += category.work.mean * _failed_first_attempts(scenario.grid_workers, category)
+    if category.escalation:
+        first = category.escalation[0]
+        hours += first.p * first.bounce_back * category.work.mean
+    feedback = scenario.loop.feedback
+    if category.loop and feedback.handler == "grid":
+        check = category.feedback
+        hours += check.work.mean + check.travel.mean if check else feedback.work.mean
+    return hours
+
+
+def _failed_first_attempts(team: Team, category: Category) -> float:
+    """Share of first attempts at settling that fail and are done again (profiles' success)."""
+    return sum(p.share * (1.0 - p.success.get(category.skill, 1.0)) for p in team.profiles)
+
+
+def _attempts(scenario: Scenario, name: str) -> float:
+    """Expected attempts of a revisit: (1 − (1 − p)^m) / p for reach probability p and at most
+    m attempts; at home, p is the share of households at home over the grid workers' hours."""
+    revisits = scenario.sources.revisits
+    if revisits is None:
+        return 1.0
+    if name == revisits.home_category:
+        weights = _hour_weights(scenario.grid_workers)
+        p = float(np.dot(weights, revisits.at_home))
+    else:
+        p = revisits.phone_reach
+    m = revisits.max_attempts
+    return (1.0 - (1.0 - p) ** m) / p if p > 0 else float(m)
+
+
+def _hour_weights(team: Team) -> np.ndarray:
+    """Share of a team's on-duty time in each hour of the day (24 values, summing to 1)."""
+    weights = np.zeros(24)
+    for pattern in team.patterns:
+        for shift in pattern:
+            if shift.round_the_clock:
+                weights += 1.0
+                continue
+            start = shift.start - team.starts_early
+            end = shift.start + shift.length + team.stays_late
+            pauses = [(shift.start + a, shift.start + b) for a, b in shift.pauses]
+            for hour in range(math.floor(start), math.ceil(end)):
+                on = min(end, hour + 1) - max(start, hour)
+                on -= sum(max(0.0, min(b, hour + 1) - max(a, hour)) for a, b in pauses)
+                weights[hour % 24] += max(on, 0.0) * len(set(shift.days))
+    return weights / weights.sum() if weights.sum() else weights
+
+
+# --- capacity ---------------------------------------------------------------------------------
+
+
+def _shift_week(shift: Shift, early: float, late: float) -> float:
+    """Hours on duty a week in one shift of a pattern, routine overtime included."""
+    if shift.round_the_clock:
+        return HOURS_PER_WEEK
+    return len(set(shift.days)) * (shift.hours + early + late)
+
+
+def _pattern_week(team: Team, pattern: list[Shift]) -> float:
+    if len(pattern) == 1 and pattern[0].round_the_clock:
+        return HOURS_PER_WEEK
+    return sum(_shift_week(s, team.starts_early, team.stays_late) for s in pattern)
+
+
+def _member_weeks(world: World, team: Team) -> list[tuple[list, float]]:
+    """(grids served, on-duty hours a week less no-shows) of every member of a team."""
+    patterns = team.patterns
+    return [
+        (grids, _pattern_week(team, patterns[k % len(patterns)]) * (1.0 - team.no_show))
+        for k, grids in enumerate(team_posts(world, team))
+    ]
+
+
+def _team_hours(world: World, team: Team) -> float:
+    """On-duty hours a week of all of a team's members."""
+    return float(sum(hours for _, hours in _member_weeks(world, team)))
+
+
+def _least_utilisation(
+    scenario: Scenario,
+    teams: dict[str, Team],
+    capacity: dict[str, float],
+    names: list[str],
+    demand: np.ndarray,
+) -> float:
+    """The least ρ such that the work of every category can be spread over the teams allowed to
+    take it with no team above ρ of its hours (each team at its own speed on each category):
+    min ρ s.t. Σ_t x_ct = D_c, Σ_c x_ct · time_tc ≤ ρ · H_t, x ≥ 0. Infinite when some work
+    has nobody on duty allowed to take it."""
+    needed = [c for c in range(len(names)) if demand[c] > 0]
+    staffed = [t for t in teams if capacity[t] > 0]
+    pairs = [
+        (c, t)
+        for c in needed
+        for t in staffed
+        if teams[t].categories is None or names[c] in teams[t].categories
+    ]
+    if not needed:
+        return 0.0
+    if {c for c, _ in pairs} != set(needed):
+        return math.inf
+    n = len(pairs)
+    cost = np.zeros(n + 1)
+    cost[-1] = 1.0  # minimise ρ, the last variable
+    equal = np.zeros((len(needed), n + 1))
+    upper = np.zeros((len(staffed), n + 1))
+    for k, (c, t) in enumerate(pairs):
+        equal[needed.index(c), k] = 1.0
+        upper[staffed.index(t), k] = _time_per_hour(
+            teams[t], scenario.categories[names[c]], names[c]
+        )
+    upper[:, -1] = [-capacity[t] for t in staffed]
+    result = linprog(
+        cost,
+        A_ub=upper,
+        b_ub=np.zeros(len(staffed)),
+        A_eq=equal,
+        b_eq=demand[needed],
+        bounds=[(0, None)] * (n + 1),
+        method="highs",
+    )
+    return float(result.x[-1]) if result.status == 0 else math.inf
+
+
+def _time_per_hour(team: Team, category: Category, name: str) -> float:
+    """Hours a team's member takes for one standard hour of the category's work, on average
+    over the team's profiles."""
+    profiles = team.profiles or [None]
+    shares = [p.share for p in team.profiles] or [1.0]
+    time = 0.0
+    for share, profile in zip(shares, profiles, strict=True):
+        rate = team.speed * team.skills.get(category.skill, 1.0)
+        if profile is not None:
+            rate *= profile.skills.get(category.skill, 1.0)
+        time += share / rate
+    return time / team.category_speed.get(name, 1.0)
+
+
+def _grid_utilisation(world: World, teams: dict[str, Team], demand: np.ndarray) -> np.ndarray:
+    """Per grid: its work against the hours of the members serving it (a member serving k
+    grids gives each 1/k of its hours)."""
+    hours = np.zeros(len(world.grids))
+    for team in teams.values():
+        for grids, week in _member_weeks(world, team):
+            for grid in grids:
+                hours[grid.index] += week / len(grids)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(hours > 0, demand / np.where(hours > 0, hours, 1.0), np.inf)
+    return np.where(demand > 0, rho, 0.0)
+
+
+def _unserved(
+    scenario: Scenario, names: list[str], demand: np.ndarray, shortfall: float
+) -> list[str]:
+    """The least urgent categories (highest priority number) whose work adds up to the
+    shortfall: what staff working by priority would leave undone."""
+    if shortfall <= 0:
+        return []
+    order = sorted(
+        (c for c in range(len(names)) if demand[c] > 0),
+        key=lambda c: -scenario.categories[names[c]].priority,
+    )
+    out, covered = [], 0.0
+    for c in order:
+        out.append(names[c])
+        covered += demand[c]
+        if covered >= shortfall:
+            break
+    return out
+
+
+# --- departments and incidents ----------------------------------------------------------------
+
+
+def _departments(
+    scenario: Scenario, world: World, names: list[str], arrivals: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Per department kind: hours a week of the cases escalated to it (with reviews and rework
+    after bounce-backs, and the feedback calls it makes) against its staff's hours."""
+    demand = dict.fromkeys(scenario.departments, 0.0)
+    feedback = scenario.loop.feedback
+    for name, a in zip(names, arrivals, strict=True):
+        category = scenario.categories[name]
+        reach, below = 1.0, []
+        for step in category.escalation:
+            reach *= step.p
+            works = {d: (step.work or scenario.departments[d].work).mean for d in step.departments}
+            for department, work in works.items():
+                demand[department] += a * reach * work * (1.0 + step.bounce_back * REVIEW_SHARE)
+            for department, work in below:
+                demand[department] += a * reach * step.bounce_back * work
+            below = list(works.items())
+        if category.loop and feedback.handler in demand:
+            check = category.feedback
+            hours = check.work.mean + check.travel.mean if check else feedback.work.mean
+            demand[feedback.handler] += a * hours
+    units = {
+        "community": len(world.communities),
+        "street": len(world.streets),
+        "district": 1,
+        "city": 1,
+    }
+    out = {}
+    for kind, spec in scenario.departments.items():
+        capacity = units[spec.tier] * spec.staff * _shift_week(spec.shift, 0.0, 0.0)
+        out[kind] = {
+            "demand": demand[kind],
+            "capacity": capacity,
+            "utilisation": demand[kind] / capacity if capacity else math.inf,
+        }
+    return out
+
+
+def _incidents(
+    scenario: Scenario,
+    world: World,
+    hours: np.ndarray,
+    names: list[str],
+    arrivals: np.ndarray,
+) -> dict[str, dict[str, float]]:
+    """Per incident: the grid-side hours of work it adds while it lasts (its tasks, and the
+    surge on existing sources in its area), in all and per week."""
+    column = {name: i for i, name in enumerate(names)}
+    grid_of = world.households["grid"]
+    sources = scenario.sources
+    source_of = {
+        "resident": list(sources.resident.mix),
+        "patrol": list(sources.patrol.rate_per_household) if sources.patrol else [],
+        "admin": [sources.admin.category] if sources.admin else [],
+    }
+    out = {}
+    for name, incident in scenario.incidents.items():
+        area = affected_grids(incident.area, world)
+        level = incident.level_over(incident.onset, incident.onset + incident.duration)
+        weeks = incident.duration / HOURS_PER_WEEK
+        extra = 0.0
+        for task in incident.tasks:
+            work = hours[column[task.category]]
+            eligible = eligible_households(world, task.households) & area[grid_of]
+            if task.every_household is not None:
+                extra += eligible.sum() * work
+            elif task.posts_per_community is not None:
+                communities = {world.grids[g].community for g in np.flatnonzero(area)}
+                extra += len(communities) * task.posts_per_community * incident.duration
+            else:
+                rate = task.rate_per_household * level
+                extra += rate * eligible.sum() * incident.duration * work
+        for source, multiplier in incident.demand.items():
+            columns = [column[c] for c in source_of[source]]
+            calm = (arrivals[area][:, columns] * hours[columns]).sum()
+            extra += (multiplier - 1.0) * level * calm * weeks
+        out[name] = {
+            "hours": float(extra),
+            "days": incident.duration / DAY,
+            "h_per_week": float(extra / weeks) if weeks else 0.0,
+        }
+    return out
+
+
+def scenario_load(scenario: Scenario, seed: int = 0) -> OfferedLoad:
+    """The offered load of a scenario on the world a run with `seed` would build."""
+    streams = Streams(seed)
+    world = World(scenario.world, streams.get("households"), streams.get("grid_sizes"))
+    return offered_load(scenario, world)
