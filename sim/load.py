@@ -180,9 +180,7 @@ def weekly_arrivals(scenario: Scenario, world: World, names: list[str]) -> np.nd
     patrol = sources.patrol
     if patrol and patrol.enabled:
         households = np.array([g.households for g in world.grids], dtype=float)
-        difficulty = np.array([g.difficulty for g in world.grids])
-        mean = difficulty.mean()
-        scale = (difficulty / mean) ** patrol.difficulty_elasticity if mean > 0 else 1.0
+        scale = world.relative_difficulty() ** patrol.difficulty_elasticity
         for name, rate in patrol.rate_per_household.items():
             out[:, column[name]] += rate * HOURS_PER_WEEK * households * scale
     admin = sources.admin

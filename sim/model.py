@@ -1,4 +1,4 @@
-"""GridModel: the Mesa model that owns the SimPy environment (DESIGN.md §1).
+"""GridModel: the Mesa model that owns the SimPy environment.
 
 One clock: simulated time is `env.now` in hours. `step()` advances one tick with
 `env.run(until=...)`; within a tick everything is event-driven.

@@ -1,4 +1,4 @@
-"""Named random streams: common random numbers across scenario arms (DESIGN.md §1.4).
+"""Named random streams: common random numbers across scenario arms (docs/sources.md Q12).
 
 One root seed gives one `numpy.random.Generator` per stochastic source. Each stream is
 derived from the root seed and a stable hash of its name, never from creation order, so

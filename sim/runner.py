@@ -1,4 +1,4 @@
-"""Running a scenario and writing its run folder (DESIGN.md §4)."""
+"""Running a scenario and writing its run folder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Closed-form queueing results (DOMAIN.md §3) used by the validation tests and by reports.
+"""Closed-form queueing results (docs/sources.md Q1-Q8) used by the validation tests and by reports.
 
 Rates are per unit of time and times come back in the same unit (hours in gridsim).
 Notation: arrival rate ``lam``, service rate per server ``mu``, ``c`` servers, offered load
@@ -143,7 +143,7 @@ class JacksonResult:
     mean_sojourn: float
 
 
-#: DOMAIN.md §4.4 J2, the grid escalation chain with a separate verification node (per hour):
+#: docs/sources.md Q4 J2, the grid escalation chain with a separate verification node (per hour):
 #: nodes community grid workers, street office, district, city, feedback/verification.
 #: Use as `jackson(**J2)`.
 J2: dict[str, list] = {

@@ -136,6 +136,14 @@ class World:
         """Total number of households."""
         return len(self.households["grid"])
 
+    def relative_difficulty(self) -> np.ndarray:
+        """Per grid, its difficulty per household against the whole world's (1 = average;
+        all 1 when no grid scores anything)."""
+        score = np.array([g.difficulty for g in self.grids])
+        households = np.array([g.households for g in self.grids], dtype=float)
+        overall = score.sum() / households.sum()
+        return score / households / overall if overall > 0 else np.ones(len(self.grids))
+
     def difficulty_bands(self) -> list[str]:
         """Band of each grid: low, medium or high tercile of difficulty ("medium" for all when
         every grid scores the same)."""

@@ -207,7 +207,7 @@ class Patrol(StrictModel):
     )
     resident_report_delay: Distribution = sourced(
         lambda: {"dist": "exponential", "mean": 72.0},
-        "assumption; under-reporting literature (DOMAIN §5.2)",
+        "assumption; residents report at uneven rates (docs/sources.md P21)",
         "Time until a resident reports an issue no patrol has found.",
     )
 
@@ -613,7 +613,7 @@ class ResidentRequests(StrictModel):
     enabled: bool = True
     rate_per_household: Rate = sourced(
         1.0 / (365 * 24),
-        "public statistic: NYC 311 ≈1.0 request/household/year; Beijing 12345 ≈1.2 (DOMAIN §2)",
+        "docs/sources.md P1, P3: NYC 311 ≈1.0 request per household a year; Beijing 12345 ≈1.2",
         "",
     )
     multipliers: dict[
@@ -658,7 +658,11 @@ class PatrolIssues(StrictModel):
         description="Category → issues per household per unit time (scaled by difficulty)."
     )
     difficulty_elasticity: float = sourced(
-        1.0, "assumption", "Issue rate ∝ (difficulty / mean difficulty)^elasticity.", ge=0
+        1.0,
+        "assumption",
+        "Issue rate per household ∝ (the grid's difficulty per household / the world's)"
+        "^elasticity.",
+        ge=0,
     )
 
 

@@ -1,4 +1,4 @@
-"""How well a surge was absorbed (DESIGN.md §4, issue of 平战结合): hours in each mode, and per
+"""How well a surge was absorbed (平战结合): hours in each mode, and per
 incident the peak backlog, the time to absorb it (back under the highest backlog of the day
 before onset), the time to get peacetime service back, the
 screening's completion and coverage, and needs of elderly or vulnerable households left unmet.

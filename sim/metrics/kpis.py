@@ -58,7 +58,7 @@ def summarize(
     horizon: float,
     warmup: float,
 ) -> dict:
-    """summary.json (DESIGN.md §4): the closed loop's KPIs, with time at each tier and time to
+    """summary.json (README, "KPIs"): the closed loop's KPIs, with time at each tier and time to
     close by the highest tier reached; each task kind's block; worker KPIs overall and per
     role; case and worker KPIs per grid-difficulty band; the run's invariants."""
     loop = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]

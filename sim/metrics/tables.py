@@ -1,5 +1,5 @@
-"""The tables of a run (DESIGN.md §4): cases, time series and workers, built from the model's
-counters after the run."""
+"""The tables of a run (README, "The run folder"): cases, jobs, time series and workers, built
+from the model's counters after the run."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def cases_table(model: GridModel) -> pd.DataFrame:
-    """One row per case or task, in creation order (DESIGN.md §4)."""
+    """One row per case or task, in creation order."""
     metrics, world, plans = model.metrics, model.world, model.plans
     width = len(RECORD_FIELDS)
     still_open = np.array([case.record() for case in metrics.open.values()], dtype=float)
@@ -87,7 +87,7 @@ def cases_table(model: GridModel) -> pd.DataFrame:
 
 
 def jobs_table(model: GridModel) -> pd.DataFrame:
-    """One row per execution of a job (DESIGN.md §4): the grid tier's work, a department's work
+    """One row per execution of a job: the grid tier's work, a department's work
     or review, rework after a bounce-back, the feedback call; its station and tier, when it was
     queued, started and finished, by whom, and how it ended (done, to be done again, handed back;
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the

@@ -198,9 +198,7 @@ class PatrolIssues(RateSource):
         self.exposure_mean = model.scenario.grid_workers.patrol.exposure
         world = model.world
         households = np.array([g.households for g in world.grids], dtype=float)
-        difficulty = np.array([g.difficulty for g in world.grids])
-        mean = difficulty.mean()
-        scale = (difficulty / mean) ** spec.difficulty_elasticity if mean > 0 else 1.0
+        scale = world.relative_difficulty() ** spec.difficulty_elasticity
         names = list(spec.rate_per_household)
         self.categories = np.array([model.category_index[n] for n in names])
         per_household = np.array([spec.rate_per_household[n] for n in names])

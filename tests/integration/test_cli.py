@@ -1,4 +1,4 @@
-"""The `gridsim` command line (DESIGN.md §4): run, validate, schema, exit codes, bad input."""
+"""The `gridsim` command line: run, validate, schema, exit codes, bad input."""
 
 from __future__ import annotations
 

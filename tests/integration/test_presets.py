@@ -24,10 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
 #: Horizon of the short run (days); presets not listed run one day.
 SHORT_DAYS = {"jiamusi_city": 0.5}
-#: Largest share of service cases never started by the end of a short run. Cases arriving after
-#: the shift ends (19:00) wait for the next morning by design: ≈14 % of a weekday's requests by
-#: the hourly profile, more where workers are overloaded (北焦化 before re-gridding).
-MAX_UNHANDLED_SHARE = 0.35
+#: Largest share of closed-loop cases never started by the end of a short run. Cases arriving
+#: after the workers' day ends (19:00) wait for the next morning by design: ≈14 % of a weekday's
+#: requests by the hourly profile, more where workers are busy (北焦化 before re-gridding);
+#: 盐池's base grid workers work mornings only (08:00-12:00), so the afternoon's ≈60 % waits.
+MAX_UNHANDLED_SHARE = {"yanchi_county": 0.7}
+DEFAULT_UNHANDLED_SHARE = 0.35
 
 
 def world(scenario: sim.Scenario) -> World:
@@ -116,7 +118,8 @@ def test_preset_validates_and_runs(path: Path):
     summary = result.summary
     assert summary["checks"]["conservation"], summary["checks"]
     assert summary["cases_created"] > 0
-    assert summary["unhandled"] <= MAX_UNHANDLED_SHARE * summary["cases_created"]
+    share = MAX_UNHANDLED_SHARE.get(path.stem, DEFAULT_UNHANDLED_SHARE)
+    assert summary["unhandled"] <= share * summary["cases_created"]
     # No category unhandled by design: every category with a few service cases had one started.
     service = result.cases[result.cases["kind"].isin(["request", "patrol"])]
     started = service.groupby("category", observed=True)["accepted_h"].agg(["size", "count"])

@@ -142,7 +142,7 @@ def test_growth_detects_a_known_trend():
     # +2 per week. Weekly batch means have sd s = sd_of_mean(168) ≈ 0.75; OLS over 12 weekly
     # points has slope standard error s / √(Σ (w − w̄)²) = s / √(12·143/12) ≈ 0.063 per week,
     # so the t statistic is about 32 (always significant) and the rise of ≈ 24 is far above
-    # the materiality threshold (0.1 × mean ≈ 2.2). The slope is within 3 SE with probability
+    # the materiality threshold (0.25 × mean ≈ 5.6). The slope is within 3 SE with probability
     # 0.9973 per series.
     s = sd_of_mean(168, PHI, SIGMA)
     standard_error = s / np.sqrt(WEEKS * (WEEKS**2 - 1) / 12)
@@ -159,7 +159,7 @@ def test_growth_detects_a_known_trend():
 
 def test_growth_needs_a_material_rise():
     # A perfect line is infinitely significant, but a rise of 0.5 over the run is below both
-    # 0.1 × mean (≈ 10) and 1 case.
+    # 0.25 × mean (≈ 25) and 1 case.
     values = 100 + 0.5 * HOURS / HOURS[-1]
     result = growth(HOURS, values, HOURS_PER_WEEK)
     assert result["p_value"] < GROWTH_ALPHA

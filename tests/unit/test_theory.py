@@ -1,4 +1,4 @@
-"""sim.theory against the worked reference values in DOMAIN.md §4.
+"""sim.theory against the worked reference values in docs/sources.md §4.
 
 Table values are compared with `printed`, which allows half a unit in the last printed digit,
 so the tolerance is exactly the precision the table shows. Values printed as integers are exact.

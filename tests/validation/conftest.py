@@ -1,7 +1,7 @@
-"""Shared helpers for validation against queueing theory (DOMAIN.md §3–4).
+"""Shared helpers for validation against queueing theory (docs/sources.md §4).
 
 Replications run in a session-wide pool of worker processes (Mesa 3.3 keeps finished models
-alive and switches multiprocessing to spawn, DESIGN.md §5). The workers only call `sim.run`,
+alive and switches multiprocessing to spawn). The workers only call `sim.run`,
 which pickles by reference from the installed package; per-replication statistics are computed
 here, in the test process, so statistics functions may be closures.
 

@@ -13,11 +13,11 @@ independent Poisson class streams Ciw is given. Both engines are also held to Co
 mean waits for non-preemptive priorities with equal service rates,
 Wq_k = C(c, a) / (cμ (1 − σ_{k−1})(1 − σ_k)), σ_k = Σ_{i ≤ k} λ_i / (cμ).
 
-J2 network: Ciw's single-class transition matrix is exactly DOMAIN §4.4's routing. gridsim draws
-each case's escalation path when the case is created, independently of queues and work content;
-Markov routing draws each hop on leaving a node, independently too, so the probability of every
-path is the same product (community only: 0.8; street: 0.2·0.7; district: 0.2·0.3·0.75; city:
-0.2·0.3·0.25). No per-class routing is needed. A customer's tier is the highest escalation node
+J2 network: Ciw's single-class transition matrix is exactly J2's routing (docs/sources.md Q4).
+gridsim draws each case's escalation path when the case is created, independently of queues
+and work content; Markov routing draws each hop on leaving a node, independently too, so the
+probability of every path is the same product (community only: 0.8; street: 0.2·0.7;
+district: 0.2·0.3·0.75; city: 0.2·0.3·0.25). No per-class routing is needed. A customer's tier is the highest escalation node
 (street, district, city) it visited, else the grid tier; its time to close runs from arrival at
 the grid node to departure from the verification node.
 """

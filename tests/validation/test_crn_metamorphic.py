@@ -1,4 +1,4 @@
-"""Common random numbers (DESIGN.md §1.4) and a metamorphic relation that rests on them.
+"""Common random numbers (docs/sources.md Q12) and a metamorphic relation that rests on them.
 
 (a) The same seed gives the same cases table (runs in separate worker processes, so this also
     rules out dependence on hash randomisation or process state).

@@ -1,8 +1,8 @@
 """M/M/c through the full gridsim code path (scenarios/theory/mmc.yaml) against Erlang C.
 
-DOMAIN.md §4.1 E1, E2, E3 and S1, plus a ten-server case. For each, R independent
+docs/sources.md Q2 E1, E2, E3 and S1, plus a ten-server case. For each, R independent
 replications (seeds: `replication_seeds` in conftest.py); each discards a warm-up of ten
-relaxation times τ = 1/(μ(1−√ρ)²) (DOMAIN §3, the M/M/1 bound, conservative for c > 1) and
+relaxation times τ = 1/(μ(1−√ρ)²) (docs/sources.md Q10, the M/M/1 bound, conservative for c > 1) and
 measures cases created after it. Per replication: mean wait (first_response_h), P(wait > 0) and mean
 sojourn (time_to_close_h). The replication mean must lie within 3 standard errors of
 `sim.theory.mmc` (SE from the spread of the replications).
@@ -51,7 +51,7 @@ class MMc:
 
 CASES = [
     MMc("E1", 10.0, 4.0, 3, days=200),
-    # ρ = 0.89: τ ≈ 204 h, so a 2,040 h warm-up and a long horizon (DOMAIN §4.1 notes)
+    # ρ = 0.89: τ ≈ 204 h, so a 2,040 h warm-up and a long horizon (docs/sources.md Q2 notes)
     pytest.param(MMc("E2", 4.0, 1.5, 3, days=800), marks=pytest.mark.slow, id="E2"),
     MMc("E3", 30.0, 12.0, 5, days=50),
     MMc("S1", 2.0, 3.0, 1, days=200),

@@ -1,4 +1,4 @@
-"""A surge above capacity against the fluid model (DOMAIN.md §3, §4.5): during the surge the
+"""A surge above capacity against the fluid model (docs/sources.md Q7): during the surge the
 number of cases in the system grows by (λ' − cμ)·T on average, and afterwards drains at
 cμ − λ. Both are measured from the time series (backlog at the end of each hour) over
 replications and compared with `sim.theory.fluid_surge` within the replication tolerance.

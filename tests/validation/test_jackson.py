@@ -1,4 +1,4 @@
-"""The J2 escalation network (DOMAIN.md §4.4, scenarios/theory/jackson_j2.yaml) against the
+"""The J2 escalation network (docs/sources.md Q4, scenarios/theory/jackson_j2.yaml) against the
 product-form solution of the open Jackson network.
 
 Per replication: mean time to close by the tier a case reached (a fixed path through the
@@ -25,7 +25,7 @@ from sim import theory
 REPS = 20
 COOLDOWN = 100.0  # hours: the city path (mean 11 h) has closed by then
 
-#: J2 nodes in DOMAIN §4.4 order, and the gridsim role that serves each.
+#: J2 nodes in docs/sources.md Q4 order, and the gridsim role that serves each.
 ROLES = ["grid_worker", "street_office", "district_office", "city_office", "verification"]
 #: tier_reached in gridsim → the J2 path (J2's node 0 "community grid workers" is the grid tier).
 PATHS = {"grid": [0, 4], "street": [0, 1, 4], "district": [0, 1, 2, 4], "city": [0, 1, 2, 3, 4]}

@@ -1,4 +1,4 @@
-"""Run invariants (DESIGN.md §4, DOMAIN.md §3) on one run of each scenario: mmc.yaml (E1),
+"""Run invariants (docs/sources.md Q1) on one run of each scenario: mmc.yaml (E1),
 jackson_j2.yaml and baseline.yaml (skipped while it does not exist). Every replication made by
 the other validation tests passes the same exact checks (`check_invariants` in conftest.py).
 

@@ -38,7 +38,8 @@ REPS = 20
 
 
 def warmup(lam: float, mu: float, c: int) -> float:
-    """Ten relaxation times (DOMAIN §3, the M/M/1 bound, conservative for c > 1), whole hours."""
+    """Ten relaxation times (docs/sources.md Q10, the M/M/1 bound, conservative for c > 1),
+    whole hours."""
     rho = lam / (c * mu)
     return float(math.ceil(10.0 / (mu * (1.0 - math.sqrt(rho)) ** 2)))
 
@@ -100,7 +101,7 @@ class Pool:
 
 
 POOLS = [
-    # DOMAIN §4.1 E1 (λ = 10/h, μ = 4/h, c = 3: Wq = 0.351 h, P(wait) = 0.702, W = 0.601 h),
+    # docs/sources.md Q2 E1 (λ = 10/h, μ = 4/h, c = 3: Wq = 0.351 h, P(wait) = 0.702, W = 0.601 h),
     # the requests coming from five grids of 2/h each
     Pool("E1-5grids", 5, lam=10.0, mu=4.0, c=3, days=100, without="grid workers take nothing"),
     # the six specialists of "1+6+N" pooled over six grids of 3.5/h each (ρ = 0.7)

@@ -1,5 +1,5 @@
 """Switching staffing from c to c′ at a mode change reproduces Erlang C for c′ after the
-transient (DOMAIN.md §4.5): `scenarios/theory/staffing_switch.yaml`, λ = 20/h, μ = 4/h,
+transient (docs/sources.md Q7): `scenarios/theory/staffing_switch.yaml`, λ = 20/h, μ = 4/h,
 c′ = 6 once the plan has mobilised the reserve at the surge's onset (t = 24 h). Cases created
 from 2 days after the switch, as long as all have closed, are compared with `sim.theory.mmc`."""
 
