@@ -558,10 +558,15 @@ def _run_count(spec: Any, here: Path, folder: str) -> str:
     )
 
 
-#: KPI columns that compare and sensitivity report unless told otherwise.
+#: KPI columns that compare and sensitivity report unless told otherwise: times to close and to
+#: first response as Kaplan–Meier medians (open cases counted, censored at the horizon) beside
+#: the mean of closed cases, the share still open, lateness, backlog and cost.
 MAIN_KPIS = [
     "kpi.time_to_close_h.mean",
-    "kpi.first_response_h.mean",
+    "kpi.time_to_close_h.km_p50",
+    "kpi.time_to_close_h.km_p90",
+    "kpi.time_to_close_h.open_share",
+    "kpi.first_response_h.km_p50",
     "kpi.on_time_rate",
     "kpi.backlog_end",
     "kpi.cost_yuan",
@@ -599,8 +604,9 @@ def compare_command(
         _bad_input(f"{folder}: no runs found")
     kpis = _kpi_columns(kpi)
     unknown = [name for name in kpis if name not in table.columns]
-    if unknown:
+    if unknown and kpi:
         _bad_input(f"{folder}: unknown KPI column(s): {', '.join(unknown)}")
+    kpis = [name for name in kpis if name in table.columns]  # results of an older gridsim
     column = along if along == "arm" else f"factor.{along.removeprefix('factor.')}"
     if column not in table.columns:
         factors = [c.removeprefix("factor.") for c in table.columns if c.startswith("factor.")]

@@ -65,7 +65,8 @@ def paired_comparisons(
     """Every level of column `along` ("arm", or a factor column such as
     "factor.world.streets.0.communities.0.grids") against `levels[0]`, within each combination
     of the other arms and factors, per KPI column, pairing runs of the same replication (same
-    seeds). One row per comparison; cells with fewer than 2 pairs are left out."""
+    seeds). One row per comparison; pairs where either value is missing (a Kaplan–Meier
+    quantile never reached) are left out, and comparisons with fewer than 2 pairs."""
     table = table[table["status"] == "ok"]
     others = [c for c in table.columns if c == "arm" or c.startswith("factor.")]
     others.remove(along)
@@ -81,8 +82,10 @@ def paired_comparisons(
                 continue
             labels = {along: level, "reference": levels[0], **dict(zip(others, keys, strict=True))}
             for kpi in kpis:
-                d = paired_difference(
-                    reference.loc[common, kpi], other.loc[common, kpi], confidence
-                )
+                a, b = reference.loc[common, kpi], other.loc[common, kpi]
+                both = a.notna() & b.notna()  # a KM quantile the estimate never reached: n/a
+                if both.sum() < 2:
+                    continue
+                d = paired_difference(a[both], b[both], confidence)
                 rows.append({**labels, "kpi": kpi, **asdict(d)})
     return pd.DataFrame(rows)

@@ -190,7 +190,7 @@ def test_compare_pairs_arms_against_the_first_or_a_chosen_one(experiment: Path, 
     # piped (CliRunner) and no COLUMNS in the environment (pytest-xdist sets 80)
     chosen = runner.invoke(app, ["compare", str(out), "--reference", "four"], env={"COLUMNS": None})
     assert chosen.exit_code == 0 and "against four" in chosen.output
-    assert "│ first_response_h.mean │" in chosen.output  # piped: wide enough not to cut names
+    assert "│ time_to_close_h.open_share │" in chosen.output  # piped: wide enough for names
     for bad in (["--kpi", "nope"], ["--reference", "five"]):
         refused = runner.invoke(app, ["compare", str(out), *bad])
         assert refused.exit_code == 2 and "Traceback" not in refused.output
