@@ -597,7 +597,7 @@ def compare_command(
 ) -> None:
     """Compare every arm (or factor level) with the reference one."""
     from sim.sweep import load_results
-    from sim.sweep.compare import paired_comparisons
+    from sim.sweep.compare import paired_comparisons, transient_runs
 
     table = load_results(folder)
     if not len(table):
@@ -620,6 +620,15 @@ def compare_command(
             )
         levels = [matches[0], *(level for level in levels if level != matches[0])]
     frame = paired_comparisons(table, column, levels, kpis)
+    for level, (runs, overloaded, growing) in transient_runs(table, column).items():
+        if overloaded or growing:
+            _warn(
+                [
+                    f"{level}: {overloaded} of {runs} runs offered more work than the staff's "
+                    f"hours, {growing} with open work growing: their KPIs describe a transient "
+                    "that depends on the horizon"
+                ]
+            )
     others = [c for c in frame.columns if c == "arm" or c.startswith("factor.")]
     others.remove(column)
     name = column.removeprefix("factor.")

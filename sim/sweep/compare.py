@@ -89,3 +89,18 @@ def paired_comparisons(
                 d = paired_difference(a[both], b[both], confidence)
                 rows.append({**labels, "kpi": kpi, **asdict(d)})
     return pd.DataFrame(rows)
+
+
+def transient_runs(table: pd.DataFrame, along: str) -> dict[object, tuple[int, int, int]]:
+    """Per level of column `along`: (runs, runs offered more work than their staff's hours,
+    runs whose open work was found growing). Such runs measure a transient that depends on the
+    horizon, and comparisons involving them say so."""
+    table = table[table["status"] == "ok"]
+    load = table.get("kpi.offered_load.utilisation", pd.Series(np.nan, index=table.index))
+    stationary = table.get("kpi.steady_state.stationary", pd.Series(None, index=table.index))
+    out = {}
+    for level, rows in table.groupby(along, sort=False):
+        overloaded = int((load[rows.index].astype(float) >= 1.0).sum())
+        growing = int((stationary[rows.index] == False).sum())  # noqa: E712 (None: not judged)
+        out[level] = (len(rows), overloaded, growing)
+    return out

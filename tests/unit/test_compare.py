@@ -28,3 +28,19 @@ def test_identical_arms_have_no_difference():
 def test_unequal_arms_are_refused():
     with pytest.raises(ValueError):
         paired_difference([1.0, 2.0], [1.0])
+
+
+def test_transient_runs_counts_overloaded_and_growing_runs_per_arm():
+    import pandas as pd
+
+    from sim.sweep.compare import transient_runs
+
+    table = pd.DataFrame(
+        {
+            "arm": ["calm", "calm", "busy", "busy"],
+            "status": ["ok"] * 4,
+            "kpi.offered_load.utilisation": [0.7, 0.7, 1.2, 1.2],
+            "kpi.steady_state.stationary": [True, None, False, True],
+        }
+    )
+    assert transient_runs(table, "arm") == {"calm": (2, 0, 0), "busy": (2, 2, 1)}

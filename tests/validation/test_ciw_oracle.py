@@ -17,9 +17,9 @@ J2 network: Ciw's single-class transition matrix is exactly J2's routing (docs/s
 gridsim draws each case's escalation path when the case is created, independently of queues
 and work content; Markov routing draws each hop on leaving a node, independently too, so the
 probability of every path is the same product (community only: 0.8; street: 0.2·0.7;
-district: 0.2·0.3·0.75; city: 0.2·0.3·0.25). No per-class routing is needed. A customer's tier is the highest escalation node
-(street, district, city) it visited, else the grid tier; its time to close runs from arrival at
-the grid node to departure from the verification node.
+district: 0.2·0.3·0.75; city: 0.2·0.3·0.25). No per-class routing is needed. A customer's tier
+is the highest escalation node (street, district, city) it visited, else the grid tier; its time
+to close runs from arrival at the grid node to departure from the verification node.
 """
 
 from __future__ import annotations
