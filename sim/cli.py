@@ -360,8 +360,8 @@ def run_command(
 
     from sim.load import scenario_load
 
-    load = scenario_load(loaded, seed)
-    _warn(load.warnings())
+    before = scenario_load(loaded, seed).warnings()
+    _warn(before)
     err = _err()
     horizon = loaded.run.days
     clock = time.perf_counter()
@@ -385,7 +385,7 @@ def run_command(
     checks = result.summary.get("checks") or {}
     if checks.get("conservation") is False:
         _warn(["cases created != closed + open (see summary.json checks)"])
-    _warn(result.summary.get("warnings", []))
+    _warn(w for w in result.summary.get("warnings", []) if w not in before)
     _say(console, f"run folder: {written}")
 
 
@@ -620,13 +620,26 @@ def compare_command(
             )
         levels = [matches[0], *(level for level in levels if level != matches[0])]
     frame = paired_comparisons(table, column, levels, kpis)
+    ok = table[table["status"] == "ok"]
+    for level, rows in ok.groupby(column, sort=False):
+        for name in kpis:
+            missing = int(rows[name].isna().sum())
+            if missing:
+                _warn(
+                    [
+                        f"{level}: {name.removeprefix('kpi.')} is missing in {missing} of "
+                        f"{len(rows)} runs (a Kaplan–Meier quantile is missing when too many "
+                        "cases are still open at the end to reach it); those pairs are left out"
+                    ]
+                )
     for level, (runs, overloaded, growing) in transient_runs(table, column).items():
         if overloaded or growing:
             _warn(
                 [
                     f"{level}: {overloaded} of {runs} runs offered more work than the staff's "
-                    f"hours, {growing} with open work growing: their KPIs describe a transient "
-                    "that depends on the horizon"
+                    f"hours, {growing} with open work found growing (a run in steady state is "
+                    "flagged about once in a hundred): such runs measure a transient that "
+                    "depends on the horizon"
                 ]
             )
     others = [c for c in frame.columns if c == "arm" or c.startswith("factor.")]

@@ -111,13 +111,20 @@ class Pay(StrictModel):
     """Pay of one worker, in yuan."""
 
     monthly_yuan: float = sourced(
-        2800.0, "article #5: Jiamusi urban subsidy up to 2,800 yuan/month", "", ge=0
+        1500.0,
+        "docs/sources.md A42: 天宁区 pays 1,500 yuan a month, the one pay level the article gives "
+        "(佳木斯's 2,800 is a ceiling, A43)",
+        "",
+        ge=0,
     )
     annual_bonus_yuan: float = sourced(
-        4500.0, "article #4: Tianning 4,000-5,000 yuan annual bonus (midpoint)", "", ge=0
+        4500.0, "docs/sources.md A42: 天宁区's 4,000-5,000 yuan year-end bonus (midpoint)", "", ge=0
     )
     social_insurance_monthly_yuan: float = sourced(
-        1000.0, "article #5: 五险一金 about 1,000 yuan per person", "", ge=0
+        0.0,
+        "assumption: not given for 天宁区; 佳木斯郊区 pays about 1,000 yuan (A45)",
+        "",
+        ge=0,
     )
     overtime_hourly_yuan: float = sourced(0.0, "assumption: overtime is unpaid", "", ge=0)
 

@@ -99,7 +99,9 @@ def mser_truncation(
     return d * batch, d < last
 
 
-def growth(times: npt.ArrayLike, values: npt.ArrayLike, batch_length: float) -> dict:
+def growth(
+    times: npt.ArrayLike, values: npt.ArrayLike, batch_length: float, alpha: float = GROWTH_ALPHA
+) -> dict:
     """Does an open-work count grow through the run? Trend of its batch means.
 
     times: hours, increasing and equally spaced; values: time-average count over the interval
@@ -110,7 +112,7 @@ def growth(times: npt.ArrayLike, values: npt.ArrayLike, batch_length: float) -> 
     Returns {"slope_per_week": counts per week, "p_value": one-sided for slope > 0 (Student t,
     batches − 2 df), "rise": fitted increase over the span of the batches (counts), "mean":
     mean of the batch means (counts), "batches": int, "growing": bool}: growing when p_value
-    < GROWTH_ALPHA and rise > max(MATERIAL_SHARE · mean, MATERIAL_MIN). With fewer than 3
+    < alpha and rise > max(MATERIAL_SHARE · mean, MATERIAL_MIN). With fewer than 3
     batches there is no test: slope_per_week, p_value and rise are None and growing is False
     (mean is None without any batch; fewer than 2 times give no batch). Batch means that are all
     equal give slope 0 and p_value 1.
@@ -124,13 +126,13 @@ def growth(times: npt.ArrayLike, values: npt.ArrayLike, batch_length: float) -> 
     if batch_length <= 0:
         raise ValueError(f"batch_length must be > 0, got {batch_length}")
     if t.size < 2:
-        return _result(None, None, None, None, 0)
+        return _result(None, None, None, None, 0, alpha)
     per_batch = _steps_per_batch(t, batch_length)
     k = t.size // per_batch
     means = y[: k * per_batch].reshape(k, per_batch).mean(axis=1)
     mean = float(means.mean()) if k else None
     if k < 3:
-        return _result(None, None, None, mean, k)
+        return _result(None, None, None, mean, k, alpha)
     step = t[1] - t[0]
     mid_times = t[: k * per_batch].reshape(k, per_batch).mean(axis=1) - step / 2
     if np.ptp(means) == 0:  # linregress has no p-value without any variation
@@ -138,7 +140,7 @@ def growth(times: npt.ArrayLike, values: npt.ArrayLike, batch_length: float) -> 
     else:
         fit = stats.linregress(mid_times, means)
         slope, p_value = float(fit.slope), _one_sided_p(fit, mid_times, means)
-    return _result(slope * HOURS_PER_WEEK, p_value, slope * k * per_batch * step, mean, k)
+    return _result(slope * HOURS_PER_WEEK, p_value, slope * k * per_batch * step, mean, k, alpha)
 
 
 def _one_sided_p(fit, x: np.ndarray, y: np.ndarray) -> float:
@@ -176,12 +178,11 @@ def _result(
     rise: float | None,
     mean: float | None,
     batches: int,
+    alpha: float,
 ) -> dict:
     """The dict returned by `growth`, with its verdict."""
     growing = (
-        p_value is not None
-        and p_value < GROWTH_ALPHA
-        and rise > max(MATERIAL_SHARE * mean, MATERIAL_MIN)
+        p_value is not None and p_value < alpha and rise > max(MATERIAL_SHARE * mean, MATERIAL_MIN)
     )
     return {
         "slope_per_week": slope_per_week,
@@ -197,6 +198,7 @@ def _result(
 
 #: Fewest days after the warm-up for which open work is judged growing or not.
 MIN_JUDGED_DAYS = 3.0
+TOO_SHORT = "too short to judge"
 
 
 def tick_series(timeseries: pd.DataFrame, column: str) -> pd.Series:
@@ -205,17 +207,19 @@ def tick_series(timeseries: pd.DataFrame, column: str) -> pd.Series:
     return rows.groupby("t_h", sort=True)[column].sum()
 
 
-def mser_warmup(timeseries: pd.DataFrame, until: float) -> tuple[float, bool]:
+def mser_warmup(
+    timeseries: pd.DataFrame, until: float, batch: int = 5
+) -> tuple[float, bool | None]:
     """The warm-up MSER-5 finds in the closed-loop backlog (time average per tick) before
     `until` hours (an incident's onset, or the horizon): (hours, settled). A series too short
-    to judge gives (0, False)."""
+    to judge (fewer than MIN_BATCHES batches) gives (0, None)."""
     series = tick_series(timeseries, "backlog_mean")
     ends = series.index.to_numpy()
     series = series[ends <= until + 1e-9]
-    if len(series) < 2:
-        return 0.0, False
+    if len(series) < MIN_BATCHES * batch:
+        return 0.0, None
     tick = float(ends[1] - ends[0])
-    cut, settled = mser_truncation(series.to_numpy())
+    cut, settled = mser_truncation(series.to_numpy(), batch)
     return cut * tick, settled
 
 
@@ -224,8 +228,10 @@ def open_work_growth(
 ) -> dict[str, dict]:
     """Per block of work (name → time-series column: the closed-loop backlog, each task kind's
     open count), whether it grows from `start` to the end of the run: `growth()` on weekly
-    batches (daily ones when less than three weeks are measured). Empty when fewer than
-    MIN_JUDGED_DAYS are measured."""
+    batches (daily ones when less than three weeks are measured), each at GROWTH_ALPHA divided
+    by the number of blocks (Bonferroni), so that a run in steady state is flagged in about
+    GROWTH_ALPHA of runs whatever its number of blocks. Empty when fewer than MIN_JUDGED_DAYS
+    are measured."""
     out = {}
     for name, column in columns.items():
         series = tick_series(timeseries, column)
@@ -241,7 +247,8 @@ def open_work_growth(
         batch = HOURS_PER_WEEK if span >= 3 * HOURS_PER_WEEK else 24.0
         if batch % tick:
             batch = tick * max(1, round(batch / tick))
-        out[name] = growth(series.index.to_numpy(), series.to_numpy(), batch)
+        alpha = GROWTH_ALPHA / len(columns)
+        out[name] = growth(series.index.to_numpy(), series.to_numpy(), batch, alpha)
     return out
 
 
@@ -272,7 +279,7 @@ def steady_state_summary(
         )
     out["growth"] = judged
     out["stationary"] = None if not judged else not any(r["growing"] for r in judged.values())
-    out["not_judged"] = reason if reason else None if judged else "too short to judge"
+    out["not_judged"] = reason if reason else None if judged else TOO_SHORT
     return out
 
 
@@ -288,6 +295,12 @@ def growth_warnings(steady: dict) -> list[str]:
                 f"(≈{result['shortfall_h_per_week']:,.0f} h of work a week left undone): the "
                 "run measures a transient, not a steady state"
             )
+    if steady.get("not_judged") == TOO_SHORT:
+        out.append(
+            f"the run is {TOO_SHORT} whether it reaches a steady state (fewer than "
+            f"{MIN_JUDGED_DAYS:g} days after the warm-up): its KPIs may describe the start-up "
+            "transient"
+        )
     if steady.get("warmup_settled") is False and steady.get("warmup_method", "").startswith("MSER"):
         out.append(
             "the warm-up search (MSER-5) found no settled start in the first half of the run: "
