@@ -169,12 +169,12 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
     table.add_column("KPI")
     table.add_column("value", justify="right")
     table.add_column("unit")
-    warmup = summary.get("warmup_h") or 0.0
+    steady = summary.get("steady_state") or {}
+    method = steady.get("warmup_method", "")
     table.add_row(
-        "closed loop: residents' requests and patrol finds",
-        f"from {_hours(warmup)}" if warmup else "",
-        "h (warm-up)" if warmup else "",
+        f"warm-up{f' ({method})' if method else ''}", _hours(summary.get("warmup_h")), "h"
     )
+    table.add_row("closed loop: residents' requests and patrol finds after it", "", "")
     table.add_row("cases created", _count(summary.get("cases_created")), "cases")
     table.add_row("cases closed", _count(summary.get("cases_closed")), "cases")
     table.add_row("backlog at end", _count(summary.get("backlog_end")), "cases")
