@@ -148,7 +148,9 @@ class EscalationStep(StrictModel):
         None, description="Work content per department; default: the department's own."
     )
     bounce_back: Probability = sourced(
-        0.0, "assumption; article #3 reports buck-passing (推诿)", "P(bounced back once)."
+        0.0,
+        "assumption; buck-passing (推诿) happens (docs/sources.md A72), how often is not given",
+        "P(bounced back once).",
     )
 
 
@@ -316,7 +318,7 @@ class Team(StrictModel):
     speed: float = sourced(1.0, "assumption: standard worker", "Work rate multiplier.", gt=0)
     skills: dict[Skill, float] = sourced(
         dict,
-        "assumption: standard worker; article #2/#4: young workers faster at IT reporting, "
+        "assumption: standard worker; docs/sources.md A38: young workers faster at IT reporting, "
         "older ones at mediation",
         "Extra work-rate multiplier per skill (it, mediation, field, general); default 1.",
     )
@@ -407,7 +409,7 @@ class DifficultyRule(StrictModel):
     points_per_worker: float = sourced(
         600.0,
         "calibrated: 新北区's hardest grid (500 households, 400 group rentals, score ≈1,300 "
-        "with default weights) gets ≥ 2 workers (article #4); assumption otherwise",
+        "with default weights) gets ≥ 2 workers (docs/sources.md A25); assumption otherwise",
         "",
         gt=0,
     )
@@ -465,11 +467,20 @@ class GridWorkers(Team):
 class HouseholdMix(StrictModel):
     """Shares of household attributes (each independent Bernoulli per household)."""
 
-    floating: Probability = sourced(0.25, "assumption; Qiaosi 4.3 migrants per local (#3)", "")
+    floating: Probability = sourced(
+        0.25, "assumption; 乔司 has 4.3 migrants per local (docs/sources.md A29)", ""
+    )
     rental: Probability = sourced(0.2, "assumption", "")
-    group_rental: Probability = sourced(0.02, "assumption; 新北区 hardest grid 400/500 (#4)", "")
+    group_rental: Probability = sourced(
+        0.02, "assumption; 新北区's hardest grid 400/500 (docs/sources.md A25)", ""
+    )
     shop: Probability = sourced(0.05, "assumption", "")
-    elderly: Probability = sourced(0.2, "assumption: share of households with a member 65+", "")
+    elderly: Probability = sourced(
+        0.2,
+        "assumption: share of households with a member 65+ (13.5 % of people are 65+, "
+        "docs/sources.md P28)",
+        "",
+    )
     vulnerable: Probability = sourced(0.05, "assumption: disabled, ill, living alone", "")
 
     @model_validator(mode="after")
@@ -558,7 +569,8 @@ class World(StrictModel):
     difficulty_weights: dict[Literal["floating", "rental", "group_rental", "shop"], float] = (
         sourced(
             lambda: {"floating": 1.0, "rental": 1.0, "group_rental": 2.0, "shop": 1.0},
-            "assumption: 新北区 weighs floating population, rentals and shops (#4)",
+            "assumption: 新北区 weighs floating population, rentals and shops "
+            "(docs/sources.md A82)",
             "Weights of the grid difficulty score (per household with the attribute).",
         )
     )
@@ -701,7 +713,8 @@ class AdminTasks(StrictModel):
             ],
             1.0,
         ),
-        "article #2: twelve upper departments send tasks to the grid; equal weights assumption",
+        "docs/sources.md A60: twelve upper departments send tasks to the grid; equal weights "
+        "assumption",
         "Upper department → relative share of the tasks it sends.",
     )
     blocked: list[str] = Field(
@@ -758,12 +771,14 @@ class Revisits(StrictModel):
             + [0.9, 0.85, 0.85, 0.85, 0.85, 0.88, 0.8, 0.75, 0.75, 0.78, 0.85]
             + [0.92, 0.95, 0.95, 0.95, 0.95, 0.95]
         ),
-        "article #2: 68 of 80 households reached on a census morning (0.85); rest assumption",
+        "docs/sources.md A53: 68 of 80 households reached on a census morning (0.85); rest "
+        "assumption",
         "P(someone is at home) by hour of day (24 values).",
     )
     retry_after: Distribution = sourced(
         lambda: {"dist": "fixed", "value": 6.0},
-        "article #2: revisit the not-at-home households later in the day (打时间差); assumption",
+        "docs/sources.md A54: revisit the not-at-home households later in the day (打时间差); "
+        "assumption",
         "",
     )
     max_attempts: int = sourced(3, "assumption", "", ge=1)
@@ -786,7 +801,8 @@ class Monitoring(StrictModel):
     enabled: bool = True
     yellow_rate: Rate = sourced(
         0.011 / (365 * 24),
-        "article #6: 541 yellow warnings among 48,924 households (assumption: in about a year)",
+        "docs/sources.md A79, A23: 541 yellow warnings among 48,924 households (assumption: in "
+        "about a year)",
         "Green → yellow, per household.",
     )
     red_rate: Rate = sourced(0.002 / (365 * 24), "assumption", "Green → red, per household.")
@@ -846,7 +862,9 @@ class WarmStart(StrictModel):
 class Feedback(StrictModel):
     """Who does 结果反馈: the grid worker (`grid`), a department id, or nobody (`none`)."""
 
-    handler: str = sourced("grid", "article #5: the grid worker reports back to the resident", "")
+    handler: str = sourced(
+        "grid", "docs/sources.md A70: 结果反馈, the grid worker reports back to the resident", ""
+    )
     work: Distribution = sourced(lambda: {"dist": "fixed", "value": 0.1}, "assumption: 6 min", "")
     priority: int = Field(2, ge=1, le=9)
 
