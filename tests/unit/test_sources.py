@@ -173,6 +173,13 @@ def test_mix_shares(seed):
 # --- revisits ---------------------------------------------------------------------------------
 
 
+#: The phone and home revisit categories (their work content does not matter here).
+REVISIT_CATEGORIES = {
+    "revisit_phone": {"kind": "revisit", "work": "3min", "loop": False},
+    "revisit_home": {"kind": "revisit", "work": "8min", "loop": False},
+}
+
+
 @pytest.fixture(scope="module")
 def revisits() -> tuple[GridModel, pd.DataFrame]:
     return simulate(
@@ -183,10 +190,7 @@ def revisits() -> tuple[GridModel, pd.DataFrame]:
                     {"id": "s", "communities": [{"id": "c", "grids": 2, "households_per_grid": 60}]}
                 ]
             },
-            "categories": {
-                "revisit_phone": {"kind": "revisit", "work": "3min", "loop": False},
-                "revisit_home": {"kind": "revisit", "work": "8min", "loop": False},
-            },
+            "categories": REVISIT_CATEGORIES,
             "sources": {
                 "resident": {"enabled": False},
                 "revisits": {"phone_every": "15d", "home_every": "30d"},
@@ -236,10 +240,7 @@ def test_revisits_go_to_the_targeted_households_only():
         {
             "run": {"days": 30},
             "world": {"households": {"vulnerable": 0.2}},
-            "categories": {
-                "revisit_phone": {"kind": "revisit", "work": "3min", "loop": False},
-                "revisit_home": {"kind": "revisit", "work": "8min", "loop": False},
-            },
+            "categories": REVISIT_CATEGORIES,
             "sources": {
                 "resident": {"enabled": False},
                 "revisits": {"households": "vulnerable", "phone_every": "15d"},
