@@ -25,7 +25,7 @@ from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, RunSettings
 from sim.emergency.kpis import emergency_kpis
 from sim.load import offered_load
 from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
-from sim.metrics.steady_state import growth_warnings, mser_warmup, steady_state_summary
+from sim.metrics.steady_state import choose_warmup, growth_warnings, steady_state_summary
 from sim.model import GridModel
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
@@ -142,21 +142,6 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*saved)
-
-
-def choose_warmup(
-    scenario: Scenario, timeseries: pd.DataFrame, horizon: float
-) -> tuple[float, str, bool | None]:
-    """(warm-up in hours, how it was chosen, whether MSER-5 found a settled start): the
-    scenario's own, none after a warm start (its state is what the run is about), or MSER-5 on
-    the closed-loop backlog before the first incident."""
-    if scenario.run.warmup != "auto":
-        return float(scenario.run.warmup), "set in the scenario", None
-    if scenario.warm_start is not None:
-        return 0.0, "none: the run starts from a warm start", None
-    until = min([incident.onset for incident in scenario.incidents.values()] + [horizon])
-    warmup, settled = mser_warmup(timeseries, until)
-    return warmup, "MSER-5 on the closed-loop backlog", settled
 
 
 def run(

@@ -39,6 +39,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from sim.config.schema import Scenario
+
 HOURS_PER_WEEK = 168.0
 
 # MSER needs enough batches for the standard error of the kept part to mean something: with
@@ -221,6 +223,21 @@ def mser_warmup(
     tick = float(ends[1] - ends[0])
     cut, settled = mser_truncation(series.to_numpy(), batch)
     return cut * tick, settled
+
+
+def choose_warmup(
+    scenario: Scenario, timeseries: pd.DataFrame, horizon: float
+) -> tuple[float, str, bool | None]:
+    """(warm-up in hours, how it was chosen, whether MSER-5 found a settled start): the
+    scenario's own, none after a warm start (its state is what the run is about), or MSER-5 on
+    the closed-loop backlog before the first incident."""
+    if scenario.run.warmup != "auto":
+        return float(scenario.run.warmup), "set in the scenario", None
+    if scenario.warm_start is not None:
+        return 0.0, "none: the run starts from a warm start", None
+    until = min([incident.onset for incident in scenario.incidents.values()] + [horizon])
+    warmup, settled = mser_warmup(timeseries, until)
+    return warmup, "MSER-5 on the closed-loop backlog", settled
 
 
 def open_work_growth(
