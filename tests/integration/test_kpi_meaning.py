@@ -63,3 +63,21 @@ def test_hour_by_hour_backlog_equals_the_case_log(result: sim.Result) -> None:
         # the tick ending at t holds what happened before t; events at t fall in the next
         open_at_t = int(((created < t) & ~(closed < t)).sum())
         assert per_hour[t] == open_at_t
+
+
+def test_a_warm_start_backlog_counts_by_its_kind() -> None:
+    """Cases waiting at the start (a drill's warm start) are counted where their category's
+    kind says: requests in the closed loop, from time 0 (no warm-up after a warm start)."""
+    scenario = sim.load_scenario(
+        ROOT / "scenarios" / "baseline.yaml",
+        ["warm_start={backlog: {convenience_service: 50, admin_form: 20}}"],
+    )
+    result = sim.run(scenario, seed=2, days=2)
+    summary, cases = result.summary, result.cases
+    assert summary["warmup_h"] == 0.0
+    assert summary["steady_state"]["warmup_method"].startswith("none")
+    loop = cases[cases["kind"].isin(["request", "patrol"])]
+    assert int((loop["source"] == "initial").sum()) == 50
+    assert summary["cases_created"] == len(loop)
+    forms = cases[cases["kind"] == "admin"]
+    assert summary["tasks"]["admin"]["created"] == len(forms) >= 20

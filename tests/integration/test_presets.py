@@ -118,6 +118,11 @@ def test_preset_validates_and_runs(path: Path):
     summary = result.summary
     assert summary["checks"]["conservation"], summary["checks"]
     assert summary["cases_created"] > 0
+    # the headline counts residents' requests and patrol finds, whatever else the preset brings
+    cases = result.cases
+    loop = cases[cases["source"].isin(["resident", "patrol"])]
+    assert summary["cases_created"] == int((loop["created_h"] >= summary["warmup_h"]).sum())
+    assert summary["backlog_end"] == int((loop["status"] == "open").sum())
     share = MAX_UNHANDLED_SHARE.get(path.stem, DEFAULT_UNHANDLED_SHARE)
     assert summary["unhandled"] <= share * summary["cases_created"]
     # No category unhandled by design: every category with a few service cases had one started.
