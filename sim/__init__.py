@@ -6,7 +6,8 @@ so validating files stays quick.
 
 from typing import Any
 
-from sim.config import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from sim.config.loader import ScenarioError
+from sim.scenario import Scenario, load_scenario, scenario_from_dict
 
 __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run", "scenario_from_dict"]
 

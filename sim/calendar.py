@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sim.config.schema import WEEKDAYS, Shift
+from sim.config.teams import Shift
+from sim.vocabulary import WEEKDAYS
 
 
 class Calendar:

@@ -25,11 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
-from sim.config.schema import Category, Scenario, Shift, Team
-from sim.emergency.incidents import affected_grids, eligible_households
+from sim.config.categories import Category
+from sim.config.teams import Shift, Team
+from sim.emergency.incidents import affected_grids
 from sim.rng import Streams
+from sim.scenario import Scenario
 from sim.staffing import team_posts
 from sim.work.intake import REVIEW_SHARE
+from sim.work.sources import SOURCES
 from sim.world import World
 
 HOURS_PER_WEEK = 168.0
@@ -160,44 +163,11 @@ def weekly_arrivals(scenario: Scenario, world: World, names: list[str]) -> np.nd
     order), from every source."""
     out = np.zeros((len(world.grids), len(names)))
     column = {name: i for i, name in enumerate(names)}
-    n_grids = len(world.grids)
-    grid_of = world.households["grid"]
-    sources = scenario.sources
-
-    def per_grid(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(grid_of, weights=mask.astype(float), minlength=n_grids)
-
-    resident = sources.resident
-    if resident.enabled:
-        weight = np.ones(world.n_households)
-        for attribute, factor in resident.multipliers.items():
-            weight = np.where(world.households[attribute], weight * factor, weight)
-        days = 5 + 2 * resident.weekend_factor
-        requests = resident.rate_per_household * DAY * days * per_grid(weight)
-        total = sum(resident.mix.values())
-        for name, share in resident.mix.items():
-            out[:, column[name]] += requests * share / total
-    patrol = sources.patrol
-    if patrol and patrol.enabled:
-        households = np.array([g.households for g in world.grids], dtype=float)
-        scale = world.relative_difficulty() ** patrol.difficulty_elasticity
-        for name, rate in patrol.rate_per_household.items():
-            out[:, column[name]] += rate * HOURS_PER_WEEK * households * scale
-    admin = sources.admin
-    if admin and admin.enabled:
-        total = sum(admin.departments.values())
-        sent = sum(w for d, w in admin.departments.items() if d not in admin.blocked) / total
-        out[:, column[admin.category]] += admin.rate_per_grid * DAY * len(set(admin.days)) * sent
-    revisits = sources.revisits
-    if revisits and revisits.enabled:
-        targets = per_grid(eligible_households(world, revisits.households))
-        out[:, column[revisits.phone_category]] += targets * HOURS_PER_WEEK / revisits.phone_every
-        out[:, column[revisits.home_category]] += targets * HOURS_PER_WEEK / revisits.home_every
-    monitoring = sources.monitoring
-    if monitoring and monitoring.enabled:
-        monitored = per_grid(eligible_households(world, monitoring.households))
-        out[:, column[monitoring.yellow_category]] += monitored * monitoring.yellow_rate * 168
-        out[:, column[monitoring.red_category]] += monitored * monitoring.red_rate * 168
+    for source in SOURCES:
+        spec = source.configured(scenario)
+        if spec is not None:
+            for name, per_grid in source.weekly_arrivals(spec, world).items():
+                out[:, column[name]] += per_grid
     return out
 
 
@@ -439,11 +409,8 @@ def _incidents(
     surge on existing sources in its area), in all and per week."""
     column = {name: i for i, name in enumerate(names)}
     grid_of = world.households["grid"]
-    sources = scenario.sources
     source_of = {
-        "resident": list(sources.resident.mix),
-        "patrol": list(sources.patrol.rate_per_household) if sources.patrol else [],
-        "admin": [sources.admin.category] if sources.admin else [],
+        source.name: [category for category, _ in source.categories(scenario)] for source in SOURCES
     }
     out = {}
     for name, incident in scenario.incidents.items():
@@ -453,7 +420,7 @@ def _incidents(
         extra = 0.0
         for task in incident.tasks:
             work = hours[column[task.category]]
-            eligible = eligible_households(world, task.households) & area[grid_of]
+            eligible = world.in_group(task.households) & area[grid_of]
             if task.every_household is not None:
                 extra += eligible.sum() * work
             elif task.posts_per_community is not None:

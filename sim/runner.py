@@ -9,7 +9,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,13 +20,14 @@ import mesa
 import pandas as pd
 import yaml
 
-from sim.config import Scenario, load_scenario
-from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, RunSettings
-from sim.emergency.kpis import emergency_kpis
+from sim.emergency.plans import Decision
 from sim.load import offered_load
 from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
+from sim.metrics.emergency import emergency_kpis
 from sim.metrics.steady_state import choose_warmup, growth_warnings, steady_state_summary
 from sim.model import GridModel
+from sim.scenario import RunSettings, Scenario, load_scenario, scenario_from_dict
+from sim.vocabulary import CLOSED_LOOP_KINDS, TASK_KINDS
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
 #: Every file a run folder holds; gridsim writes nothing else into one.
@@ -145,12 +146,21 @@ def fewer_collections() -> Iterator[None]:
 
 
 def run(
-    scenario: Scenario | str | os.PathLike[str], seed: int = 0, days: float | None = None
+    scenario: Scenario | str | os.PathLike[str],
+    seed: int = 0,
+    days: float | None = None,
+    decisions: Iterable[Decision | str] = (),
 ) -> Result:
-    """Run a scenario (object or file path) with `seed` for `days` (default: the file's)."""
+    """Run a scenario (object or file path) with `seed` for `days` (default: the file's), taking
+    `decisions` by hand besides the scenario's own (`Decision`s or `PLAN@TIME` strings)."""
+    taken = [d if isinstance(d, Decision) else Decision.parse(d) for d in decisions]
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    if days is not None:  # the run folder's scenario.yaml records the horizon actually run
+        scenario = load_scenario(scenario, decisions=taken)
+    elif taken:  # the run folder's scenario.yaml records the decisions taken
+        data = scenario.model_dump(exclude_unset=True)
+        data["decisions"] = [d.model_dump() for d in [*scenario.decisions, *taken]]
+        scenario = scenario_from_dict(data, f"scenario {scenario.name!r}")
+    if days is not None:  # ... and the horizon actually run
         settings = RunSettings.model_validate({**scenario.run.model_dump(), "days": days})
         scenario = scenario.model_copy(update={"run": settings})
     started = datetime.now(UTC)
@@ -188,5 +198,5 @@ def run(
         "dependencies": {name: metadata.version(name) for name in DEPENDENCIES},
     }
     mesa.Agent._ids.pop(model, None)  # Mesa 3.3 keeps every model alive otherwise
-    events = pd.DataFrame(model.events, columns=["t_h", "plan", "event", "detail"])
+    events = model.events.table()
     return Result(scenario, seed, cases, timeseries, workers, summary, manifest, events, jobs)

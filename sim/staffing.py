@@ -7,33 +7,72 @@ from __future__ import annotations
 
 import heapq
 import math
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from sim.agents.staff import Block, Member
-from sim.config.schema import Profile, Shift, Team
 from sim.config.staff_table import read_staff_table
+from sim.config.teams import Profile, Shift, Team
+from sim.vocabulary import SKILLS
 
 if TYPE_CHECKING:
     from sim.calendar import Calendar
-    from sim.model import GridModel
+    from sim.config.teams import Department as DepartmentSpec
+    from sim.work.intake import CaseType
+    from sim.work.station import Station
     from sim.world import Grid, World
 
 
-def team_members(model: GridModel, name: str, team: Team) -> list[Member]:
+@dataclass(frozen=True)
+class Posting:
+    """Where and when teams work in one run: the world, the calendar, the horizon (hours), the
+    compiled categories and each grid's station."""
+
+    world: World
+    calendar: Calendar
+    horizon: float
+    case_types: list[CaseType]
+    grid_stations: list[Station]
+
+
+def team_members(posting: Posting, name: str, team: Team) -> list[Member]:
     """Every member of team `name`, in grid order."""
-    posts = team_posts(model.world, team)
+    posts = team_posts(posting.world, team)
     profiles = _profiles(team.profiles, len(posts))
     patterns = team.patterns
     members = []
     for number, (grids, profile) in enumerate(zip(posts, profiles, strict=True)):
         home = grids[number % len(grids)] if team.size[0] == "per_community" else grids[0]
-        members.append(
-            _member(
-                model, name, team, number, home, grids, patterns[number % len(patterns)], profile
-            )
-        )
+        pattern = patterns[number % len(patterns)]
+        members.append(_member(posting, name, team, number, home, grids, pattern, profile))
     return members
+
+
+def department_members(
+    posting: Posting, kind: str, spec: DepartmentSpec, station: Station
+) -> list[Member]:
+    """The staff of department `kind` at one unit of its tier, all serving its station on
+    the department's office hours, taking every category at a standard pace."""
+    n_categories = len(posting.case_types)
+    shifts = shift_times(posting.calendar, posting.horizon, [spec.shift])
+    return [
+        Member(
+            role=kind,
+            kind="department",
+            name=f"{station.name}-s{i + 1}",
+            unit=station.unit,
+            unit_id=station.name,
+            stations=[station],
+            shifts=shifts,
+            takes=[True] * n_categories,
+            rates=dict.fromkeys(SKILLS, 1.0),
+            category_rates=[1.0] * n_categories,
+            resolves=[0.0] * n_categories,
+            pay=spec.pay,
+        )
+        for i in range(spec.staff)
+    ]
 
 
 def team_posts(world: World, team: Team) -> list[list[Grid]]:
@@ -105,7 +144,7 @@ def _profiles(profiles: list[Profile], n: int) -> list[Profile | None]:
 
 
 def _member(
-    model: GridModel,
+    posting: Posting,
     name: str,
     team: Team,
     number: int,
@@ -114,9 +153,9 @@ def _member(
     pattern: list[Shift],
     profile: Profile | None,
 ) -> Member:
-    plans = model.plans
+    case_types = posting.case_types
     allowed = None if team.categories is None else set(team.categories)
-    skills = {skill: team.speed * team.skills.get(skill, 1.0) for skill in model.skills}
+    skills = {skill: team.speed * team.skills.get(skill, 1.0) for skill in SKILLS}
     if profile is not None:
         skills = {skill: rate * profile.skills.get(skill, 1.0) for skill, rate in skills.items()}
     patrol = getattr(team, "patrol", None)
@@ -127,19 +166,19 @@ def _member(
         name=f"{home.id}-{name}{number + 1}{label}",
         unit=home.index,
         unit_id=home.id,
-        stations=[model.grid_stations[g.index] for g in grids],
+        stations=[posting.grid_stations[g.index] for g in grids],
         shifts=shift_times(
-            model.calendar, model.horizon, pattern, team.starts_early, team.stays_late
+            posting.calendar, posting.horizon, pattern, team.starts_early, team.stays_late
         ),
-        takes=[allowed is None or p.name in allowed for p in plans],
+        takes=[allowed is None or c.name in allowed for c in case_types],
         rates=skills,
-        category_rates=[team.category_speed.get(p.name, 1.0) for p in plans],
-        resolves=[team.resolves.get(p.name, 0.0) for p in plans],
+        category_rates=[team.category_speed.get(c.name, 1.0) for c in case_types],
+        resolves=[team.resolves.get(c.name, 0.0) for c in case_types],
         success=dict(profile.success) if profile is not None else {},
         contact_bonus=profile.contact_bonus if profile is not None else 0.0,
         patrol_round=patrol.round if patrol is not None and patrol.enabled else None,
         min_field_share=team.min_field_share,
-        deferrable=frozenset(p.index for p in plans if p.kind == "admin"),
+        deferrable=frozenset(c.index for c in case_types if c.kind == "admin"),
         overtime_limit=team.overtime_limit,
         no_show=team.no_show,
         standby=team.standby,

@@ -8,18 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import World as WorldSpec
+from sim.config.world import World as WorldSpec
+from sim.vocabulary import ATTRIBUTES
 
 #: Grid-difficulty bands: terciles of the difficulty score over the scenario's grids.
 BANDS: list[str] = ["low", "medium", "high"]
-ATTRIBUTES: tuple[str, ...] = (
-    "floating",
-    "rental",
-    "group_rental",
-    "shop",
-    "elderly",
-    "vulnerable",
-)
 
 
 @dataclass(frozen=True)
@@ -153,8 +146,26 @@ class World:
         edges = np.quantile(score, [1 / 3, 2 / 3])
         return [BANDS[i] for i in np.searchsorted(edges, score, side="right").clip(0, 2)]
 
+    def in_group(self, group: str) -> np.ndarray:
+        """Boolean mask over households: those in a household group (all, elderly,
+        vulnerable, elderly_or_vulnerable, floating)."""
+        table = self.households
+        if group == "all":
+            return np.ones(self.n_households, dtype=bool)
+        if group == "elderly_or_vulnerable":
+            return table["elderly"] | table["vulnerable"]
+        return table[group].copy()
+
+    def per_grid(self, weights: np.ndarray) -> np.ndarray:
+        """Sum per grid of a value (or a mask) per household."""
+        return np.bincount(
+            self.households["grid"],
+            weights=np.asarray(weights, dtype=float),
+            minlength=len(self.grids),
+        )
+
     def unit_of_grid(self, level: str) -> np.ndarray:
-        """Index of each grid's unit at `level` (grid, community, street or district)."""
+        """Index of each grid's unit at `level` (grid, community, street, district or city)."""
         if level == "grid":
             return np.arange(len(self.grids))
         if level == "community":
@@ -170,4 +181,5 @@ class World:
             "community": [c.id for c in self.communities],
             "street": [s.id for s in self.streets],
             "district": [self.district.id],
+            "city": ["city"],
         }[level]

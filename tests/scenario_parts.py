@@ -9,8 +9,7 @@ change them in place.
 
 from __future__ import annotations
 
-from sim.config.schema import WEEKDAYS
-from sim.world import ATTRIBUTES
+from sim.vocabulary import ATTRIBUTES, WEEKDAYS
 
 #: Every day of the week, Monday first.
 ALL_DAYS: list[str] = list(WEEKDAYS)

@@ -3,51 +3,36 @@ district and city bureaux): each instance has a queue and a few staff for grid c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.agents.staff import Member, Staff
-from sim.config.schema import SKILLS, TIERS
-from sim.config.schema import Department as DepartmentSpec
-from sim.staffing import shift_times
+from sim.agents.staff import Member, Staff, Workplace
+from sim.vocabulary import TIERS
 
 if TYPE_CHECKING:
-    from sim.model import GridModel
+    from sim.config.teams import Department as DepartmentSpec
+    from sim.work.station import Station
 
 
 class Department(mesa.Agent):
-    """One department at one unit of its tier (e.g. the street office of 红旗街道)."""
+    """One department at one unit of its tier (e.g. the street office of 红旗街道): its staff
+    (`members`, numbered from `staff_ids`) serve its station."""
 
     def __init__(
-        self, model: GridModel, kind: str, spec: DepartmentSpec, unit: int, unit_id: str
+        self,
+        model: mesa.Model,
+        kind: str,
+        spec: DepartmentSpec,
+        station: Station,
+        members: list[Member],
+        workplace: Workplace,
+        staff_ids: Iterator[int],
     ) -> None:
         super().__init__(model)
         self.kind = kind
         self.tier = TIERS.index(spec.tier)
-        self.unit_id = unit_id
-        n_categories = len(model.plans)
-        self.station = model.new_station(f"{kind}@{unit_id}", unit)
+        self.station = station
         self.pay = spec.pay
-        shifts = shift_times(model.calendar, model.horizon, [spec.shift])
-        self.staff = [
-            Staff(
-                model,
-                model.next_staff_index(),
-                Member(
-                    role=kind,
-                    kind="department",
-                    name=f"{kind}@{unit_id}-s{i + 1}",
-                    unit=unit,
-                    unit_id=self.station.name,
-                    stations=[self.station],
-                    shifts=shifts,
-                    takes=[True] * n_categories,
-                    rates=dict.fromkeys(SKILLS, 1.0),
-                    category_rates=[1.0] * n_categories,
-                    resolves=[0.0] * n_categories,
-                    pay=spec.pay,
-                ),
-            )
-            for i in range(spec.staff)
-        ]
+        self.staff = [Staff(workplace, next(staff_ids), member) for member in members]

@@ -5,34 +5,22 @@ unfinished job back are all here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
+from sim.vocabulary import ACTIVITIES
 from sim.work.case import AGAIN, DONE, HANDED_BACK, HANDLE
 
 if TYPE_CHECKING:
-    from sim.model import GridModel
     from sim.work.case import Case, Job
+    from sim.work.flow import CaseFlow
     from sim.work.station import Station
 
-#: Activities every hour of a worker is accounted to (hours by activity in workers.parquet).
-#: `cases`: closed-loop cases and monitoring warnings; `incident`: an incident's tasks; `admin`:
-#: top-down forms; `visits`: revisits and home visits; `visits` + `patrol` is field time.
-ACTIVITIES: tuple[str, ...] = (
-    "cases",
-    "incident",
-    "admin",
-    "visits",
-    "patrol",
-    "travel",
-    "idle",
-    "off",
-)
-#: Activities that are work on a job (the rest is patrol, idle or off duty).
-JOB_ACTIVITIES: tuple[str, ...] = ("cases", "incident", "admin", "visits", "travel")
+#: A member's state in the run's staff-state array.
 OFF, IDLE, BUSY = 0, 1, 2
 
 
@@ -49,6 +37,25 @@ class Block:
     late: float = 0.0
     first: bool = True
     last: bool = True
+
+
+def _nothing_found(staff: Staff, hours: float) -> None:
+    """A patrol in a scenario without hidden issues turns up nothing."""
+
+
+@dataclass(frozen=True)
+class Workplace:
+    """What every member of staff works with: the clock, the case flow, the run's array of
+    staff states (OFF, IDLE, BUSY; one per member), where each execution of a job is recorded
+    (job, member's index, end time, outcome), the horizon (hours), and what a patrol of `hours`
+    in the member's home grid turns up."""
+
+    env: simpy.Environment
+    flow: CaseFlow
+    states: np.ndarray
+    job_ended: Callable[[Job, int, float, str], None]
+    horizon: float
+    on_patrol: Callable[[Staff, float], None] = _nothing_found
 
 
 @dataclass
@@ -91,13 +98,17 @@ class Staff:
     """One person working `member`'s stations on `member`'s shifts."""
 
     def __init__(
-        self, model: GridModel, index: int, member: Member, rng: np.random.Generator | None = None
+        self,
+        workplace: Workplace,
+        index: int,
+        member: Member,
+        rng: np.random.Generator | None = None,
     ) -> None:
-        self.env = model.env
-        self.flow = model.flow
-        self.states = model.metrics.staff_state
-        self.job_ended = model.metrics.job_ended
-        self.on_patrol = model.patrolled
+        self.env = workplace.env
+        self.flow = workplace.flow
+        self.states = workplace.states
+        self.job_ended = workplace.job_ended
+        self.on_patrol = workplace.on_patrol
         self.index = index
         self.member = member
         self.role, self.kind, self.name = member.role, member.kind, member.name
@@ -119,7 +130,7 @@ class Staff:
         self.errors = 0  # jobs done again because of tiredness
         self._shift_start = 0.0
         self.scheduled = 0.0  # hours of the shifts this person turned up for, within the horizon
-        self.horizon = model.horizon
+        self.horizon = workplace.horizon
         self._shift_end = 0.0
         self.left_at: float | None = None
         self.active = not member.standby  # standby members wait for a plan to mobilise them

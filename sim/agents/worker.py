@@ -4,25 +4,27 @@ differ by their team's settings (sim.staffing), not by code: the work loop is si
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
-from sim.agents.staff import Member, Staff
-
-if TYPE_CHECKING:
-    from sim.model import GridModel
+from sim.agents.staff import Member, Staff, Workplace
 
 
 class Worker(mesa.Agent):
-    """A member of a grid-side team, working through a `Staff` process."""
+    """A member of a grid-side team, working through a `Staff` process numbered `index`."""
 
-    def __init__(self, model: GridModel, member: Member, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        member: Member,
+        workplace: Workplace,
+        index: int,
+        rng: np.random.Generator,
+    ) -> None:
         super().__init__(model)
         self.member = member
         self.pay = member.pay
-        self.staff = Staff(model, model.next_staff_index(), member, rng)
+        self.staff = Staff(workplace, index, member, rng)
 
 
 class GridWorker(Worker):

@@ -1,10 +1,11 @@
-"""Base pydantic model for every scenario section, and fields that carry their source."""
+"""Base pydantic model for every scenario section, fields that carry their source, and fields
+that hold one of several kinds of mapping."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 
 class StrictModel(BaseModel):
@@ -25,3 +26,26 @@ def sourced(default: Any, source: str, description: str = "", **kwargs: Any) -> 
     if callable(default):
         return Field(default_factory=default, description=text, json_schema_extra=extra, **kwargs)
     return Field(default, description=text, json_schema_extra=extra, **kwargs)
+
+
+def one_of(kinds: tuple[type[StrictModel], ...]) -> Any:
+    """The type of a field that holds one of several kinds of mapping, each told apart by the
+    key it holds (its class's `key`: `{mobilise: cadres}`, `{backlog_above: 300}`): exactly one
+    of the keys must be given."""
+
+    def kind(value: Any) -> str | None:
+        if isinstance(value, StrictModel):
+            return type(value).__name__
+        if not isinstance(value, dict):
+            return None
+        given = [option for option in kinds if option.key in value]
+        return given[0].__name__ if len(given) == 1 else None
+
+    keys = ", ".join(option.key for option in kinds)
+    tagged = tuple(Annotated[option, Tag(option.__name__)] for option in kinds)
+    return Annotated[
+        Union[tagged],  # noqa: UP007 - built from a tuple of classes at run time
+        Discriminator(
+            kind, custom_error_type="one_kind", custom_error_message=f"give exactly one of {keys}"
+        ),
+    ]

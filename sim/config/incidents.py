@@ -11,9 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel
 from sim.config.units import Duration, Rate
-
-#: Households an incident task stream may be restricted to.
-HouseholdFilter = Literal["all", "elderly", "vulnerable", "elderly_or_vulnerable", "floating"]
+from sim.vocabulary import HouseholdGroup
 
 
 class Area(StrictModel):
@@ -45,7 +43,7 @@ class IncidentTask(StrictModel):
     )
     posts_per_community: int | None = Field(None, ge=1)
     post_shift: Duration = Field(8.0, gt=0, description="Length of one duty shift at a post.")
-    households: HouseholdFilter = "all"
+    households: HouseholdGroup = "all"
 
     @model_validator(mode="after")
     def _one_kind(self) -> IncidentTask:

@@ -507,13 +507,25 @@ def _settings_matching(node: Any, keys: list[str], prefix: str = "") -> Iterator
 
 
 def load_validated(
-    path: str | os.PathLike[str], model_cls: type[M], overrides: Iterable[str] = ()
+    path: str | os.PathLike[str],
+    model_cls: type[M],
+    overrides: Iterable[str] = (),
+    append: dict[str, tuple[str, list[Any]]] | None = None,
 ) -> tuple[M, dict[str, Any]]:
-    """Load, merge `extends:`, apply overrides and validate; return the model and the data.
+    """Load, merge `extends:`, apply overrides, add items to top-level lists (`append`: key →
+    (where the items come from, for messages; the items)), and validate; return the model and
+    the data.
 
     Raises ScenarioError listing every problem with its file, line and field path.
     """
     data, origins = load_data(path, overrides)
+    for key, (origin, items) in (append or {}).items():
+        before = list(data.get(key) or [])
+        data[key] = [*before, *items]
+        origins.setdefault(key, (origin, None))
+        for i in range(len(before), len(data[key])):
+            for item_path in _paths(data[key][i], f"{key}.{i}"):
+                origins[item_path] = (origin, None)
     return _validate(data, model_cls, origins, os.fspath(path)), data
 
 

@@ -1,6 +1,6 @@
-"""Incidents at run time: which grids each one strikes, its intensity hour by hour, the surge it
-puts on existing demand, and which households its tasks are for. Incidents are scheduled in the
-scenario, so a day's demand is known when the day is drawn."""
+"""Incidents at run time: which grids each one strikes, its intensity hour by hour, and the surge
+it puts on existing demand. Incidents are scheduled in the scenario, so a day's demand is known
+when the day is drawn."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import numpy as np
 
 from sim.config.incidents import Area, Incident
 from sim.world import World
-
-HOURS = np.arange(25, dtype=float)
 
 
 def affected_grids(area: Area, world: World) -> np.ndarray:
@@ -27,16 +25,6 @@ def affected_grids(area: Area, world: World) -> np.ndarray:
             or community.rsplit("-", 1)[0] in communities
         )
     return mask
-
-
-def eligible_households(world: World, households: str) -> np.ndarray:
-    """Boolean mask over households for an incident task's household filter."""
-    table = world.households
-    if households == "all":
-        return np.ones(world.n_households, dtype=bool)
-    if households == "elderly_or_vulnerable":
-        return table["elderly"] | table["vulnerable"]
-    return table[households].copy()
 
 
 class Incidents:

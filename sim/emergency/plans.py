@@ -1,198 +1,72 @@
-"""Emergency plans at run time: watch the triggers, take the actions (with their delays), stand
-down and undo them, and write every step to the model's event log.
-
-Time triggers and incident onsets fire exactly; backlog triggers and stand-down conditions are
-checked at the end of every tick (hourly by default), which is how an operations room watches a
-dashboard."""
+"""Emergency plans (预案) in the scenario file: when to switch from peacetime to emergency
+operation (triggers, sim.emergency.triggers), what to do then (actions, sim.emergency.actions),
+when and how to switch back (stand-down); and the decisions a commander takes by hand."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Literal
 
-from sim.config.plans import Action, Plan
+from pydantic import Field, model_validator
 
-if TYPE_CHECKING:
-    from sim.model import GridModel
+from sim.config.base import StrictModel
+from sim.config.units import Duration
+from sim.emergency.actions import AnyAction
+from sim.emergency.triggers import AnyTrigger, BacklogAbove, Manual
 
 
-class PlanRun:
-    """One plan's state: idle, fired (its actions taken or pending), standing down."""
+class StandDown(StrictModel):
+    """When the plan stands down (de-escalation): once the backlog stays below `backlog_below`
+    for `sustained` hours, and not before `after` hours from firing; then `recovery` mode for
+    `recovery` hours, and peacetime."""
 
-    def __init__(self, controller: Controller, name: str, plan: Plan) -> None:
-        self.controller = controller
-        self.model = controller.model
-        self.name = name
-        self.plan = plan
-        self.fired_at: float | None = None
-        self.above_since: dict[int, float] = {}  # trigger index → when the backlog went above
-        self.below_since: float | None = None
-        self.undo: list = []
-        env = self.model.env
-        for i, trigger in enumerate(plan.triggers):
-            at = trigger.at
-            if trigger.incident is not None:
-                at = self.model.scenario.incidents[trigger.incident].onset
-            if at is not None:
-                env.timeout(at).callbacks.append(
-                    lambda _, i=i: self.fire(f"trigger {i}: {self._describe(i)}")
+    backlog_below: int | None = Field(None, ge=0)
+    sustained: Duration = 0.0
+    after: Duration = 0.0
+    recovery: Duration = Field(0.0, description="Hours in recovery mode before peacetime.")
+
+
+class Plan(StrictModel):
+    """An emergency plan: fires on the first of its triggers, takes its actions, stands down."""
+
+    label_zh: str = ""
+    triggers: list[AnyTrigger] = Field(min_length=1)
+    actions: list[AnyAction] = Field(min_length=1)
+    stand_down: StandDown | None = None
+
+    @property
+    def manual_only(self) -> bool:
+        """True when only a decision can set the plan off."""
+        return all(isinstance(trigger, Manual) for trigger in self.triggers)
+
+    @model_validator(mode="after")
+    def _no_loop(self) -> Plan:
+        """A stand-down threshold at or above a trigger's would fire the plan again at once."""
+        if self.stand_down is None or self.stand_down.backlog_below is None:
+            return self
+        for trigger in self.triggers:
+            if isinstance(trigger, BacklogAbove) and (
+                self.stand_down.backlog_below > trigger.backlog_above
+            ):
+                raise ValueError(
+                    "stand_down.backlog_below above a trigger's backlog_above: the plan would "
+                    "stand down and fire again in a circle"
                 )
-
-    def _describe(self, i: int) -> str:
-        trigger = self.plan.triggers[i]
-        if trigger.incident is not None:
-            return f"incident {trigger.incident} starts"
-        if trigger.at is not None:
-            return f"at {trigger.at:g} h"
-        if trigger.backlog_above is not None:
-            return f"backlog above {trigger.backlog_above} for {trigger.sustained:g} h"
-        if trigger.wait_above is not None:
-            return f"mean wait above {trigger.wait_above:g} h for {trigger.sustained:g} h"
-        return "manual decision"
-
-    def fire(self, reason: str) -> None:
-        """Set the plan off (once until it stands down)."""
-        if self.fired_at is not None:
-            return
-        model = self.model
-        self.fired_at = model.env.now
-        self.below_since = None
-        model.log(self.name, "fired", reason)
-        for action in self.plan.actions:
-            if action.delay > 0:
-                model.env.timeout(action.delay).callbacks.append(
-                    lambda _, action=action, at=self.fired_at: self._act(action, at)
-                )
-            else:
-                self._act(action, self.fired_at)
-
-    def _act(self, action: Action, fired_at: float) -> None:
-        if self.fired_at != fired_at:  # stood down before this delayed action came due
-            return
-        model = self.model
-        if action.set_mode is not None:
-            model.mode = (
-                action.set_mode if action.level is None else (f"{action.set_mode} {action.level}")
-            )
-            model.log(self.name, "mode", model.mode)
-        elif action.mobilise is not None:
-            members = model.team_staff(action.mobilise)
-            step = action.ramp / len(members) if members else 0.0
-            for k, staff in enumerate(members):
-                if step > 0 and k:
-                    model.env.timeout(step * k).callbacks.append(
-                        lambda _, staff=staff: self._mobilise(staff, fired_at)
-                    )
-                else:
-                    staff.activate()
-            model.log(self.name, "mobilise", f"{action.mobilise}: {len(members)} members")
-            self.undo.append(lambda: [staff.deactivate() for staff in members])
-        elif action.suspend_admin:
-            model.suspend_admin(True)
-            model.log(self.name, "suspend_admin", "top-down forms held")
-            self.undo.append(lambda: model.suspend_admin(False))
-        elif action.extend_shifts is not None:
-            members = [s for team in action.teams for s in model.team_staff(team)]
-            for staff in members:
-                staff.extension = action.extend_shifts
-            model.log(
-                self.name,
-                "extend_shifts",
-                f"{', '.join(action.teams)}: +{action.extend_shifts:g} h",
-            )
-            self.undo.append(lambda: [setattr(s, "extension", 0.0) for s in members])
-        elif action.pool is not None or action.split is not None:
-            teams = action.pool if action.pool is not None else action.split
-            members = [s for team in teams for s in model.team_staff(team)]
-            own = {staff: staff.stations for staff in members}
-            for staff in members:
-                staff.serve(
-                    model.community_stations(staff.unit)
-                    if action.pool is not None
-                    else [model.grid_stations[staff.unit]]
-                )
-            event = "pool" if action.pool is not None else "split"
-            model.log(self.name, event, ", ".join(teams))
-            self.undo.append(lambda: [s.serve(st) for s, st in own.items()])
-        else:
-            before = dict(model.priority_override)
-            model.priority_override.update(action.prioritise)
-            model.log(self.name, "prioritise", str(action.prioritise))
-            self.undo.append(
-                lambda: model.priority_override.clear() or model.priority_override.update(before)
-            )
-
-    def _mobilise(self, staff, fired_at: float) -> None:
-        if self.fired_at == fired_at:
-            staff.activate()
-
-    def check(self, backlog: int) -> None:
-        """End of a tick: backlog and waiting triggers, and the stand-down condition."""
-        now = self.model.env.now
-        if self.fired_at is None:
-            for i, trigger in enumerate(self.plan.triggers):
-                if trigger.backlog_above is not None:
-                    above = backlog > trigger.backlog_above
-                elif trigger.wait_above is not None:
-                    above = self.model.mean_wait_of_unstarted() > trigger.wait_above
-                else:
-                    continue
-                if above:
-                    since = self.above_since.setdefault(i, now)
-                    if now - since >= trigger.sustained:
-                        self.fire(f"trigger {i}: {self._describe(i)}")
-                        return
-                else:
-                    self.above_since.pop(i, None)
-            return
-        rule = self.plan.stand_down
-        if rule is None or now - self.fired_at < rule.after:
-            return
-        if rule.backlog_below is not None:
-            if backlog >= rule.backlog_below:
-                self.below_since = None
-                return
-            self.below_since = self.below_since if self.below_since is not None else now
-            if now - self.below_since < rule.sustained:
-                return
-        self.stand_down()
-
-    def stand_down(self) -> None:
-        """Undo the actions; recovery mode, then peacetime."""
-        model = self.model
-        for undo in reversed(self.undo):
-            undo()
-        self.undo.clear()
-        self.fired_at = None
-        self.above_since.clear()
-        recovery = self.plan.stand_down.recovery if self.plan.stand_down else 0.0
-        model.log(self.name, "stand_down", f"recovery for {recovery:g} h")
-        if recovery > 0:
-            model.mode = "recovery"
-            model.log(self.name, "mode", "recovery")
-            model.env.timeout(recovery).callbacks.append(lambda _: self._peacetime())
-        else:
-            self._peacetime()
-
-    def _peacetime(self) -> None:
-        if self.fired_at is None and not any(
-            run.fired_at is not None for run in self.controller.runs.values()
-        ):
-            self.model.mode = "peacetime"
-            self.model.log(self.name, "mode", "peacetime")
+        return self
 
 
-class Controller:
-    """All the scenario's plans."""
+class Decision(StrictModel):
+    """A decision taken by hand at a simulated time (a drill's commander): set a plan off, or
+    stand it down."""
 
-    def __init__(self, model: GridModel) -> None:
-        self.model = model
-        self.runs = {name: PlanRun(self, name, plan) for name, plan in model.scenario.plans.items()}
+    plan: str = Field(description="The plan decided on.")
+    at: Duration = Field(description="When (hours from the start).")
+    do: Literal["fire", "stand_down"] = "fire"
 
-    def tick(self, backlog: int) -> None:
-        """Check backlog triggers and stand-downs at the end of a tick."""
-        for run in self.runs.values():
-            run.check(backlog)
-
-    def decide(self, plan: str) -> None:
-        """A manual decision (a drill): fire the plan now."""
-        self.runs[plan].fire("manual decision")
+    @classmethod
+    def parse(cls, text: str) -> Decision:
+        """A decision from `PLAN@TIME` (fire) or `PLAN@TIME:stand_down`; raises ValueError."""
+        plan, at, rest = text.partition("@")
+        time, _, do = rest.partition(":")
+        if not at or not plan or not time:
+            raise ValueError(f"{text!r}: give a decision as PLAN@TIME, e.g. surge@36h")
+        return cls(plan=plan, at=time, do=do or "fire")

@@ -15,9 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.agents.staff import ACTIVITIES, JOB_ACTIVITIES
-from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
 from sim.metrics.censoring import km_summary
+from sim.vocabulary import ACTIVITIES, CLOSED_LOOP_KINDS, JOB_ACTIVITIES, TASK_KINDS, TIERS
 
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
 

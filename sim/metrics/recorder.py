@@ -11,6 +11,10 @@ import numpy as np
 
 from sim.agents.staff import OFF
 from sim.work.case import Case, Job
+from sim.work.sources import SOURCE_NAMES
+
+#: A source's code in the case records: its place in the registry.
+SOURCE_CODE = {name: code for code, name in enumerate(SOURCE_NAMES)}
 
 
 class Metrics:
@@ -66,7 +70,7 @@ class Metrics:
             self.backlog[unit] -= 1
             self.completions[unit] += 1
         self.by_category[unit][case.category] -= 1
-        self.records.extend(case.record())
+        self.records.extend(case.record(SOURCE_CODE))
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
 
@@ -78,6 +82,17 @@ class Metrics:
     def backlog_now(self) -> int:
         """Closed-loop cases open now, over all units."""
         return sum(self.backlog)
+
+    def mean_wait_of_unstarted(self, now: float) -> float:
+        """Mean hours that open closed-loop cases nobody has started yet have waited (0 if
+        none)."""
+        closed_loop = self.closed_loop
+        waits = [
+            now - case.created
+            for case in self.open.values()
+            if closed_loop[case.category] and case.steps[0] != case.steps[0]
+        ]
+        return sum(waits) / len(waits) if waits else 0.0
 
     def snapshot(
         self, now: float, tick: float, staff_unit: np.ndarray, n_staff_units: int, mode: str

@@ -39,7 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from sim.config.schema import Scenario
+from sim.scenario import Scenario
 
 HOURS_PER_WEEK = 168.0
 

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.agents.staff import ACTIVITIES, BUSY, IDLE, OFF
-from sim.config.schema import CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
+from sim.agents.staff import BUSY, IDLE, OFF
+from sim.metrics.recorder import SOURCE_CODE
+from sim.vocabulary import ACTIVITIES, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
 from sim.work.case import (
     IN_HAND,
     JOB_FIELDS,
@@ -17,10 +18,10 @@ from sim.work.case import (
     LOOP_STEPS,
     PURPOSES,
     RECORD_FIELDS,
-    SOURCES,
     STATUSES,
     WAITING,
 )
+from sim.work.sources import SOURCE_NAMES
 from sim.world import BANDS
 
 if TYPE_CHECKING:
@@ -29,9 +30,9 @@ if TYPE_CHECKING:
 
 def cases_table(model: GridModel) -> pd.DataFrame:
     """One row per case or task, in creation order."""
-    metrics, world, plans = model.metrics, model.world, model.plans
+    metrics, world, case_types = model.metrics, model.world, model.case_types
     width = len(RECORD_FIELDS)
-    still_open = np.array([case.record() for case in metrics.open.values()], dtype=float)
+    still_open = np.array([case.record(SOURCE_CODE) for case in metrics.open.values()], dtype=float)
     table = np.concatenate(
         [
             np.frombuffer(metrics.records, dtype=float).reshape(-1, width),
@@ -49,7 +50,7 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     grids, category = column("grid", np.int64), column("category", np.int64)
     community = np.array([g.community for g in world.grids], dtype=np.int64)[grids]
     street = np.array([g.street for g in world.grids], dtype=np.int64)[grids]
-    kinds = sorted({p.kind for p in plans})
+    kinds = sorted({c.kind for c in case_types})
     staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
     handler = column("handler", np.int64)
     roles = sorted({s.role for s in staff})
@@ -57,11 +58,11 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "case_id": column("case_id", np.int64),
-            "source": coded(column("source", np.int64), list(SOURCES)),
-            "found_by": coded(column("found_by", np.int64), list(SOURCES)),
+            "source": coded(column("source", np.int64), list(SOURCE_NAMES)),
+            "found_by": coded(column("found_by", np.int64), list(SOURCE_NAMES)),
             "source_seq": column("source_seq", np.int64),
-            "category": coded(category, [p.name for p in plans]),
-            "kind": coded(np.array([kinds.index(p.kind) for p in plans])[category], kinds),
+            "category": coded(category, [c.name for c in case_types]),
+            "kind": coded(np.array([kinds.index(c.kind) for c in case_types])[category], kinds),
             "grid": coded(grids, world.unit_ids("grid")),
             "community": coded(community, world.unit_ids("community")),
             "street": coded(street, world.unit_ids("street")),
@@ -97,7 +98,7 @@ def jobs_table(model: GridModel) -> pd.DataFrame:
     if model.scenario.output.jobs:
         unfinished = [
             job.record(-1, np.nan, WAITING)
-            for station in model.stations
+            for station in model.stations.all
             for queue in station.queues
             for _, _, job in queue
         ]
@@ -118,10 +119,10 @@ def jobs_table(model: GridModel) -> pd.DataFrame:
         {
             "case_id": column("case_id", np.int64),
             "category": pd.Categorical.from_codes(
-                column("category", np.int64), [p.name for p in model.plans]
+                column("category", np.int64), [p.name for p in model.case_types]
             ),
             "station": pd.Categorical.from_codes(
-                column("station", np.int64), [s.name for s in model.stations]
+                column("station", np.int64), [s.name for s in model.stations.all]
             ),
             "tier": pd.Categorical.from_codes(column("tier", np.int64), list(TIERS)),
             "purpose": pd.Categorical.from_codes(column("purpose", np.int64), list(PURPOSES)),
@@ -166,11 +167,11 @@ def timeseries_table(model: GridModel) -> pd.DataFrame:
     for i, key in enumerate(("arrivals", "completions", "backlog", "backlog_mean")):
         frame[key] = padded[:, i]
     by_category = padded[:, 4:]
-    for plan in model.plans:
-        if plan.kind in CLOSED_LOOP_KINDS:
-            frame[f"backlog_{plan.name}"] = by_category[:, plan.index]
+    for case_type in model.case_types:
+        if case_type.kind in CLOSED_LOOP_KINDS:
+            frame[f"backlog_{case_type.name}"] = by_category[:, case_type.index]
     for kind in TASK_KINDS:
-        columns = [plan.index for plan in model.plans if plan.kind == kind]
+        columns = [c.index for c in model.case_types if c.kind == kind]
         if columns:
             frame[f"open_{kind}"] = by_category[:, columns].sum(axis=1)
     for i, key in enumerate(("busy", "idle", "off")):

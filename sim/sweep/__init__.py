@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import ScenarioError, load_scenario
-from sim.config.loader import Problem, load_data, load_validated
+from sim.config.loader import Problem, ScenarioError, load_data, load_validated
+from sim.scenario import load_scenario
 from sim.sweep.executors import run_all
 from sim.sweep.progress import SweepProgress
 from sim.sweep.sensitivity import sensitivity

@@ -38,8 +38,8 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
 
 def execute(spec: RunSpec, folder: str) -> dict[str, Any]:
     """Run one scenario and write its run folder; never raises (a failure is an outcome)."""
-    from sim.config import load_scenario
     from sim.runner import run
+    from sim.scenario import load_scenario
 
     start = time.perf_counter()
     try:

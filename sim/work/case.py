@@ -25,16 +25,6 @@ LOOP_STEPS: tuple[str, ...] = (
     "published",
     "archived",
 )
-LOOP_STEPS_ZH: tuple[str, ...] = (
-    "事项受理",
-    "分类转办",
-    "跟踪问效",
-    "督促落实",
-    "结果反馈",
-    "打分评价",
-    "信息公示",
-    "归档销号",
-)
 ACCEPTED, DISPATCHED, TRACKED, IMPLEMENTED, FEEDBACK, RATED, PUBLISHED, ARCHIVED = range(8)
 
 #: What a job is for: handling the case at its tier, a department's review before bouncing it
@@ -49,21 +39,9 @@ JOB_OUTCOMES: tuple[str, ...] = (DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND)
 
 OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
 STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
-#: Sources that draw cases; also how a case reached the grid (`found_by`): a hidden issue of
-#: the patrol source is found by a patrol or reported by a resident.
-SOURCES: tuple[str, ...] = (
-    "resident",
-    "patrol",
-    "admin",
-    "revisit",
-    "incident",
-    "initial",
-    "monitoring",
-)
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _PURPOSE_CODE = {name: code for code, name in enumerate(PURPOSES)}
 _OUTCOME_CODE = {name: code for code, name in enumerate(JOB_OUTCOMES)}
-_SOURCE_CODE = {name: code for code, name in enumerate(SOURCES)}
 
 
 class Job:
@@ -195,13 +173,13 @@ class Case:
         self.stages[1:] = feedback
         self.resolve_stage = 0
 
-    def record(self) -> tuple[float, ...]:
-        """The case as a row of numbers (RECORD_FIELDS; source, status and handler as codes),
-        holding no references to other objects."""
+    def record(self, source_code: dict[str, int]) -> tuple[float, ...]:
+        """The case as a row of numbers (RECORD_FIELDS; source and found_by by `source_code`,
+        status and handler as codes), holding no references to other objects."""
         return (
             self.id,
-            _SOURCE_CODE[self.source],
-            _SOURCE_CODE[self.found_by],
+            source_code[self.source],
+            source_code[self.found_by],
             self.source_seq,
             self.category,
             self.grid,

@@ -8,7 +8,8 @@ Timestamps (hours), one per step:
   督促落实 implemented  the resolving tier finishes;
   结果反馈 feedback     the result is reported back (feedback job, if any);
   打分评价 rated, 信息公示 published, 归档销号 archived: after drawn delays; archived = closed.
-Admin tasks and revisits are single jobs outside the loop: accepted, implemented and archived.
+Cases outside the loop (tasks) are accepted, implemented and archived; after their last job,
+the source that brought them decides what follows (a revisit that found nobody is tried again).
 """
 
 from __future__ import annotations
@@ -32,18 +33,29 @@ from sim.work.case import (
 )
 
 if TYPE_CHECKING:
+    import simpy
+
     from sim.agents.staff import Staff
-    from sim.model import GridModel
+    from sim.metrics import Metrics
+    from sim.work.intake import CaseType
+    from sim.work.sources import Source
 
 
 class CaseFlow:
-    """Starts cases, advances them stage by stage, and closes them."""
+    """Starts cases, advances them stage by stage, and closes them; the sources that brought
+    them (`attach`) hear when a task's last job is done and when any case closes."""
 
-    def __init__(self, model: GridModel) -> None:
-        self.env = model.env
-        self.model = model
-        self.metrics = model.metrics
-        self.plans = model.plans
+    def __init__(
+        self, env: simpy.Environment, metrics: Metrics, case_types: list[CaseType]
+    ) -> None:
+        self.env = env
+        self.metrics = metrics
+        self.in_loop = [case_type.loop for case_type in case_types]
+        self.sources: dict[str, Source] = {}
+
+    def attach(self, sources: dict[str, Source]) -> None:
+        """The running sources, by name."""
+        self.sources = sources
 
     def start(self, case: Case) -> None:
         """Register a new case and send its first stage to work."""
@@ -89,12 +101,10 @@ class CaseFlow:
             case.handler = staff
         if stage + 1 < len(case.stages):
             self._enter(case, stage + 1)
-        elif self.plans[case.category].loop:
+        elif self.in_loop[case.category]:
             self._close_loop(case, now)
-        elif case.source == "revisit":
-            self.model.revisits.attempted(case, job, staff)
         else:
-            self.close(case)
+            self.sources[case.source].on_done(case, job, staff)
 
     def _close_loop(self, case: Case, now: float) -> None:
         steps = case.steps
@@ -108,7 +118,7 @@ class CaseFlow:
         else:
             self.close(case)
 
-    def retry(self, case: Case, job: Job, delay: float) -> None:
+    def retry(self, case: Case, delay: float) -> None:
         """Send the job again after `delay` hours (a revisit that found nobody at home)."""
         self.env.timeout(delay).callbacks.append(lambda _: self._enter(case, case.stage))
 
@@ -116,8 +126,7 @@ class CaseFlow:
         """Close the case now (归档销号)."""
         case.steps[ARCHIVED] = self.env.now
         case.status = status
-        if case.source == "monitoring":
-            self.model.monitoring.cleared(case)
+        self.sources[case.source].on_closed(case)
         self.metrics.closed(case)
 
     def give_up(self, case: Case) -> None:

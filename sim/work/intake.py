@@ -9,27 +9,25 @@ staffing arms with the same seed see identical cases (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import count
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.config.categories import ZERO, Category, Loop
 from sim.config.distributions import Distribution
-from sim.config.schema import TIERS, ZERO, Category, Scenario
+from sim.vocabulary import ACTIVITY_OF_KIND, TIERS
 from sim.work.case import FEEDBACK_CALL, HANDLE, REVIEW, REWORK, Case, Job
 
 if TYPE_CHECKING:
-    from sim.model import GridModel
+    import simpy
 
-#: How a worker's time on a category is accounted (workers.parquet).
-ACTIVITY_OF_KIND = {
-    "request": "cases",
-    "patrol": "cases",
-    "warning": "cases",
-    "incident": "incident",
-    "admin": "admin",
-    "revisit": "visits",
-}
+    from sim.config.teams import Department
+    from sim.rng import Streams
+    from sim.work.flow import CaseFlow
+    from sim.work.station import Stations
 #: Work content of a department's review before it bounces a case back (推诿).
 REVIEW_SHARE = 0.25
 
@@ -46,8 +44,9 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Plan:
-    """A compiled category; `feedback` is its 结果反馈 job: (work, travel, skill)."""
+class CaseType:
+    """A category compiled for the run: its index, work content, escalation steps resolved to
+    their departments' work, and `feedback`, its 结果反馈 job: (work, travel, skill)."""
 
     index: int
     name: str
@@ -63,21 +62,26 @@ class Plan:
     feedback: tuple[Distribution, Distribution, str]
 
 
-def compile_categories(scenario: Scenario) -> list[Plan]:
-    """Categories in file order, with their escalation steps resolved."""
-    plans = []
-    for index, (name, category) in enumerate(scenario.categories.items()):
-        plans.append(_compile(index, name, category, scenario))
-    return plans
+def case_types(
+    categories: dict[str, Category], departments: dict[str, Department], loop: Loop
+) -> list[CaseType]:
+    """The categories compiled, in file order (a category's index is its position): escalation
+    steps with their departments' work, and the 结果反馈 job (the loop's call by default)."""
+    return [
+        _compile(index, name, category, departments, loop)
+        for index, (name, category) in enumerate(categories.items())
+    ]
 
 
-def _compile(index: int, name: str, category: Category, scenario: Scenario) -> Plan:
+def _compile(
+    index: int, name: str, category: Category, departments: dict[str, Department], loop: Loop
+) -> CaseType:
     steps = tuple(
         Step(
             TIERS.index(step.tier),
             tuple(step.departments),
             step.p,
-            tuple(step.work or scenario.departments[d].work for d in step.departments),
+            tuple(step.work or departments[d].work for d in step.departments),
             step.bounce_back,
         )
         for step in category.escalation
@@ -86,9 +90,9 @@ def _compile(index: int, name: str, category: Category, scenario: Scenario) -> P
     feedback = (
         (check.work, check.travel, check.skill)
         if check is not None
-        else (scenario.loop.feedback.work, ZERO, "it")  # the loop's call back
+        else (loop.feedback.work, ZERO, "it")  # the loop's call back
     )
-    return Plan(
+    return CaseType(
         index,
         name,
         category.kind,
@@ -125,26 +129,51 @@ class Batch:
         return len(self.times)
 
 
+class Intakes:
+    """What every source's intake shares: the clock, the case flow, the stations, the compiled
+    categories and the priorities an emergency plan has set, the random streams, case ids in
+    creation order, and the closed loop's settings."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        flow: CaseFlow,
+        stations: Stations,
+        case_types: list[CaseType],
+        streams: Streams,
+        loop: Loop,
+    ) -> None:
+        self.env = env
+        self.flow = flow
+        self.stations = stations
+        self.case_types = case_types
+        self.streams = streams
+        self.loop = loop
+        self.priority_override: dict[str, int] = {}  # category → priority set by a plan
+        self.case_ids: Iterator[int] = count()
+
+    def intake(self, source: str, stream: str | None = None, first_seq: int = 0) -> Intake:
+        """The intake of cases of `source`, drawn from the streams of `stream` (default: the
+        source's), numbered from `first_seq`."""
+        return Intake(self, source, stream or source, first_seq)
+
+
 class Intake:
     """Draws case batches for one source and opens cases from them."""
 
-    def __init__(
-        self, model: GridModel, source: str, stream: str | None = None, first_seq: int = 0
-    ) -> None:
-        """Cases of `source`, drawn from the streams of `stream` (default: the source's),
-        numbered from `first_seq`."""
-        self.model = model
-        self.env = model.env
-        self.flow = model.flow
-        self.grid_stations = model.grid_stations
+    def __init__(self, shared: Intakes, source: str, stream: str, first_seq: int) -> None:
+        self.env = shared.env
+        self.flow = shared.flow
+        self.stations = shared.stations
+        self.grid_stations = shared.stations.grids
         self.source = source
-        self.plans = model.plans
-        self.priority_override = model.priority_override
-        self.work_rng = model.streams.get(f"work/{stream or source}")
-        self.route_rng = model.streams.get(f"routing/{stream or source}")
-        self.case_ids = model.case_ids
+        self.case_types = shared.case_types
+        self.priority_override = shared.priority_override
+        self.work_rng = shared.streams.get(f"work/{stream}")
+        self.route_rng = shared.streams.get(f"routing/{stream}")
+        self.case_ids = shared.case_ids
         self._next_seq = first_seq  # per-stream sequence number, stable across staffing arms
-        loop = model.scenario.loop
+        loop = shared.loop
         self.feedback_handler = loop.feedback.handler
         self.feedback_priority = loop.feedback.priority
         self.delay_dists = (loop.rating_delay, loop.publicity_delay, loop.archive_delay)
@@ -164,17 +193,18 @@ class Intake:
         travel = np.empty(n)
         paths: list[tuple] = [()] * n
         closing: list[tuple[float, ...]] = [(0.0, 0.0, 0.0, 0.0, 0.0)] * n
-        for plan in self.plans:
-            rows = np.flatnonzero(categories == plan.index)
+        for case_type in self.case_types:
+            rows = np.flatnonzero(categories == case_type.index)
             if not len(rows):
                 continue
-            work[rows] = plan.work.sample(self.work_rng, len(rows))
-            travel[rows] = plan.travel.sample(self.work_rng, len(rows))
-            if plan.steps:
-                for row, path in zip(rows.tolist(), self._paths(plan, len(rows)), strict=True):
+            work[rows] = case_type.work.sample(self.work_rng, len(rows))
+            travel[rows] = case_type.travel.sample(self.work_rng, len(rows))
+            if case_type.steps:
+                paths_drawn = self._paths(case_type, len(rows))
+                for row, path in zip(rows.tolist(), paths_drawn, strict=True):
                     paths[row] = path
-            if plan.loop:  # feedback work, rating, publicity and archive delays; travel
-                check_work, check_travel, _ = plan.feedback
+            if case_type.loop:  # feedback work, rating, publicity and archive delays; travel
+                check_work, check_travel, _ = case_type.feedback
                 dists = (check_work, *self.delay_dists, check_travel)
                 drawn = np.column_stack([d.sample(self.work_rng, len(rows)) for d in dists])
                 for row, values in zip(rows.tolist(), drawn.tolist(), strict=True):
@@ -195,11 +225,11 @@ class Intake:
             None if deadlines is None else deadlines.tolist(),
         )
 
-    def _paths(self, plan: Plan, n: int) -> list[tuple]:
+    def _paths(self, case_type: CaseType, n: int) -> list[tuple]:
         """Escalation paths: per case, a tuple of (step, work per department, bounced)."""
         reached = np.ones(n, dtype=bool)
         per_step = []
-        for step in plan.steps:
+        for step in case_type.steps:
             reached = reached & (self.route_rng.random(n) < step.p)
             bounced = self.route_rng.random(n) < step.bounce_back
             works = np.column_stack([d.sample(self.work_rng, n) for d in step.work])
@@ -207,7 +237,7 @@ class Intake:
         paths = []
         for i in range(n):
             path = []
-            for step, (reached, bounced, works) in zip(plan.steps, per_step, strict=True):
+            for step, (reached, bounced, works) in zip(case_type.steps, per_step, strict=True):
                 if not reached[i]:
                     break
                 path.append((step, works[i], bool(bounced[i])))
@@ -217,22 +247,22 @@ class Intake:
     def open(self, batch: Batch, i: int, found_by: str | None = None) -> Case:
         """Create case `i` of the batch now, build its itinerary and start it. `found_by` says
         how it reached the grid when that differs from the source that drew it."""
-        plan = self.plans[batch.categories[i]]
-        priority = self.priority_override.get(plan.name, plan.priority)
+        case_type = self.case_types[batch.categories[i]]
+        priority = self.priority_override.get(case_type.name, case_type.priority)
         grid = batch.grids[i]
         now = self.env.now
-        deadline = plan.deadline if batch.deadlines is None else batch.deadlines[i]
+        deadline = case_type.deadline if batch.deadlines is None else batch.deadlines[i]
         case = Case(
             next(self.case_ids),
             self.source,
             batch.seq[i],
-            plan.index,
+            case_type.index,
             grid,
             batch.households[i],
             now,
             now + deadline,
             priority,
-            plan.activity,
+            case_type.activity,
         )
         case.hardness = batch.hardness[i]
         case.work = batch.work[i]
@@ -249,14 +279,14 @@ class Intake:
                     HANDLE,
                     0,
                     priority,
-                    plan.skill,
+                    case_type.skill,
                 )
             ]
         )
         if batch.paths[i]:
-            self._escalate(case, plan, batch.paths[i])
+            self._escalate(case, batch.paths[i])
         case.resolve_stage = len(stages) - 1
-        if plan.loop:
+        if case_type.loop:
             closing = batch.closing[i]
             case.delays = closing[1:4]
             handler = self.feedback_handler
@@ -264,7 +294,7 @@ class Intake:
                 station = (
                     self.grid_stations[grid]
                     if handler == "grid"
-                    else self.model.department_station(handler, grid)
+                    else self.stations.department(handler, grid)
                 )
                 case.feedback_stage = True
                 stages.append(
@@ -277,17 +307,17 @@ class Intake:
                             FEEDBACK_CALL,
                             0,
                             self.feedback_priority,
-                            plan.feedback[2],
+                            case_type.feedback[2],
                         )
                     ]
                 )
         self.flow.start(case)
         return case
 
-    def _escalate(self, case: Case, plan: Plan, path: tuple) -> None:
+    def _escalate(self, case: Case, path: tuple) -> None:
         """Add the stages above the grid: per step, a bounce-back (review there, rework below)
         if drawn, then all the step's departments working in parallel."""
-        station_of = self.model.department_station
+        station_of = self.stations.department
         below = case.stages[0]
         for step, works, bounced in path:
             stations = [station_of(name, case.grid) for name in step.departments]

@@ -1,17 +1,21 @@
-"""A station: the jobs waiting for one place (a grid, a department), one queue per case category,
-and the staff serving it who are idle and can be handed a job at once."""
+"""Stations: the jobs waiting for one place (a grid, a department), one queue per case category,
+and the staff serving it who are idle and can be handed a job at once; and the stations of a run,
+found by grid and by department."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from heapq import heappop, heappush
+from itertools import count
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import simpy
 
     from sim.agents.staff import Staff
+    from sim.config.teams import Department
     from sim.work.case import Job
+    from sim.world import World
 
 
 class Station:
@@ -72,3 +76,47 @@ class Station:
 
     def __len__(self) -> int:
         return self.waiting
+
+
+class Stations:
+    """Every queue of a run, numbered in creation order (the jobs table's station ids): one per
+    grid, then one per department and unit of its tier (e.g. the street office of each street).
+    Jobs compare across stations by one shared arrival counter."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        world: World,
+        departments: dict[str, Department],
+        n_categories: int,
+    ) -> None:
+        self.env = env
+        self.order: Iterator[int] = count()
+        self.n_categories = n_categories
+        self.all: list[Station] = []
+        self.grids = [self._new(grid.id, grid.index) for grid in world.grids]
+        self.community_of_grid = [grid.community for grid in world.grids]
+        #: (department kind, unit index of its tier) → its station, in creation order.
+        self.departments: dict[tuple[str, int], Station] = {
+            (kind, unit): self._new(f"{kind}@{unit_id}", unit)
+            for kind, spec in departments.items()
+            for unit, unit_id in enumerate(world.unit_ids(spec.tier))
+        }
+        self._unit_of_grid = {
+            kind: world.unit_of_grid(spec.tier).tolist() for kind, spec in departments.items()
+        }
+
+    def _new(self, name: str, unit: int) -> Station:
+        station = Station(name, unit, len(self.all), self.env, self.order, self.n_categories)
+        self.all.append(station)
+        return station
+
+    def department(self, kind: str, grid: int) -> Station:
+        """The station of department `kind` responsible for grid `grid`."""
+        return self.departments[(kind, self._unit_of_grid[kind][grid])]
+
+    def community(self, grid: int) -> list[Station]:
+        """The stations of every grid of `grid`'s community."""
+        community = self.community_of_grid[grid]
+        grids = zip(self.grids, self.community_of_grid, strict=True)
+        return [station for station, c in grids if c == community]

@@ -53,7 +53,8 @@ def census_morning(seed: int) -> tuple[int, float]:
     )
     model = GridModel(scenario, seed=seed)
     try:
-        home, phone = model.revisits.next_release[1], model.revisits.next_release[0]
+        revisits = model.sources["revisit"]
+        home, phone = revisits.next_release[1], revisits.next_release[0]
         home[:] = 8.0  # every door due at 08:00 (Monday)
         phone[:] = np.inf
         model.run_model()

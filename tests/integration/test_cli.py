@@ -203,6 +203,36 @@ def test_write_refuses_a_folder_holding_a_user_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_decide_sets_off_a_manual_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], plain_env: None
+) -> None:
+    """A plan only a decision sets off is refused until `--decide` names it; then it fires at
+    that time and the run folder's scenario records the decision."""
+    drill = tmp_path / "drill.yaml"
+    drill.write_text(
+        f"extends: {MMC}\nname: drill\nrun: {{days: 2}}\n"
+        "plans:\n  surge:\n    triggers: [{manual: true}]\n"
+        "    actions: [{set_mode: emergency, level: II}]\n",
+        encoding="utf-8",
+    )
+    code, _, err = gridsim_main(capsys, "run", drill, "--out", tmp_path / "no")
+    assert code == 2 and "plans.surge.triggers" in err and "--decide surge@24h" in err
+    code, _, err = gridsim_main(capsys, "run", drill, "--decide", "surge", "--out", tmp_path / "no")
+    assert code == 2 and "--decide surge: " in err and "PLAN@TIME" in err
+    code, _, err = gridsim_main(
+        capsys, "run", drill, "--decide", "sure@5h", "--out", tmp_path / "no"
+    )
+    assert code == 2 and "--decide: decisions.0.plan: no plan 'sure'" in err
+    assert not (tmp_path / "no").exists()
+    out = tmp_path / "run"
+    code, _, err = gridsim_main(capsys, "run", drill, "--decide", "surge@5h", "--out", out)
+    assert code == 0, err
+    events = pd.read_parquet(out / "events.parquet")
+    assert events["event"].tolist() == ["decision", "fired", "mode"]
+    assert set(events["t_h"]) == {5.0} and events["detail"].iloc[-1] == "emergency II"
+    assert "surge" in (out / "scenario.yaml").read_text(encoding="utf-8").split("decisions:")[1]
+
+
 def test_python_dash_m_sim() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sim", "--version"], capture_output=True, text=True, timeout=60

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.config.schema import GRID_WORKER
+from sim.config.teams import GRID_WORKER
 from sim.world import World
 
 ROOT = Path(__file__).resolve().parents[2]

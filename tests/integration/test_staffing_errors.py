@@ -22,7 +22,7 @@ import yaml
 
 import sim
 from sim.config.loader import merge_mappings
-from sim.config.schema import WEEKDAYS
+from sim.vocabulary import WEEKDAYS
 
 from scenario_parts import NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 
@@ -237,7 +237,7 @@ CLI_BAD = {
     "coverage.yaml": (
         "grid_workers:\n  categories: []\nsources:\n  resident:\n    mix: {service: 1}\n",
         "mix:",
-        "sources.resident.mix",
+        "sources.resident.mix.service",
         "nobody present at every grid may take category 'service'",
     ),
     "overlap.yaml": (

@@ -14,7 +14,7 @@ import pytest
 import sim
 from sim.calendar import Calendar
 from sim.config.loader import merge_mappings
-from sim.config.schema import TIERS, WEEKDAYS
+from sim.vocabulary import TIERS, WEEKDAYS
 
 from scenario_parts import NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 

@@ -240,7 +240,7 @@ SURGED_SOURCES = {
 def test_a_surge_keeps_the_calm_draws_of_every_source(source: str, multiplier: float):
     """Common random numbers across incident arms: a surge adds an independent stream (or
     thins the calm one), so every other arrival of the source is the same with or without it."""
-    from sim.work.sources import SURGE_SEQ
+    from sim.work.sources.base import SURGE_SEQ
 
     base = merge_mappings(BASE, SURGED_SOURCES)
     incident = {

@@ -146,8 +146,16 @@ def test_backlog_trigger_needs_the_backlog_sustained():
         (
             {"p": {**PLAN, "actions": [{"set_mode": "emergency", "suspend_admin": True}]}},
             None,
-            "exactly one",
+            "give exactly one of set_mode, mobilise",
         ),
+        (
+            {"p": {**PLAN, "triggers": [{"at": "5h", "incident": "storm"}]}},
+            None,
+            "give exactly one of at, incident, backlog_above",
+        ),
+        ({"p": {**PLAN, "actions": [{"set_mode": "alert", "ramp": "1h"}]}}, None, "unknown key"),
+        ({"p": {**PLAN, "actions": [{"extend_shifts": "2h"}]}}, None, "teams"),
+        ({"p": {**PLAN, "triggers": [{"manual": True}]}}, None, "none does"),
     ],
 )
 def test_bad_plans_are_refused(plans, teams, message):
@@ -248,3 +256,54 @@ def test_split_ties_a_pooled_team_to_its_home_grids():
     split = handled["accepted_h"].between(24.0, 72.0, inclusive="left")
     assert handled.loc[split, "own"].all()  # while split: only their own grid
     assert not handled.loc[~split, "own"].all()  # pooled before and after
+
+
+MANUAL = {**PLAN, "triggers": [{"manual": True}], "stand_down": None}
+
+
+def test_an_error_in_an_action_names_the_field_the_user_wrote():
+    actions = [PLAN["actions"][0], {"mobilise": "cadres", "ramp": "soon"}]
+    data = merge_mappings(BASE, {"plans": {"p": {**PLAN, "actions": actions}}})
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.scenario_from_dict(data)
+    assert [problem.path for problem in info.value.problems] == ["plans.p.actions.1.ramp"]
+
+
+def test_a_manual_plan_fires_at_its_decision_and_stands_down_at_another():
+    data = merge_mappings(BASE, {"plans": {"drill": MANUAL}})
+    data["decisions"] = [
+        {"plan": "drill", "at": "20h"},
+        {"plan": "drill", "at": "60h", "do": "stand_down"},
+    ]
+    result = sim.run(sim.scenario_from_dict(data), seed=3)
+    log = events(result)
+    assert log[:2] == [(20.0, "decision"), (20.0, "fired")]
+    assert (26.0, "mobilise") in log  # the action's own delay counts from the decision
+    assert (60.0, "stand_down") in log and log[-1] == (60.0, "mode")
+    modes = result.timeseries.groupby("t_h")["mode"].first()
+    assert modes[21.0] == "emergency" and modes[61.0] == "peacetime"
+
+
+def test_decisions_given_to_run_are_those_of_the_scenario():
+    """`run(..., decisions=...)` (and so `gridsim run --decide`) takes decisions exactly as a
+    scenario's `decisions:` would, and records them in the run's scenario."""
+    data = merge_mappings(BASE, {"plans": {"drill": {**MANUAL, "triggers": [{"at": "5d"}]}}})
+    in_file = sim.run(
+        sim.scenario_from_dict({**data, "decisions": [{"plan": "drill", "at": "30h"}]}), seed=3
+    )
+    given = sim.run(sim.scenario_from_dict(data), seed=3, decisions=["drill@30h"])
+    assert given.events.equals(in_file.events)
+    assert given.summary["cases_closed"] == in_file.summary["cases_closed"]
+    assert [d.plan for d in given.scenario.decisions] == ["drill"]
+    with pytest.raises(ValueError, match="PLAN@TIME"):
+        sim.run(sim.scenario_from_dict(data), decisions=["drill"])
+    with pytest.raises(sim.ScenarioError, match="no plan 'dril'"):
+        sim.run(sim.scenario_from_dict(data), decisions=["dril@30h"])
+
+
+def test_a_scenario_runs_the_same_twice():
+    """Actions remember what to undo per run: reusing a scenario object changes nothing."""
+    scenario = sim.scenario_from_dict(merge_mappings(BASE, {"plans": {"storm_plan": PLAN}}))
+    first, second = sim.run(scenario, seed=3), sim.run(scenario, seed=3)
+    assert first.events.equals(second.events)
+    assert first.summary["cases_closed"] == second.summary["cases_closed"]

@@ -16,7 +16,7 @@ import sim
 from sim.config.loader import merge_mappings
 from sim.metrics import cases_table
 from sim.model import GridModel
-from sim.world import ATTRIBUTES
+from sim.vocabulary import ATTRIBUTES
 
 from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 
@@ -254,3 +254,37 @@ def test_revisits_go_to_the_targeted_households_only():
     home = cases[cases["category"] == "revisit_home"]
     assert set(phone["household"]) == set(home["household"]) == set(vulnerable.tolist())
     assert len(phone) == 2 * len(vulnerable) and len(home) == len(vulnerable)
+
+
+def test_every_source_is_registered_once_with_its_settings_and_kind():
+    """The registry is the one place a source is named: its settings block under `sources:`,
+    the kind of category it brings, and the labels of the case table's `source` column."""
+    from sim.vocabulary import CATEGORY_KINDS
+    from sim.work.sources import REQUIRED, SOURCE_NAMES, SOURCES, Sources
+
+    assert len(set(SOURCE_NAMES)) == len(SOURCES)
+    keyed = {source.key: source for source in SOURCES if source.key is not None}
+    assert set(Sources.model_fields) == set(keyed)
+    for key, source in keyed.items():
+        field = Sources.model_fields[key]
+        assert field.is_required() == (key in REQUIRED)
+        assert source.Spec.__doc__ and field.description == source.Spec.__doc__
+    assert all(source.kind is None or source.kind in CATEGORY_KINDS for source in SOURCES)
+    _, cases = simulate({"run": {"days": 2}})
+    assert list(cases["source"].cat.categories) == list(SOURCE_NAMES)
+    assert list(cases["found_by"].cat.categories) == list(SOURCE_NAMES)
+
+
+def test_a_category_of_the_wrong_kind_is_refused_where_the_source_names_it():
+    patch = {
+        "categories": {"forms": {"kind": "admin", "work": "5min", "loop": False}},
+        "sources": {"resident": {"mix": {"service": 1, "forms": 1}}},
+    }
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.scenario_from_dict(merge_mappings(BASE, patch))
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (
+            "sources.resident.mix.forms",
+            "category 'forms' has kind 'admin'; this source needs 'request'",
+        )
+    ]

@@ -30,11 +30,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim.agents.staff import ACTIVITIES, Block
+from sim.agents.staff import Block
 from sim.calendar import Calendar
-from sim.config.schema import WEEKDAYS, Shift, Team
+from sim.config.teams import Shift, Team
 from sim.staffing import shift_times
-from sim.world import ATTRIBUTES
+from sim.vocabulary import ACTIVITIES, ATTRIBUTES, WEEKDAYS
 
 BASELINE = "scenarios/baseline.yaml"
 MMC = "scenarios/theory/mmc.yaml"

@@ -21,9 +21,10 @@ import sim
 from sim.agents.staff import Member
 from sim.calendar import Calendar
 from sim.config.loader import merge_mappings
-from sim.config.schema import WEEKDAYS, DifficultyRule, Shift
+from sim.config.teams import DifficultyRule, Shift
 from sim.model import GridModel
 from sim.staffing import apportion
+from sim.vocabulary import WEEKDAYS
 
 from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 

@@ -16,9 +16,10 @@ import pytest
 
 import sim
 from sim.calendar import Calendar
-from sim.config import schema
 from sim.config.loader import merge_mappings
-from sim.config.schema import WEEKDAYS, Shift
+from sim.config.teams import Shift
+from sim.vocabulary import WEEKDAYS
+from sim.work.sources.admin import UPPER_DEPARTMENTS
 
 from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
 
@@ -285,7 +286,7 @@ ADMIN = {
     "sources": {"admin": {"category": "admin_form", "rate_per_grid": "10/day"}},
 }
 #: The twelve upper departments of the schema's default (article #2).
-DEPARTMENTS = list(schema.AdminTasks.model_fields["departments"].default_factory())
+DEPARTMENTS = list(UPPER_DEPARTMENTS)
 
 
 def admin_rows(res: sim.Result):

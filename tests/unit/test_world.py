@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sim import scenario_from_dict
-from sim.world import ATTRIBUTES, World
+from sim.vocabulary import ATTRIBUTES
+from sim.world import World
 
 MIX = {
     "floating": 0.3,

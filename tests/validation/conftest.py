@@ -29,9 +29,9 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.config import Scenario
-from sim.config.schema import CLOSED_LOOP_KINDS
 from sim.rng import derive_seed
+from sim.scenario import Scenario
+from sim.vocabulary import CLOSED_LOOP_KINDS
 
 T = TypeVar("T")
 Stats = Callable[[sim.Result, pd.DataFrame], T]

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.config.schema import CLOSED_LOOP_KINDS
+from sim.vocabulary import CLOSED_LOOP_KINDS
 
 FILES = {
     "mmc": "theory/mmc.yaml",

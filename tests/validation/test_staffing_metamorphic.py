@@ -29,7 +29,7 @@ from scipy import stats
 
 import sim
 from sim.config.loader import merge_mappings
-from sim.config.schema import WEEKDAYS
+from sim.vocabulary import WEEKDAYS
 
 from scenario_parts import NO_ATTRIBUTES, flat_requests
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import CLOSED_LOOP_KINDS, Scenario
+from sim.scenario import Scenario
+from sim.vocabulary import CLOSED_LOOP_KINDS
 
 #: Service is back when the day's mean first response is within this factor of the day before.
 RECOVERED = 1.1

@@ -1,0 +1,92 @@
+"""The gridsim Typer app, its exit codes, and how every command talks to the user: results on
+stdout, errors, warnings and progress on stderr; bad input reported and exit 2."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped with Ctrl-C
+DEBUG_ENV = "GRIDSIM_DEBUG"
+
+app = typer.Typer(
+    name="gridsim",
+    help=(
+        "Simulate community grid management (网格化管理) under peacetime/emergency switching.\n\n"
+        "Exit codes: 0 success, 2 bad input (file, line, field and what is wrong), "
+        "1 internal error (set GRIDSIM_DEBUG=1 to see the traceback)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+#: Width of tables written to a file or a pipe (a terminal's own width is used otherwise).
+PIPED_WIDTH = 120
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console made per call, so that captured streams are honoured. Piped into a file or a
+    log, tables get PIPED_WIDTH columns rather than rich's 80 (unless COLUMNS says otherwise)."""
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, highlight=False, width=PIPED_WIDTH if piped else None)
+
+
+def stdout() -> Console:
+    """Console for results (stdout)."""
+    return _console()
+
+
+def stderr() -> Console:
+    """Console for errors, warnings and progress (stderr)."""
+    return _console(stderr=True)
+
+
+def say(console: Console, text: str, style: str | None = None) -> None:
+    """Print plain text: no markup, no highlighting, no wrapping (paths stay on one line)."""
+    console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def bad_input(header: str, problems: Iterable[str] = ()) -> NoReturn:
+    """Report bad input on stderr and exit 2."""
+    err = stderr()
+    say(err, f"error: {header}", style="bold red")
+    for problem in problems:
+        say(err, f"  {problem}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def plural(count: int, word: str) -> str:
+    """`1 run`, `2 runs`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def reject_scenario(file: str, problems: list[str]) -> NoReturn:
+    """Report a file's problems, say that nothing was run or written, and exit 2."""
+    header = f"{file}: {plural(len(problems), 'problem')}; nothing was run or written"
+    bad_input(header, problems)
+
+
+def warn(lines: Iterable[str]) -> None:
+    """Print warnings on stderr, one per line."""
+    err = stderr()
+    for line in lines:
+        say(err, f"warning: {line}", "yellow")
+
+
+def write_csv(frame: Any, path: Path) -> None:
+    """Save a table beside the results (temporary file, then rename) and say where."""
+    frame.to_csv(path.with_suffix(".csv.tmp"), index=False)
+    path.with_suffix(".csv.tmp").replace(path)
+    say(stdout(), f"table written to {path}")

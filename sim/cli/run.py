@@ -1,0 +1,174 @@
+"""`gridsim run`: one scenario, its KPI table and its run folder."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import sim
+from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout, warn
+from sim.cli.tables import kpi_table, load_table
+from sim.config.loader import ScenarioError
+from sim.emergency.plans import Decision
+
+
+def _check_days(days: float | None) -> list[str]:
+    if days is None or (math.isfinite(days) and days > 0):
+        return []
+    return [f"--days: must be a positive, finite number of days, got {days:g}"]
+
+
+def _first_line(exc: ValueError) -> str:
+    """What is wrong, without pydantic's headers and links."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())
+    return str(exc)
+
+
+def _default_out(name: str, seed: int) -> Path:
+    """`runs/<scenario name>-s<seed>`, with the name made safe as a folder name."""
+    safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "scenario"
+    return Path("runs") / f"{safe}-s{seed}"
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why the run folder cannot be written at `out`, or None. Creates nothing.
+
+    `Result.write` replaces an existing folder only when it is empty or holds an earlier run
+    that gridsim wrote, and nothing else.
+    """
+    from sim.runner import replace_problem
+
+    problem = replace_problem(out)
+    if problem:
+        return (
+            f"--out {out}: {problem}, so it is not a gridsim run folder; refusing to replace "
+            "it, choose another folder"
+        )
+    ancestor = out.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"--out {out}: {ancestor} is not a directory"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"--out {out}: no permission to write in {ancestor}"
+    return None
+
+
+RUN_HELP = (
+    "Run one scenario, print its KPI table and write the run folder.\n\n"
+    "The run folder holds summary.json, cases.parquet, timeseries.parquet, workers.parquet, "
+    "scenario.yaml (fully resolved) and manifest.json. The scenario is validated first; "
+    "if it has problems, nothing is run or written (exit 2)."
+)
+
+
+@app.command("run", help=RUN_HELP)
+def run_command(
+    scenario: Annotated[
+        str, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML).", show_default=False)
+    ],
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, help="Root random seed; the same seed gives the same run."),
+    ] = 0,
+    days: Annotated[
+        float | None,
+        typer.Option(
+            "--days",
+            metavar="D",
+            help="Simulated days (> 0); shorthand for --set run.days=D. Default: the file's.",
+            show_default=False,
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Override a setting, e.g. --set grid_workers.per_grid=2 (repeatable; "
+            "the value is YAML, list items by index: world.streets.0.id=s1).",
+            show_default=False,
+        ),
+    ] = None,
+    decide: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--decide",
+            metavar="PLAN@TIME",
+            help="Take a decision by hand: set emergency plan PLAN off at TIME (e.g. "
+            "surge@36h), or stand it down with PLAN@TIME:stand_down (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Run folder to write (replaced if it holds an earlier run). "
+            "Default: runs/<scenario name>-s<seed> in the current directory.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run one scenario (see RUN_HELP)."""
+    settings = list(overrides or [])
+    problems = _check_days(days)
+    if days is not None and not problems:
+        settings.append(f"run.days={days!r}")
+    decisions = []
+    for text in decide or []:
+        try:
+            decisions.append(Decision.parse(text))
+        except ValueError as exc:
+            problems.append(f"--decide {text}: {_first_line(exc)}")
+    try:
+        loaded = sim.load_scenario(scenario, settings, decisions)
+    except ScenarioError as exc:
+        problems.extend(str(problem) for problem in exc.problems)
+    if problems:
+        reject_scenario(scenario, problems)
+
+    target = out if out is not None else _default_out(loaded.name, seed)
+    problem = _out_problem(target)
+    if problem:
+        bad_input(f"{scenario}: cannot write the run folder; nothing was run", [problem])
+
+    from sim.load import scenario_load
+
+    before = scenario_load(loaded, seed).warnings()
+    warn(before)
+    err = stderr()
+    horizon = loaded.run.days
+    clock = time.perf_counter()
+    with err.status(f"Running {loaded.name}: {horizon:g} simulated days, seed {seed} …"):
+        result = sim.run(loaded, seed=seed)
+    wall = time.perf_counter() - clock
+    with err.status(f"Writing {target} …"):
+        try:
+            written = result.write(target)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            bad_input(
+                f"{scenario}: the run finished but its folder could not be written",
+                [f"--out {target}: {reason}"],
+            )
+
+    console = stdout()
+    title = f"{loaded.name} · seed {seed} · {horizon:g} days · {wall:.2f} s wall"
+    console.print(load_table(result.summary["offered_load"], f"{loaded.name} · offered load"))
+    console.print(kpi_table(result.summary, title))
+    checks = result.summary.get("checks") or {}
+    if checks.get("conservation") is False:
+        warn(["cases created != closed + open (see summary.json checks)"])
+    warn(w for w in result.summary.get("warnings", []) if w not in before)
+    say(console, f"run folder: {written}")

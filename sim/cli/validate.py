@@ -1,0 +1,79 @@
+"""`gridsim validate`: check scenario and experiment files, and print their offered load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+import sim
+from sim.cli.app import EXIT_BAD_INPUT, app, plural, say, stderr, stdout, warn
+from sim.cli.tables import load_table
+from sim.config.loader import ScenarioError
+from sim.scenario import Scenario
+
+VALIDATE_HELP = (
+    'Check scenario files: print "ok FILE" for each good one, and every problem of each bad '
+    "one as file:line: field.path: what is wrong. Exit 0 if all are good, 2 otherwise. With "
+    "--load, also print each scenario's offered load (work a week against hours on duty) and "
+    "warn where it is more than the staff can do."
+)
+
+
+@app.command("validate", help=VALIDATE_HELP)
+def validate_command(
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="Scenario files (YAML).", show_default=False),
+    ],
+    load: Annotated[
+        bool, typer.Option("--load", help="Print the offered load of each scenario.")
+    ] = False,
+) -> None:
+    """Validate scenario files (see VALIDATE_HELP)."""
+    out, err = stdout(), stderr()
+    bad = 0
+    for file in files:
+        try:
+            scenarios = check_file(file)
+        except ScenarioError as exc:
+            bad += 1
+            say(err, f"error: {file}: {plural(len(exc.problems), 'problem')}", "bold red")
+            for problem in exc.problems:
+                say(err, f"  {problem}")
+        else:
+            say(out, f"ok {file}")
+            if load:
+                from sim.load import scenario_load
+
+                for label, scenario in scenarios:
+                    offered = scenario_load(scenario)
+                    out.print(load_table(offered.as_dict(), f"{label} · offered load"))
+                    warn(offered.warnings())
+    if bad:
+        if len(files) > 1:
+            say(err, f"{bad} of {len(files)} files have problems")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def check_file(file: str) -> list[tuple[str, Scenario]]:
+    """Validate a scenario file, or an experiment file (it has `base:`) with every scenario it
+    runs: each arm, and each factor level, applied to it. Returns (label, scenario) of the
+    scenario, or of each arm of an experiment on its first factor levels."""
+    from sim.config.loader import load_data
+
+    data, _ = load_data(file)
+    if "base" not in data:
+        return [(file, sim.load_scenario(file))]
+    from sim.sweep import check_experiment
+    from sim.sweep.spec import runs_of
+
+    experiment = check_experiment(file)
+    first: dict[str, Any] = {}
+    for spec in runs_of(experiment, Path(file).resolve().parent):
+        first.setdefault(spec.arm, spec)
+    return [
+        (f"{file} arm {arm}", sim.load_scenario(spec.scenario, spec.overrides))
+        for arm, spec in first.items()
+    ]

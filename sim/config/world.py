@@ -1,0 +1,173 @@
+"""The world in a scenario: the administrative hierarchy district → street → community → grid,
+and the households' attributes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.base import StrictModel, sourced
+from sim.config.units import Probability
+from sim.vocabulary import Attribute
+
+
+class HouseholdMix(StrictModel):
+    """Shares of household attributes (each independent Bernoulli per household)."""
+
+    floating: Probability = sourced(
+        0.25, "assumption; 乔司 has 4.3 migrants per local (docs/sources.md A29)", ""
+    )
+    rental: Probability = sourced(0.2, "assumption", "")
+    group_rental: Probability = sourced(
+        0.02, "assumption; 新北区's hardest grid 400/500 (docs/sources.md A25)", ""
+    )
+    shop: Probability = sourced(0.05, "assumption", "")
+    elderly: Probability = sourced(
+        0.2,
+        "assumption: share of households with a member 65+ (13.5 % of people are 65+, "
+        "docs/sources.md P28)",
+        "",
+    )
+    vulnerable: Probability = sourced(0.05, "assumption: disabled, ill, living alone", "")
+
+    @model_validator(mode="after")
+    def _group_within_rental(self) -> HouseholdMix:
+        if self.group_rental > self.rental:
+            raise ValueError("group_rental share cannot exceed rental share")
+        return self
+
+
+class Community(StrictModel):
+    """A community (社区/村) divided into `grids` grids; `count > 1` repeats it with numbered
+    ids. Give `households_per_grid` (fixed or a range), or `households_total` to split a fixed
+    set of households evenly: re-gridding the same community into more or fewer grids."""
+
+    id: str
+    name: str = ""
+    urban: bool = True
+    count: int = Field(1, ge=1)
+    grids: int = Field(ge=1)
+    households_per_grid: int | tuple[int, int] | None = Field(
+        None, description="Households per grid, or a [low, high] range drawn uniformly."
+    )
+    households_total: int | None = Field(
+        None, ge=1, description="Households of the community, split evenly over its grids."
+    )
+    households: dict[Attribute, Probability] = Field(
+        default_factory=dict,
+        description="Household shares that differ here from world.households (the rest are "
+        "the world's).",
+    )
+
+    @field_validator("households_per_grid")
+    @classmethod
+    def _positive(cls, value: int | tuple[int, int] | None) -> int | tuple[int, int] | None:
+        low, high = (value, value) if isinstance(value, int | None) else value
+        if value is not None and (low < 1 or high < low):
+            raise ValueError("households_per_grid must be ≥ 1 (and low ≤ high for a range)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Community:
+        if (self.households_per_grid is None) == (self.households_total is None):
+            raise ValueError("give one of households_per_grid or households_total")
+        if self.households_total is not None and self.households_total < self.grids:
+            raise ValueError("households_total must be at least one household per grid")
+        return self
+
+    def copies(self) -> list[str]:
+        """Ids of the community's copies: its id, or id-001, id-002 … when count > 1."""
+        if self.count == 1:
+            return [self.id]
+        return [f"{self.id}-{copy + 1:03d}" for copy in range(self.count)]
+
+    def grid_ids(self, copy: str) -> list[str]:
+        """Ids of the grids of one copy."""
+        return [f"{copy}-g{g + 1:02d}" for g in range(self.grids)]
+
+    def grid_sizes(self, rng: np.random.Generator) -> list[int]:
+        """Households of each grid: an even split of households_total, or households_per_grid
+        (a range drawn uniformly from `rng`)."""
+        if self.households_total is not None:
+            base, extra = divmod(self.households_total, self.grids)
+            return [base + (g < extra) for g in range(self.grids)]
+        size = self.households_per_grid
+        if isinstance(size, int):
+            return [size] * self.grids
+        return rng.integers(size[0], size[1] + 1, size=self.grids).tolist()
+
+
+class Street(StrictModel):
+    """A street or township (街道/乡镇)."""
+
+    id: str
+    name: str = ""
+    communities: list[Community] = Field(min_length=1)
+
+
+class World(StrictModel):
+    """The administrative hierarchy district → street → community → grid."""
+
+    district: str = "district"
+    streets: list[Street] = Field(min_length=1)
+    households: HouseholdMix = Field(default_factory=HouseholdMix)
+    difficulty_weights: dict[Literal["floating", "rental", "group_rental", "shop"], float] = (
+        sourced(
+            lambda: {"floating": 1.0, "rental": 1.0, "group_rental": 2.0, "shop": 1.0},
+            "assumption: 新北区 weighs floating population, rentals and shops "
+            "(docs/sources.md A82)",
+            "Weights of the grid difficulty score (per household with the attribute).",
+        )
+    )
+
+    def grid_ids(self) -> list[str]:
+        """Ids of every grid, as the world will name them."""
+        return [
+            grid
+            for street in self.streets
+            for community in street.communities
+            for copy in community.copies()
+            for grid in community.grid_ids(copy)
+        ]
+
+    def grids_of(self, unit: str) -> list[str]:
+        """Ids of the grids of a place: the district, a street, a community (a repeated
+        community's copy, or by its base id all its copies) or a grid; empty if none."""
+        if unit == self.district:
+            return self.grid_ids()
+        out = []
+        for street in self.streets:
+            for community in street.communities:
+                for copy in community.copies():
+                    grids = community.grid_ids(copy)
+                    if unit in (street.id, community.id, copy):
+                        out += grids
+                    elif unit in grids:
+                        out.append(unit)
+        return out
+
+    def mix_of(self, community: Community) -> HouseholdMix:
+        """The household shares of a community: the world's, with its overrides."""
+        return HouseholdMix(**{**self.households.model_dump(), **community.households})
+
+    @model_validator(mode="after")
+    def _community_mixes(self) -> World:
+        for street in self.streets:
+            for community in street.communities:
+                try:
+                    self.mix_of(community)
+                except ValueError as error:
+                    raise ValueError(f"community {community.id!r}: {error}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> World:
+        streets = [s.id for s in self.streets]
+        communities = [c.id for s in self.streets for c in s.communities]
+        for kind, ids in (("street", streets), ("community", communities)):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate {kind} ids: {', '.join(duplicates)}")
+        return self

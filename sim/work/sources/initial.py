@@ -1,0 +1,97 @@
+"""A warm start (a drill that begins mid-crisis): open cases present at time 0 — a backlog by
+category, in grids drawn in proportion to their households (households uniformly within them),
+and the open cases of an earlier run, in their own grids and households."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from sim.config.base import StrictModel
+from sim.work.intake import Batch
+from sim.work.sources.base import Source, SourceContext
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+
+
+class WarmStart(StrictModel):
+    """Start mid-crisis (a drill): cases already waiting at time 0 — by category, spread over
+    the grids in proportion to their households, and/or the cases still open at the end of an
+    earlier run (`from_run`: its run folder), in their grids."""
+
+    backlog: dict[str, int] = Field(default_factory=dict, description="Category → open cases.")
+    from_run: str | None = Field(
+        None, description="Run folder whose open cases are waiting at the start (same world)."
+    )
+
+    def open_cases(self) -> list[tuple[str, str, int]]:
+        """(category, grid id, household) of the open cases of `from_run` (empty if none)."""
+        if self.from_run is None:
+            return []
+        import pandas as pd  # only for warm starts from a saved run
+
+        cases = pd.read_parquet(
+            Path(self.from_run) / "cases.parquet",
+            columns=["category", "grid", "household", "status"],
+        )
+        cases = cases[cases["status"] == "open"]
+        return list(
+            zip(
+                cases["category"].astype(str),
+                cases["grid"].astype(str),
+                cases["household"].astype(int),
+                strict=True,
+            )
+        )
+
+    @field_validator("backlog")
+    @classmethod
+    def _counts(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(n < 0 for n in value.values()):
+            raise ValueError("backlog counts must be ≥ 0")
+        return value
+
+
+class InitialBacklog(Source):
+    """The cases waiting at time 0."""
+
+    name = "initial"
+
+    @classmethod
+    def configured(cls, scenario: Scenario) -> WarmStart | None:
+        """The scenario's warm start, or None."""
+        return scenario.warm_start
+
+    @classmethod
+    def categories(cls, scenario: Scenario) -> list[tuple[str, str]]:
+        """The categories of the backlog (the saved run's are checked with the run folder)."""
+        backlog = scenario.warm_start.backlog if scenario.warm_start else {}
+        return [(name, f"warm_start.backlog.{name}") for name in backlog]
+
+    def __init__(self, context: SourceContext, spec: WarmStart) -> None:
+        index = context.category_index
+        self.world = context.world
+        self.backlog = {index[name]: n for name, n in spec.backlog.items() if n}
+        grid_index = {grid.id: grid.index for grid in self.world.grids}
+        self.saved = [
+            (index[category], grid_index[grid], household)
+            for category, grid, household in spec.open_cases()
+        ]
+        super().__init__(context, spec)
+
+    def day(self, day: int) -> Batch | None:
+        if day or not (self.backlog or self.saved):
+            return None
+        categories = np.repeat(list(self.backlog), list(self.backlog.values())).astype(int)
+        households = self.rng.integers(0, self.world.n_households, len(categories))
+        grids = self.world.households["grid"][households]
+        if self.saved:
+            saved = np.array(self.saved, dtype=np.int64).reshape(-1, 3)
+            categories = np.concatenate([categories, saved[:, 0]])
+            grids = np.concatenate([grids, saved[:, 1]])
+            households = np.concatenate([households, saved[:, 2]])
+        return self.intake.draw(np.zeros(len(categories)), categories, grids, households)

@@ -1,0 +1,124 @@
+"""Residents' requests to their grid worker: a Poisson stream per grid and hour, its rate the sum
+of the grid's household rates (more for group rentals, shops, elderly and vulnerable
+households) shaped by hour of day and weekday; each request goes to a household drawn in
+proportion to its rate, and its category is drawn from the mix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from sim.config.base import StrictModel, sourced
+from sim.config.units import Rate
+from sim.vocabulary import Attribute
+from sim.work.intake import Batch
+from sim.work.sources.base import DAY, RateSource, SourceContext, poisson_times
+from sim.world import World
+
+
+class ResidentRequestsSpec(StrictModel):
+    """Requests residents bring to their grid worker, drawn per grid and hour."""
+
+    enabled: bool = True
+    rate_per_household: Rate = sourced(
+        1.0 / (365 * 24),
+        "docs/sources.md P1, P3: NYC 311 ≈1.0 request per household a year; Beijing 12345 ≈1.2",
+        "",
+    )
+    multipliers: dict[Attribute, float] = sourced(
+        lambda: {"group_rental": 2.0, "shop": 1.5, "elderly": 1.3, "vulnerable": 1.5},
+        "assumption",
+        "Rate multiplier for a household with the attribute (multiplied together).",
+    )
+    hourly_profile: list[float] = sourced(
+        lambda: (
+            [0.1] * 7
+            + [0.8, 1.5, 1.8, 1.8, 1.4, 1.0, 1.2, 1.5, 1.6, 1.6, 1.5, 1.4, 1.2]
+            + [1.0, 0.6, 0.3, 0.2]
+        ),
+        "assumption: daytime and early-evening peaks, normalised to mean 1 over the day",
+        "Relative rate by hour of day (24 values).",
+    )
+    weekend_factor: float = sourced(0.8, "assumption", "Rate multiplier on sat/sun.", ge=0)
+    mix: dict[str, float] = Field(description="Category → relative weight.")
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _profile(cls, value: list[float]) -> list[float]:
+        if len(value) != 24 or min(value) < 0 or sum(value) <= 0:
+            raise ValueError("hourly_profile needs 24 non-negative values, not all zero")
+        return value
+
+    @field_validator("mix")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value or min(value.values()) < 0 or sum(value.values()) <= 0:
+            raise ValueError("mix needs non-negative weights, not all zero")
+        return value
+
+    def categories(self) -> dict[str, str]:
+        """The categories it brings, with the field that names each."""
+        return {name: f"mix.{name}" for name in self.mix}
+
+
+def household_weights(world: World, multipliers: dict[str, float]) -> np.ndarray:
+    """Each household's request rate relative to a household without any attribute."""
+    weight = np.ones(world.n_households)
+    for attribute, factor in multipliers.items():
+        weight = np.where(world.households[attribute], weight * factor, weight)
+    return weight
+
+
+class ResidentRequests(RateSource):
+    """Requests from residents to their grid worker."""
+
+    name = "resident"
+    kind = "request"
+    key = "resident"
+    Spec = ResidentRequestsSpec
+
+    @classmethod
+    def weekly_arrivals(cls, spec: ResidentRequestsSpec, world: World) -> dict[str, np.ndarray]:
+        per_grid = world.per_grid(household_weights(world, spec.multipliers))
+        days = 5 + 2 * spec.weekend_factor
+        requests = spec.rate_per_household * DAY * days * per_grid
+        total = sum(spec.mix.values())
+        return {name: requests * share / total for name, share in spec.mix.items()}
+
+    def __init__(self, context: SourceContext, spec: ResidentRequestsSpec) -> None:
+        world = context.world
+        weight = household_weights(world, spec.multipliers)
+        self.cumulative = np.cumsum(weight)
+        self.grid_weight = np.bincount(
+            world.households["grid"], weights=weight, minlength=len(world.grids)
+        )
+        self.grid_offset = np.concatenate([[0.0], np.cumsum(self.grid_weight)[:-1]])
+        profile = np.asarray(spec.hourly_profile, dtype=float)
+        self.profile = profile / profile.mean()
+        names = list(spec.mix)
+        index = context.category_index
+        self.mix_categories = np.array([index[n] for n in names])
+        mix = np.array([spec.mix[n] for n in names], dtype=float)
+        self.mix = mix / mix.sum()
+        super().__init__(context, spec)
+
+    def rates(self, day: int) -> np.ndarray:
+        """Grid × hour rates."""
+        weekend = self.context.calendar.weekday(day) in ("sat", "sun")
+        factor = self.spec.weekend_factor if weekend else 1.0
+        return (self.spec.rate_per_household * factor) * np.outer(self.grid_weight, self.profile)
+
+    def surge_level(self, surge: np.ndarray) -> np.ndarray:
+        return surge  # grid by grid, hour by hour
+
+    def draw(self, rates: np.ndarray, day: int, surge: bool) -> tuple[Batch, Any]:
+        """Requests at grid × hour `rates`: the batch, and each request's (grid, hour)."""
+        rng, intake = self.streams(surge)
+        times, grids = poisson_times(rng, rates, day * DAY, 1.0)
+        target = self.grid_offset[grids] + rng.random(len(grids)) * self.grid_weight[grids]
+        households = np.searchsorted(self.cumulative, target, side="right")
+        categories = self.mix_categories[rng.choice(len(self.mix), len(grids), p=self.mix)]
+        hours = ((times - day * DAY) // 1).astype(int).clip(0, 23)
+        return intake.draw(times, categories, grids, households), (grids, hours)
