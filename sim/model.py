@@ -25,6 +25,7 @@ from sim.config.teams import Pay
 from sim.emergency.incidents import Incidents
 from sim.emergency.operations import Operations
 from sim.emergency.plans import Decision
+from sim.emergency.response import start_responses
 from sim.metrics import Metrics
 from sim.metrics.events import EventLog
 from sim.rng import Streams
@@ -86,7 +87,13 @@ class GridModel(mesa.Model):
         self.flow = CaseFlow(env, self.metrics, self.case_types)
         self.incidents = Incidents(scenario.incidents, world)
         intakes = Intakes(
-            env, self.flow, self.stations, self.case_types, self.streams, scenario.loop
+            env,
+            self.flow,
+            self.stations,
+            self.case_types,
+            self.streams,
+            scenario.loop,
+            self.incidents.learning(self.case_types),
         )
         self.sources = start_sources(
             SourceContext(
@@ -135,6 +142,15 @@ class GridModel(mesa.Model):
             intakes.priority_override,
             self.sources,
             [*scenario.decisions, *decisions],
+        )
+        start_responses(
+            scenario.incidents,
+            members,
+            self.incidents.first_grids(),
+            self.streams,
+            env,
+            self.events.add,
+            self.operations.report_reached,
         )
         self.staff_unit = self._staff_units(n_level)
         self._households: dict[int, Household] = {}

@@ -175,7 +175,9 @@ def run(
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
     if scenario.incidents or scenario.plans:
-        summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
+        summary["emergency"] = emergency_kpis(
+            scenario, cases, timeseries, workers, model.events.table(), jobs, model.horizon
+        )
     load = offered_load(scenario, model.world)
     summary["offered_load"] = load.as_dict()
     per_item = {"closed_loop": load.hours_per_item(CLOSED_LOOP_KINDS)}

@@ -194,8 +194,8 @@ class Scenario(StrictModel):
         return problems
 
     def _incident_problems(self) -> list[tuple[str, str]]:
-        """Incident areas naming places that do not exist; posts whose category's work is not
-        their shift."""
+        """Incident areas naming places that do not exist; responses by unknown teams; posts
+        whose category's work is not their shift."""
         problems = []
         known = {
             "streets": {s.id for s in self.world.streets},
@@ -209,6 +209,9 @@ class Scenario(StrictModel):
                         problems.append(
                             (f"incidents.{name}.area.{field}.{i}", f"no {field[:-1]} {unit!r}")
                         )
+            team = incident.response.team if incident.response else GRID_WORKER
+            if team not in self.all_teams():
+                problems.append((f"incidents.{name}.response.team", f"no team {team!r}"))
             for i, task in enumerate(incident.tasks):
                 category = self.categories.get(task.category)
                 if (

@@ -152,6 +152,13 @@ class Operations:
         for state in self.plans.values():
             state.check()
 
+    def report_reached(self, incident: str, tier: str) -> None:
+        """The report of `incident` reaches `tier` now: set off the plans waiting for it."""
+        for state in self.plans.values():
+            for i, trigger in enumerate(state.plan.triggers):
+                if trigger.awaits_report(incident, tier):
+                    state.fire(f"trigger {i}: {trigger.describe()}")
+
     def decide(self, decision: Decision) -> None:
         """Take a decision now: set its plan off, or stand it down."""
         state = self.plans[decision.plan]

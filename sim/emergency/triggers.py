@@ -2,10 +2,12 @@
 scenario file each is a mapping whose key names its kind (`{incident: epidemic}`,
 `{backlog_above: 300, sustained: 6h}`).
 
-A timed trigger (`at`, `incident`) fires exactly at its time. A condition (`backlog_above`,
-`wait_above`) is checked at the end of every tick and fires once it has held for `sustained`
-hours, which is how an operations room watches a dashboard. A `manual` plan fires only by a
-decision (`decisions:` in the scenario, `run(..., decisions=...)`, `gridsim run --decide`)."""
+A timed trigger (`at`, `incident`) fires exactly at its time; an `incident` trigger with
+`reported_to` fires when the incident's report reaches that tier (sim.emergency.response). A
+condition (`backlog_above`, `wait_above`) is checked at the end of every tick and fires once it
+has held for `sustained` hours, which is how an operations room watches a dashboard. A `manual`
+plan fires only by a decision (`decisions:` in the scenario, `run(..., decisions=...)`,
+`gridsim run --decide`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pydantic import Field
 
 from sim.config.base import StrictModel, one_of
 from sim.config.units import Duration
+from sim.vocabulary import UpperTier
 
 if TYPE_CHECKING:
     from sim.emergency.operations import Operations
@@ -44,6 +47,10 @@ class Trigger(StrictModel):
         """Whether a condition holds now; None when the trigger is not a condition."""
         return None
 
+    def awaits_report(self, incident: str, tier: str) -> bool:
+        """Whether the report of `incident` reaching `tier` sets the plan off."""
+        return False
+
 
 def _never_before_horizon(at: float, scenario: Scenario, where: str, what: str) -> Problems:
     if at >= scenario.run.days * 24:
@@ -68,24 +75,45 @@ class At(Trigger):
 
 
 class IncidentStarts(Trigger):
-    """When an incident of the scenario starts."""
+    """When an incident of the scenario starts; with `reported_to`, when its report reaches
+    that tier (the plan belongs to that tier: it learns of the incident from the report)."""
 
     key: ClassVar[str] = "incident"
     incident: str
+    reported_to: UpperTier | None = Field(
+        None,
+        description="Fire when the incident's report reaches this tier (its `response`), not at "
+        "onset.",
+    )
 
     def describe(self) -> str:
+        if self.reported_to is not None:
+            return f"report of incident {self.incident} reaches the {self.reported_to}"
         return f"incident {self.incident} starts"
 
     def problems(self, scenario: Scenario, where: str) -> Problems:
         incident = scenario.incidents.get(self.incident)
         if incident is None:
             return [(f"{where}.incident", f"no incident {self.incident!r}")]
+        if self.reported_to is not None and incident.response is None:
+            return [
+                (
+                    f"{where}.reported_to",
+                    f"incident {self.incident!r} has no response to report it: give "
+                    f"incidents.{self.incident}.response",
+                )
+            ]
         return _never_before_horizon(
             incident.onset, scenario, f"{where}.incident", "the incident starts"
         )
 
-    def fires_at(self, scenario: Scenario) -> float:
+    def fires_at(self, scenario: Scenario) -> float | None:
+        if self.reported_to is not None:
+            return None
         return scenario.incidents[self.incident].onset
+
+    def awaits_report(self, incident: str, tier: str) -> bool:
+        return self.reported_to == tier and self.incident == incident
 
 
 class BacklogAbove(Trigger):

@@ -1,16 +1,23 @@
 """How well a surge was absorbed (平战结合): hours in each mode, and per
 incident the peak backlog, the time to absorb it (back under the highest backlog of the day
 before onset), the time to get peacetime service back, the
-screening's completion and coverage, and needs of elderly or vulnerable households left unmet.
-Mobilised staff and their cost come from the workers table."""
+screening's completion and coverage, and needs of elderly or vulnerable households left unmet;
+from the event log, its first hours (detected, assessed, reported, first response, the report
+reaching each tier) and how fast each of its plans switched over (伸缩时效快, docs/sources.md
+A92). Mobilised staff and their cost come from the workers table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from sim.config.incidents import Incident
+from sim.emergency.actions import Mobilise
+from sim.emergency.operations import PEACETIME
+from sim.emergency.response import DONE, REACHED, REDONE
+from sim.emergency.triggers import IncidentStarts
 from sim.scenario import Scenario
-from sim.vocabulary import CLOSED_LOOP_KINDS
+from sim.vocabulary import CLOSED_LOOP_KINDS, TIERS
 
 #: Service is back when the day's mean first response is within this factor of the day before.
 RECOVERED = 1.1
@@ -21,6 +28,8 @@ def emergency_kpis(
     cases: pd.DataFrame,
     timeseries: pd.DataFrame,
     workers: pd.DataFrame,
+    events: pd.DataFrame,
+    jobs: pd.DataFrame,
     horizon: float,
 ) -> dict:
     """The emergency section of summary.json."""
@@ -47,9 +56,71 @@ def emergency_kpis(
         },
         "incidents": {
             name: _incident(incident, scenario, cases, backlog, horizon)
+            | _first_hours(name, incident, events)
+            | {"switch_over": _switch_over(name, incident, scenario, events, workers, jobs)}
             for name, incident in scenario.incidents.items()
         },
     }
+
+
+def _first_hours(name: str, incident: Incident, events: pd.DataFrame) -> dict:
+    """Hours from onset to each milestone of the incident's response (null: not by the
+    horizon), and the steps that were wrong and redone; nothing without a response."""
+    if incident.response is None:
+        return {}
+    rows = events[events["plan"] == name]
+
+    def since_onset(event: str, detail: str | None = None) -> float | None:
+        hit = rows[(rows["event"] == event) & ((rows["detail"] == detail) if detail else True)]
+        return float(hit["t_h"].iloc[0] - incident.onset) if len(hit) else None
+
+    done = rows[rows["event"].isin(DONE.values())]
+    redone = done.loc[done["detail"].str.endswith(REDONE), "event"]
+    return {
+        "first_hours": {
+            **{f"{event}_h": since_onset(event) for event in DONE.values()},
+            "reached_h": {tier: since_onset(REACHED, tier) for tier in TIERS[1:]},
+            "redone": [step for step, event in DONE.items() if event in set(redone)],
+        }
+    }
+
+
+def _switch_over(
+    name: str,
+    incident: Incident,
+    scenario: Scenario,
+    events: pd.DataFrame,
+    workers: pd.DataFrame,
+    jobs: pd.DataFrame,
+) -> dict:
+    """Per plan that the incident sets off (an `incident` trigger naming it): hours from onset
+    until the plan fired, until it switched the mode, and until a member of a team it mobilises
+    started a job (null: not by the horizon, or the plan does no such thing)."""
+    out = {}
+    for plan_name, plan in scenario.plans.items():
+        if not any(isinstance(t, IncidentStarts) and t.incident == name for t in plan.triggers):
+            continue
+        rows = events[(events["plan"] == plan_name) & (events["t_h"] >= incident.onset)]
+        fired = rows.loc[rows["event"] == "fired", "t_h"]
+        if not len(fired):
+            out[plan_name] = dict.fromkeys(("fired_h", "mode_h", "first_mobilised_job_h"))
+            continue
+        at = float(fired.iloc[0])
+        later = rows[rows["t_h"] >= at]
+        mode = later.loc[
+            (later["event"] == "mode") & ~later["detail"].isin([PEACETIME, "recovery"]), "t_h"
+        ]
+        teams = {action.mobilise for action in plan.actions if isinstance(action, Mobilise)}
+        staff = workers.loc[workers["role"].isin(teams), "staff_id"]
+        started = jobs.loc[jobs["staff_id"].isin(staff) & (jobs["started_h"] >= at), "started_h"]
+        out[plan_name] = {
+            "fired_h": at - incident.onset,
+            "mode_h": float(mode.iloc[0]) - incident.onset if len(mode) else None,
+            "first_mobilised_job_h": float(started.min()) - incident.onset
+            if len(started)
+            else None,
+        }
+    return out
 
 
 def _incident(

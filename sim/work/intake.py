@@ -9,7 +9,7 @@ staffing arms with the same seed see identical cases (common random numbers).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
 from typing import TYPE_CHECKING
@@ -129,10 +129,16 @@ class Batch:
         return len(self.times)
 
 
+#: Multiplier of each case's grid-tier work from (creation times, categories, grids): an
+#: incident's learning curve (sim.emergency.incidents).
+WorkFactor = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 class Intakes:
     """What every source's intake shares: the clock, the case flow, the stations, the compiled
     categories and the priorities an emergency plan has set, the random streams, case ids in
-    creation order, and the closed loop's settings."""
+    creation order, the closed loop's settings, and the work multiplier of incidents' learning
+    curves, if any."""
 
     def __init__(
         self,
@@ -142,6 +148,7 @@ class Intakes:
         case_types: list[CaseType],
         streams: Streams,
         loop: Loop,
+        work_factor: WorkFactor | None = None,
     ) -> None:
         self.env = env
         self.flow = flow
@@ -149,6 +156,7 @@ class Intakes:
         self.case_types = case_types
         self.streams = streams
         self.loop = loop
+        self.work_factor = work_factor
         self.priority_override: dict[str, int] = {}  # category → priority set by a plan
         self.case_ids: Iterator[int] = count()
 
@@ -172,6 +180,7 @@ class Intake:
         self.work_rng = shared.streams.get(f"work/{stream}")
         self.route_rng = shared.streams.get(f"routing/{stream}")
         self.case_ids = shared.case_ids
+        self.work_factor = shared.work_factor
         self._next_seq = first_seq  # per-stream sequence number, stable across staffing arms
         loop = shared.loop
         self.feedback_handler = loop.feedback.handler
@@ -209,6 +218,8 @@ class Intake:
                 drawn = np.column_stack([d.sample(self.work_rng, len(rows)) for d in dists])
                 for row, values in zip(rows.tolist(), drawn.tolist(), strict=True):
                     closing[row] = tuple(values)
+        if self.work_factor is not None:  # after every draw: the draws stay as they were
+            work *= self.work_factor(times, categories, grids)
         first = self._next_seq
         self._next_seq += n
         return Batch(
