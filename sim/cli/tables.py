@@ -102,6 +102,8 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
             table.add_row(
                 f"{name}: time to recover service", _hours(incident["time_to_recover_h"]), "h"
             )
+            for plan, switch in incident["switch_over"].items():
+                table.add_row(f"{name}: {plan} fired after", _hours(switch["fired_h"]), "h")
             for key, task in incident.items():
                 if key.startswith("task_") and "coverage" in task:
                     label = key.split("_", 2)[2]
