@@ -112,21 +112,18 @@ def start_responses(
     env: simpy.Environment,
     log: Callable[[str, str, str], None],
     on_report: Callable[[str, str], None],
-) -> dict[str, list[Milestone]]:
+) -> None:
     """Draw the first hours of every incident that has a response and schedule them: each
     milestone is logged at its time, and `on_report(incident, tier)` is called when the report
-    reaches a tier. Returns the milestones by incident."""
-    drawn = {}
+    reaches a tier."""
     for name, incident in incidents.items():
         if incident.response is None:
             continue
         member = responder(members[incident.response.team], first_grids[name])
-        drawn[name] = milestones = first_hours(name, incident, member, streams)
-        for milestone in milestones:
-            env.timeout(milestone.at).callbacks.append(
-                lambda _, name=name, m=milestone: _reach(name, m, log, on_report)
+        for milestone in first_hours(name, incident, member, streams):
+            env.timeout(milestone.at - env.now).callbacks.append(
+                lambda _, m=milestone, name=name: _reach(name, m, log, on_report)
             )
-    return drawn
 
 
 def _reach(
