@@ -23,11 +23,14 @@ import yaml
 from sim.emergency.plans import Decision
 from sim.load import offered_load
 from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
+from sim.metrics.channels import channel_kpis
 from sim.metrics.emergency import emergency_kpis
+from sim.metrics.recurrence import recurrence_kpis
 from sim.metrics.steady_state import choose_warmup, growth_warnings, steady_state_summary
 from sim.model import GridModel
 from sim.scenario import RunSettings, Scenario, load_scenario, scenario_from_dict
 from sim.vocabulary import CLOSED_LOOP_KINDS, TASK_KINDS
+from sim.work.sources.recurrence import Recurrence
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
 #: Every file a run folder holds; gridsim writes nothing else into one.
@@ -174,6 +177,10 @@ def run(
         timeseries = timeseries_table(model)
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
+    if model.channels is not None:
+        summary["channels"] = channel_kpis(model.channels, cases, model.horizon, warmup)
+    if recurring := Recurrence.configured(scenario):
+        summary["recurrence"] = recurrence_kpis(cases, warmup, list(recurring))
     if scenario.incidents or scenario.plans:
         summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
     load = offered_load(scenario, model.world)

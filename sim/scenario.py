@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from sim.config.base import StrictModel
 from sim.config.categories import Category, Loop
+from sim.config.channels import Channels
 from sim.config.distributions import Fixed
 from sim.config.incidents import Incident
 from sim.config.loader import load_validated, validate_dict
@@ -89,6 +90,11 @@ class Scenario(StrictModel):
         description="Decisions taken by hand at their times: a plan set off or stood down.",
     )
     warm_start: WarmStart | None = None
+    channels: Channels | None = Field(
+        None,
+        description="Where residents take their needs (grid worker, 12345, 物业) and how their "
+        "experience changes it; absent: every request goes to the grid worker.",
+    )
     loop: Loop = Field(default_factory=Loop)
     output: Output = Field(default_factory=Output)
 
@@ -130,6 +136,8 @@ class Scenario(StrictModel):
             for field in ("categories", "resolves", "category_speed"):
                 for category in getattr(team, field) or []:
                     need_category(category, f"{where}.{field}")
+        if self.channels is not None and not self.sources.resident.enabled:
+            problems.append(("channels", "channels route residents' requests: none are enabled"))
         problems += self._saved_state_problems()
         problems += self._table_problems()
         problems += self._incident_problems()

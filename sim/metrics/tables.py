@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.agents.staff import BUSY, IDLE, OFF
 from sim.metrics.recorder import SOURCE_CODE
-from sim.vocabulary import ACTIVITIES, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
+from sim.vocabulary import ACTIVITIES, CHANNELS, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
 from sim.work.case import (
     IN_HAND,
     JOB_FIELDS,
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 
 def cases_table(model: GridModel) -> pd.DataFrame:
-    """One row per case or task, in creation order."""
+    """One row per case or task, in creation order. `channel`: the channel a resident's request
+    came through (grid, hotline, property; empty for other work); `reopens`: the case whose
+    need came back as this one (empty for none)."""
     metrics, world, case_types = model.metrics, model.world, model.case_types
     width = len(RECORD_FIELDS)
     still_open = np.array([case.record(SOURCE_CODE) for case in metrics.open.values()], dtype=float)
@@ -82,6 +84,10 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     frame["handler_id"] = coded(handler, [s.name for s in staff])
     frame["status"] = coded(column("status", np.int64), list(STATUSES))
     frame["attempts"] = column("attempts", np.int16)
+    frame["channel"] = coded(column("channel", np.int64), list(CHANNELS))
+    reopens = column("reopens", np.int64)
+    frame["reopens"] = pd.array(np.where(reopens >= 0, reopens, 0), dtype="Int64")
+    frame.loc[reopens < 0, "reopens"] = pd.NA
     frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
     frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
     return frame
