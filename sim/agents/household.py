@@ -15,15 +15,16 @@ from sim.world import World
 
 
 class Household(mesa.Agent):
-    """A household (户) of a grid: its attributes (from the table) and its satisfaction with each
-    channel (CHANNELS order, in [0, 1]), updated by exponential smoothing of its ratings."""
+    """A household (户) of a grid: its attributes (from the table), its satisfaction with each
+    channel (CHANNELS order, in [0, 1]), updated by exponential smoothing of its ratings, and
+    how many ratings it gave each channel."""
 
     def __init__(self, model: mesa.Model, world: World, row: int, initial: float) -> None:
         super().__init__(model)
         self.world = world
         self.row = row
         self.satisfaction = np.full(len(CHANNELS), initial)
-        self.ratings = 0
+        self.ratings = np.zeros(len(CHANNELS), dtype=np.int64)
 
     @property
     def grid(self) -> int:
@@ -39,7 +40,7 @@ class Household(mesa.Agent):
     def remember(self, channel: int, rating: float, smoothing: float) -> None:
         """A rating (打分评价, in [0, 1]) of `channel`: S ← S + smoothing·(rating − S)."""
         self.satisfaction[channel] += smoothing * (rating - self.satisfaction[channel])
-        self.ratings += 1
+        self.ratings[channel] += 1
 
 
 class Households:

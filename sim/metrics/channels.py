@@ -172,8 +172,8 @@ def _desk_block(
 
 def _satisfaction(switchboard: Switchboard, warmup: float) -> dict:
     """Ratings given after the warm-up (打分评价, in [0, 1]): how many and their mean, overall and
-    by channel; households with an agent (those that had a case) and their satisfaction with
-    each channel at the end."""
+    by channel; households with an agent (those that had a case), and for each channel the
+    households that rated it (whenever) and their mean satisfaction with it at the end."""
     ratings = pd.DataFrame(
         np.frombuffer(switchboard.ratings, dtype=float).reshape(-1, 3),
         columns=["t_h", "channel", "rating"],
@@ -181,13 +181,16 @@ def _satisfaction(switchboard: Switchboard, warmup: float) -> dict:
     ratings = ratings[ratings["t_h"] >= warmup]
     agents = switchboard.households.agents()
     satisfaction = np.array([agent.satisfaction for agent in agents]).reshape(-1, len(CHANNELS))
+    rated = np.array([agent.ratings for agent in agents]).reshape(-1, len(CHANNELS)) > 0
     by_channel = {}
     for code, channel in enumerate(CHANNELS):
         given = ratings.loc[ratings["channel"] == code, "rating"]
+        users = satisfaction[rated[:, code], code]
         by_channel[channel] = {
             "ratings": len(given),
             "mean_rating": float(given.mean()) if len(given) else None,
-            "mean_satisfaction": float(satisfaction[:, code].mean()) if len(agents) else None,
+            "households": len(users),
+            "mean_satisfaction": float(users.mean()) if len(users) else None,
         }
     return {
         "ratings": len(ratings),

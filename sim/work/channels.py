@@ -540,11 +540,11 @@ def expected_routes(
     return ExpectedRoutes(
         needs_per_week,
         needs_per_week * reported,
-        totals["grid"],
-        totals["settled"],
-        totals["gave_up"],
-        calls,
-        blocked,
+        float(totals["grid"]),
+        float(totals["settled"]),
+        float(totals["gave_up"]),
+        {name: float(value) for name, value in calls.items()},
+        {name: float(value) for name, value in blocked.items()},
     )
 
 
