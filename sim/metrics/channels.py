@@ -52,7 +52,8 @@ def calls_table(switchboard: Switchboard) -> pd.DataFrame:
     """One row per call to a desk: the desk, whether a resident of the area made it, when it
     arrived, was answered and ended, and its outcome (CALL_OUTCOMES)."""
     width = len(CALL_FIELDS)
-    parts = [
+    parts = [np.empty((0, width))]
+    parts += [
         np.frombuffer(desk.calls, dtype=float).reshape(-1, width) for desk in switchboard.desks
     ]
     parts += [

@@ -118,9 +118,10 @@ def test_preset_validates_and_runs(path: Path):
     summary = result.summary
     assert summary["checks"]["conservation"], summary["checks"]
     assert summary["cases_created"] > 0
-    # the headline counts residents' requests and patrol finds, whatever else the preset brings
+    # the headline counts residents' requests and patrol finds (and those that came back after
+    # closure), whatever else the preset brings
     cases = result.cases
-    loop = cases[cases["source"].isin(["resident", "patrol"])]
+    loop = cases[cases["source"].isin(["resident", "patrol", "recurrence"])]
     assert summary["cases_created"] == int((loop["created_h"] >= summary["warmup_h"]).sum())
     assert summary["backlog_end"] == int((loop["status"] == "open").sum())
     share = MAX_UNHANDLED_SHARE.get(path.stem, DEFAULT_UNHANDLED_SHARE)
