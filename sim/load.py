@@ -23,7 +23,7 @@ bound, since it ignores which grids each member serves; the busiest grid is repo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
@@ -61,6 +61,7 @@ class OfferedLoad:
     departments: dict[str, dict[str, float]]  # kind → demand, capacity, utilisation
     standby: dict[str, float] = field(default_factory=dict)  # team → hours a week when called
     incidents: dict[str, dict[str, float]] = field(default_factory=dict)
+    channels: dict[str, object] = field(default_factory=dict)  # residents' needs a week, by route
 
     def as_dict(self) -> dict:
         """The summary.json form (hours a week unless named otherwise)."""
@@ -81,6 +82,7 @@ class OfferedLoad:
             },
             "standby_capacity_h_per_week": self.standby,
             "incidents": self.incidents,
+            "channels_per_week": self.channels,
         }
 
     def hours_per_item(self, kinds: tuple[str, ...]) -> float | None:
@@ -158,6 +160,7 @@ def offered_load(scenario: Scenario, world: World) -> OfferedLoad:
         departments=_departments(scenario, world, names, arrivals.sum(axis=0)),
         standby={n: _team_hours(world, t) for n, t in scenario.all_teams().items() if t.standby},
         incidents=_incidents(scenario, world, hours, names, arrivals),
+        channels=asdict(routes) if (routes := channel_routes(scenario, world)) else {},
     )
 
 

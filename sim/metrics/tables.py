@@ -85,9 +85,8 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     frame["status"] = coded(column("status", np.int64), list(STATUSES))
     frame["attempts"] = column("attempts", np.int16)
     frame["channel"] = coded(column("channel", np.int64), list(CHANNELS))
-    reopens = column("reopens", np.int64)
-    frame["reopens"] = pd.array(np.where(reopens >= 0, reopens, 0), dtype="Int64")
-    frame.loc[reopens < 0, "reopens"] = pd.NA
+    reopens = pd.Series(column("reopens", np.int64))
+    frame["reopens"] = reopens.where(reopens >= 0).astype("Int64")
     frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
     frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
     return frame

@@ -528,7 +528,12 @@ def expected_routes(
         for _ in range(iterations):  # blocking and the calls it diverts, to a fixed point
             split = _mix(utilities, blocking, settle, settings.persist)
             offered = {c: rate * reported * split[3][c] + desks[c].background for c in desks}
-            blocking = {c: _blocking(desks[c], offered[c], is_open[c]) for c in desks}
+            previous, blocking = (
+                blocking,
+                {c: _blocking(desks[c], offered[c], is_open[c]) for c in desks},
+            )
+            if all(abs(blocking[c] - previous[c]) < 1e-12 for c in desks):
+                break
         grid, settled, gave_up, share = _mix(utilities, blocking, settle, settings.persist)
         totals["grid"] += rate * reported * grid
         totals["settled"] += rate * reported * settled
