@@ -111,7 +111,7 @@ class Attrition:
         self.used[post] = self.base * -t
         staff = self.staff[post]
         staff.start_record(t)
-        if self.spec.learning is not None:
+        if self.spec.learning is not None and person > 0:  # hired during the burn-in
             staff.novice_until = t + self.spec.learning.period
             staff.novice_speed = self.spec.learning.speed
 

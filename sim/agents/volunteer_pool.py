@@ -18,6 +18,7 @@ away.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,18 @@ if TYPE_CHECKING:
     from sim.agents.staff import Staff
     from sim.config.teams import Team
     from sim.rng import Streams
+
+
+def stationary_sizes(mean: float, places: int, uniforms: np.ndarray) -> np.ndarray:
+    """Pool sizes drawn from the stationary law of a pool with `places` places: Poisson with
+    mean `mean` truncated at `places` (Erlang's loss system; untruncated in effect when the
+    places are ample), by inversion of `uniforms`."""
+    if mean <= 0:
+        return np.zeros(len(uniforms), dtype=np.int64)
+    k = np.arange(places + 1)
+    log_factorial = np.cumsum(np.log(np.maximum(k, 1)))
+    cdf = np.cumsum(np.exp(k * math.log(mean) - mean - log_factorial))
+    return np.minimum(np.searchsorted(cdf / cdf[-1], uniforms, side="right"), places)
 
 
 class VolunteerPool:
@@ -67,7 +80,7 @@ class VolunteerPool:
         start = streams.get(f"pool/{name}/start")
         n = len(self.communities)
         if spec.initial == "stationary":
-            counts = np.minimum(start.poisson(spec.mean_size, n), spec.slots)
+            counts = stationary_sizes(spec.mean_size, spec.slots, start.random(n))
         else:
             counts = np.full(n, spec.initial)
         self.at_start = {c: int(k) for c, k in zip(self.communities, counts, strict=True)}

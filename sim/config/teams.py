@@ -367,7 +367,8 @@ class VolunteerPool(StrictModel):
     initial: Literal["stationary"] | int = Field(
         "stationary",
         description="Volunteers in each community's pool at the start: a number, or "
-        "stationary (a Poisson number with the pool's mean).",
+        "stationary (drawn from the pool's long-run law: Poisson with its mean, truncated at "
+        "its size limit).",
     )
     answer: Probability = sourced(0.6, "assumption", "P(a volunteer answers a call).")
     response_delay: Distribution = sourced(
