@@ -41,7 +41,7 @@ def score_workers(model: GridModel, cases: pd.DataFrame, workers: pd.DataFrame) 
                 "staff_id": staff.name,
                 "since": max(staff.hired_at, 0.0),
                 "work_rate": work / on_duty if on_duty else np.nan,
-                "score_field": min(1.0, field / target) if target else np.nan,
+                "score_field": np.minimum(1.0, field / target) if target else np.nan,
             }
         )
     record = pd.DataFrame(rows).set_index("staff_id").reindex(workers["staff_id"])
