@@ -221,6 +221,7 @@ class Fatigue(StrictModel):
 
 
 Contract = Literal["permanent", "fixed_term", "public_welfare_post"]
+#: Hours in a year of 365 days (annual rates and bonuses).
 HOURS_PER_YEAR = 24 * 365.0
 
 

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from sim.config.performance import Performance
+from sim.config.teams import HOURS_PER_YEAR
 from sim.vocabulary import ACTIVITIES, CLOSED_LOOP_KINDS
 
 if TYPE_CHECKING:
     from sim.model import GridModel
 
-HOURS_PER_YEAR = 24 * 365.0
 PARTS = ("on_time", "productivity", "revisits", "field")
 
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.config.teams import HOURS_PER_YEAR
+
 if TYPE_CHECKING:
     from sim.agents.attrition import Attrition
     from sim.agents.volunteer_pool import VolunteerPool
-
-HOURS_PER_YEAR = 24 * 365.0
 
 
 def turnover_kpis(
