@@ -13,8 +13,10 @@ worker or forwarded from a desk, as households with no experience yet would), pa
 (every hidden issue is found or reported), forms, revisits (with the expected number of
 attempts), monitoring warnings, and the needs that recur after closure. Incidents are reported
 apart, as the extra hours they bring while they last. Capacity is the hours each team is on duty
-in a week, routine early starts and late finishes included, less no-shows; standby teams count
-only when mobilised.
+in a week, routine early starts and late finishes included, less no-shows, times the share of
+its posts held in the long run where members leave (attrition: vacancies, and new members'
+learning, at the base hazard) or come and go (a volunteer pool: its mean size); standby teams
+count only when mobilised (a pool: the volunteers who would answer a call).
 The grid side's utilisation is the least that any spread of the work over the teams allowed to
 take it could achieve (a linear programme), with each team's speed on each category: a lower
 bound, since it ignores which grids each member serves; the busiest grid is reported beside it.
@@ -285,10 +287,12 @@ def _pattern_week(team: Team, pattern: list[Shift]) -> float:
 
 
 def _member_weeks(world: World, team: Team) -> list[tuple[list, float]]:
-    """(grids served, on-duty hours a week less no-shows) of every member of a team."""
+    """(grids served, on-duty hours a week less no-shows, as held in the long run) of every
+    member of a team."""
     patterns = team.patterns
+    held = (1.0 - team.no_show) * team.staffed_share
     return [
-        (grids, _pattern_week(team, patterns[k % len(patterns)]) * (1.0 - team.no_show))
+        (grids, _pattern_week(team, patterns[k % len(patterns)]) * held)
         for k, grids in enumerate(team_posts(world, team))
     ]
 

@@ -16,9 +16,11 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.agents.attrition import Attrition
 from sim.agents.department import Department
 from sim.agents.household import Household, Households
 from sim.agents.staff import Staff, Workplace
+from sim.agents.volunteer_pool import VolunteerPool
 from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
 from sim.config.teams import Pay
@@ -127,19 +129,22 @@ class GridModel(mesa.Model):
             self, world, scenario.channels.satisfaction.initial if scenario.channels else 0.0
         )
         self.channels = self._switchboard()
+        teams = {
+            name: [worker.staff for worker in self.workers if worker.member.role == name]
+            for name in members
+        }
+        self.attrition, self.pools = self._turnover(teams)
         self.operations = Operations(
             scenario,
             env,
             self.events,
             self.metrics,
-            {
-                name: [worker.staff for worker in self.workers if worker.member.role == name]
-                for name in members
-            },
+            teams,
             self.stations,
             intakes.priority_override,
             self.sources,
             [*scenario.decisions, *decisions],
+            self.pools,
         )
         self.staff_unit = self._staff_units(n_level)
 
@@ -163,6 +168,21 @@ class GridModel(mesa.Model):
         self.sources["resident"].route_through(switchboard)
         self.flow.rating_watchers.append(switchboard.rated)
         return switchboard
+
+    def _turnover(
+        self, teams: dict[str, list[Staff]]
+    ) -> tuple[dict[str, Attrition], dict[str, VolunteerPool]]:
+        """The teams whose members leave (attrition) and the volunteer pools, by team."""
+        attrition, pools = {}, {}
+        for name, team in self.scenario.all_teams().items():
+            staff = teams[name]
+            community = [self.world.grids[s.unit].community for s in staff]
+            args = (self.env, name, team, staff, community, self.streams, self.horizon)
+            if team.attrition is not None:
+                attrition[name] = Attrition(*args)
+            elif team.pool is not None:
+                pools[name] = VolunteerPool(*args)
+        return attrition, pools
 
     def _staff_units(self, n_level: int) -> np.ndarray:
         """Each member of staff's time-series unit: their home grid's unit at the recorded

@@ -20,6 +20,7 @@ from sim.config.channels import Channels
 from sim.config.distributions import Fixed
 from sim.config.incidents import Incident
 from sim.config.loader import load_validated, validate_dict
+from sim.config.performance import Performance
 from sim.config.staff_table import read_staff_table
 from sim.config.teams import GRID_WORKER, Department, GridWorkers, Team
 from sim.config.units import Duration
@@ -96,6 +97,11 @@ class Scenario(StrictModel):
         "experience changes it; absent: every request goes to the grid worker.",
     )
     loop: Loop = Field(default_factory=Loop)
+    performance: Performance | None = Field(
+        None,
+        description="Score each member of grid-side staff out of 100, with 1-5 stars "
+        "(星级评定, 百分制); off if absent.",
+    )
     output: Output = Field(default_factory=Output)
 
     def reference_problems(self) -> list[tuple[str, str]]:

@@ -185,8 +185,12 @@ def timeseries_table(model: GridModel) -> pd.DataFrame:
 
 
 def workers_table(model: GridModel) -> pd.DataFrame:
-    """One row per member of staff: hours by activity, overtime, scheduled hours, cost."""
+    """One row per member of staff — with attrition or a volunteer pool, per post, which
+    several people may hold in turn: hours by activity, overtime, scheduled hours, cost (while
+    the post is held); then, in runs with turnover, the post's leavers, hires, hours vacant and
+    since when its holder at the end has held it (NaN: vacant at the end)."""
     records = []
+    turnover = bool(model.attrition or model.pools)
     bands = model.world.difficulty_bands()
     for staff, pay in model.staff_records():
         grid_side = staff.kind != "department"
@@ -205,8 +209,13 @@ def workers_table(model: GridModel) -> pd.DataFrame:
         row["errors"] = staff.errors
         row["left_h"] = staff.left_at
         row["jobs_done"] = staff.jobs_done
-        employed = staff.scheduled if staff.member.standby else model.horizon  # paid when called
-        row["cost_yuan"] = pay.cost(employed, staff.overtime)
+        employed = staff.scheduled if staff.member.standby else model.horizon - staff.vacant_h
+        row["cost_yuan"] = pay.cost(employed, staff.overtime)  # standby: paid when called
+        if turnover:
+            row["leavers"] = staff.leavers
+            row["hires"] = staff.hires
+            row["vacant_h"] = staff.vacant_h
+            row["holder_since_h"] = np.nan if staff.vacant else staff.hired_at
         records.append(row)
     frame = pd.DataFrame.from_records(records)
     frame["difficulty_band"] = pd.Categorical(frame["difficulty_band"], BANDS)
