@@ -33,6 +33,7 @@ from sim.staffing import Posting, department_members, team_members
 from sim.vocabulary import CLOSED_LOOP_KINDS
 from sim.work.flow import CaseFlow
 from sim.work.intake import Intakes, case_types
+from sim.work.self_governance import ResidentGroups
 from sim.work.sources import SourceContext, start_sources
 from sim.work.station import Stations
 from sim.world import World
@@ -85,8 +86,16 @@ class GridModel(mesa.Model):
         )
         self.flow = CaseFlow(env, self.metrics, self.case_types)
         self.incidents = Incidents(scenario.incidents, world)
+        self.residents = ResidentGroups.of(env, self.flow, world, self.case_types)
         intakes = Intakes(
-            env, self.flow, self.stations, self.case_types, self.streams, scenario.loop
+            env,
+            self.flow,
+            self.stations,
+            self.case_types,
+            self.streams,
+            scenario.loop,
+            world.travel_factors(),
+            self.residents,
         )
         self.sources = start_sources(
             SourceContext(

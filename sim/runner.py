@@ -28,6 +28,8 @@ from sim.metrics.steady_state import choose_warmup, growth_warnings, steady_stat
 from sim.model import GridModel
 from sim.scenario import RunSettings, Scenario, load_scenario, scenario_from_dict
 from sim.vocabulary import CLOSED_LOOP_KINDS, TASK_KINDS
+from sim.work.self_governance import resident_group_kpis
+from sim.work.sources.admin import department_kpis
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
 #: Every file a run folder holds; gridsim writes nothing else into one.
@@ -174,6 +176,13 @@ def run(
         timeseries = timeseries_table(model)
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
+    if "admin" in model.sources:
+        admin = scenario.sources.admin
+        summary["tasks"]["admin"]["by_department"] = department_kpis(
+            cases, admin, model.horizon, warmup
+        )
+    if model.residents is not None:
+        summary["self_governance"] = resident_group_kpis(cases, warmup)
     if scenario.incidents or scenario.plans:
         summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
     load = offered_load(scenario, model.world)
