@@ -151,13 +151,14 @@ class Scenario(StrictModel):
         return problems
 
     def _resident_groups(self) -> list[tuple[str, Any]]:
-        """(field path, settings) of the world's residents' group and each community's own."""
+        """(field path, settings) of the world's residents' group and of each community's own
+        fields, where given."""
         groups = [("world.self_governance", self.world.self_governance)]
         for i, street in enumerate(self.world.streets):
             for j, community in enumerate(street.communities):
                 where = f"world.streets.{i}.communities.{j}.self_governance"
                 groups.append((where, community.self_governance))
-        return [(where, group) for where, group in groups if group is not None]
+        return [(w, g) for w, g in groups if g is not None and g.categories is not None]
 
     def _saved_state_problems(self) -> list[tuple[str, str]]:
         """A warm start from a run folder that is missing, or from another world."""

@@ -69,6 +69,7 @@ class World:
             for community_spec in street_spec.communities:
                 mix = spec.mix_of(community_spec)
                 probabilities = np.array([getattr(mix, name) for name in ATTRIBUTES])
+                group = spec.group_of(community_spec)
                 for copy in community_spec.copies():
                     suffix = copy[len(community_spec.id) :]
                     community = Unit(
@@ -78,7 +79,7 @@ class World:
                         street.index,
                     )
                     self.communities.append(community)
-                    self.groups.append(spec.group_of(community_spec))
+                    self.groups.append(group)
                     sizes_of = community_spec.grid_sizes(sizes_rng, spec.grid_size)
                     for grid_id, households in zip(
                         community_spec.grid_ids(copy), sizes_of, strict=True

@@ -60,6 +60,17 @@ class SelfGovernance(StrictModel):
     )
 
 
+class SelfGovernanceHere(StrictModel):
+    """A community's residents' group: the world's, with the fields given here instead (all of
+    them where the world has none); `enabled: false` for no group here."""
+
+    enabled: bool | None = None
+    categories: list[str] | None = Field(None, min_length=1)
+    share: Probability | None = None
+    success: Probability | None = None
+    delay: Distribution | None = None
+
+
 class GridSize(StrictModel):
     """Households per grid where a community gives neither households_per_grid nor
     households_total, by whether the community is urban or rural."""
@@ -98,10 +109,10 @@ class Community(StrictModel):
         description="Household shares that differ here from world.households (the rest are "
         "the world's).",
     )
-    self_governance: SelfGovernance | None = Field(
+    self_governance: SelfGovernanceHere | None = Field(
         None,
-        description="This community's residents' group, instead of world.self_governance "
-        "(enabled: false for none here).",
+        description="This community's residents' group: world.self_governance with these "
+        "fields instead (enabled: false for none here).",
     )
 
     @field_validator("households_per_grid")
@@ -178,7 +189,7 @@ class World(StrictModel):
     self_governance: SelfGovernance | None = Field(
         None,
         description="A residents' self-management group in every community (a community's "
-        "own self_governance replaces it there).",
+        "own self_governance changes it there).",
     )
 
     def grid_ids(self) -> list[str]:
@@ -208,8 +219,12 @@ class World(StrictModel):
         return out
 
     def group_of(self, community: Community) -> SelfGovernance | None:
-        """The residents' group of a community: its own, or the world's; None if it has none."""
-        group = community.self_governance or self.self_governance
+        """The residents' group of a community: the world's with the community's own fields
+        instead; None if it has none."""
+        group, here = self.self_governance, community.self_governance
+        if here is not None:
+            given = here.model_dump(exclude_none=True)
+            group = SelfGovernance(**{**(group.model_dump() if group else {}), **given})
         return group if group is not None and group.enabled else None
 
     def mix_of(self, community: Community) -> HouseholdMix:
@@ -227,6 +242,18 @@ class World(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _community_groups(self) -> World:
+        for street in self.streets:
+            for community in street.communities:
+                try:
+                    self.group_of(community)
+                except ValueError as error:
+                    raise ValueError(
+                        f"community {community.id!r}: self_governance: {_first_line(error)}"
+                    ) from None
+        return self
+
+    @model_validator(mode="after")
     def _unique_ids(self) -> World:
         streets = [s.id for s in self.streets]
         communities = [c.id for s in self.streets for c in s.communities]
@@ -235,3 +262,11 @@ class World(StrictModel):
             if duplicates:
                 raise ValueError(f"duplicate {kind} ids: {', '.join(duplicates)}")
         return self
+
+
+def _first_line(error: ValueError) -> str:
+    """A pydantic error's fields and messages on one line."""
+    errors = getattr(error, "errors", None)
+    if errors is None:
+        return str(error)
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())

@@ -6,6 +6,7 @@ blocking a department (the admission list) leaves every other task unchanged."""
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pandas as pd
@@ -171,7 +172,7 @@ def test_departments_are_checked():
             del data["sources"]["admin"]["rate_per_grid"]
         with pytest.raises(sim.ScenarioError, match=message):
             sim.scenario_from_dict(data)
-    no_rate = merge_mappings(BASE, {})
+    no_rate = copy.deepcopy(BASE)
     del no_rate["sources"]["admin"]["rate_per_grid"]
     with pytest.raises(sim.ScenarioError, match="rate_per_grid is needed"):
         sim.scenario_from_dict(no_rate)
