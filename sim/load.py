@@ -8,10 +8,15 @@ shortfall falls on.
 
 Demand is counted in hours of a standard worker (work content, travel, retries, rework after a
 bounce-back, the feedback call or check), from the expected arrivals of a calm week: residents'
-requests, patrol finds (every hidden issue is found or reported), forms, revisits (with the
-expected number of attempts) and monitoring warnings. Incidents are reported apart, as the extra
-hours they bring while they last. Capacity is the hours each team is on duty in a week, routine
-early starts and late finishes included, less no-shows; standby teams count only when mobilised.
+requests (with `channels`, only those that reach the grid: reported, and taken to the grid
+worker or forwarded from a desk, as households with no experience yet would), patrol finds
+(every hidden issue is found or reported), forms, revisits (with the expected number of
+attempts), monitoring warnings, and the needs that recur after closure. Incidents are reported
+apart, as the extra hours they bring while they last. Capacity is the hours each team is on duty
+in a week, routine early starts and late finishes included, less no-shows, times the share of
+its posts held in the long run where members leave (attrition: vacancies, and new members'
+learning, at the base hazard) or come and go (a volunteer pool: its mean size); standby teams
+count only when mobilised (a pool: the volunteers who would answer a call).
 The grid side's utilisation is the least that any spread of the work over the teams allowed to
 take it could achieve (a linear programme), with each team's speed on each category: a lower
 bound, since it ignores which grids each member serves; the busiest grid is reported beside it.
@@ -20,7 +25,7 @@ bound, since it ignores which grids each member serves; the busiest grid is repo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
@@ -31,9 +36,12 @@ from sim.emergency.incidents import affected_grids
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.staffing import team_posts
+from sim.work.channels import ExpectedRoutes, expected_routes
 from sim.work.intake import REVIEW_SHARE
 from sim.work.self_governance import share_reaching_grid
 from sim.work.sources import SOURCES
+from sim.work.sources.recurrence import Recurrence
+from sim.work.sources.resident import ResidentRequests
 from sim.world import World
 
 HOURS_PER_WEEK = 168.0
@@ -56,6 +64,7 @@ class OfferedLoad:
     departments: dict[str, dict[str, float]]  # kind → demand, capacity, utilisation
     standby: dict[str, float] = field(default_factory=dict)  # team → hours a week when called
     incidents: dict[str, dict[str, float]] = field(default_factory=dict)
+    channels: dict[str, object] = field(default_factory=dict)  # residents' needs a week, by route
 
     def as_dict(self) -> dict:
         """The summary.json form (hours a week unless named otherwise)."""
@@ -76,6 +85,7 @@ class OfferedLoad:
             },
             "standby_capacity_h_per_week": self.standby,
             "incidents": self.incidents,
+            "channels_per_week": self.channels,
         }
 
     def hours_per_item(self, kinds: tuple[str, ...]) -> float | None:
@@ -155,6 +165,7 @@ def offered_load(scenario: Scenario, world: World) -> OfferedLoad:
         departments=_departments(scenario, world, names, arrivals.sum(axis=0)),
         standby={n: _team_hours(world, t) for n, t in scenario.all_teams().items() if t.standby},
         incidents=_incidents(scenario, world, hours, names, arrivals),
+        channels=asdict(routes) if (routes := channel_routes(scenario, world)) else {},
     )
 
 
@@ -163,15 +174,41 @@ def offered_load(scenario: Scenario, world: World) -> OfferedLoad:
 
 def weekly_arrivals(scenario: Scenario, world: World, names: list[str]) -> np.ndarray:
     """Expected arrivals in a calm week, per grid (rows) and category (columns, in `names`
-    order), from every source."""
+    order), from every source: of residents' needs, those that reach the grid; each recurring
+    category's arrivals times 1 / (1 − p), its recurrences included."""
     out = np.zeros((len(world.grids), len(names)))
     column = {name: i for i, name in enumerate(names)}
     for source in SOURCES:
         spec = source.configured(scenario)
         if spec is not None:
-            for name, per_grid in source.weekly_arrivals(spec, world).items():
-                out[:, column[name]] += per_grid
+            arrivals = source.weekly_arrivals(spec, world)
+            routes = channel_routes(scenario, world) if source is ResidentRequests else None
+            share = 1.0 if routes is None else routes.grid_share
+            for name, per_grid in arrivals.items():
+                out[:, column[name]] += per_grid * share
+    for name, factor in Recurrence.multipliers(Recurrence.configured(scenario) or {}).items():
+        out[:, column[name]] *= factor
     return out
+
+
+def channel_routes(scenario: Scenario, world: World) -> ExpectedRoutes | None:
+    """Where residents' needs go in a calm week (sim.work.channels.expected_routes), with the
+    grid worker reachable when a team present at every grid is on duty; None without channels
+    or resident requests."""
+    resident = ResidentRequests.configured(scenario)
+    if scenario.channels is None or resident is None:
+        return None
+    needs = sum(
+        per_grid.sum() for per_grid in ResidentRequests.weekly_arrivals(resident, world).values()
+    )
+    teams = [
+        team
+        for team in scenario.all_teams().values()
+        if not team.standby and team.covers_every_grid is not False
+    ]
+    return expected_routes(
+        scenario.channels, resident.hourly_profile, resident.weekend_factor, teams, float(needs)
+    )
 
 
 # --- hours per arrival ------------------------------------------------------------------------
@@ -260,10 +297,12 @@ def _pattern_week(team: Team, pattern: list[Shift]) -> float:
 
 
 def _member_weeks(world: World, team: Team) -> list[tuple[list, float]]:
-    """(grids served, on-duty hours a week less no-shows) of every member of a team."""
+    """(grids served, on-duty hours a week less no-shows, as held in the long run) of every
+    member of a team."""
     patterns = team.patterns
+    held = (1.0 - team.no_show) * team.staffed_share
     return [
-        (grids, _pattern_week(team, patterns[k % len(patterns)]) * (1.0 - team.no_show))
+        (grids, _pattern_week(team, patterns[k % len(patterns)]) * held)
         for k, grids in enumerate(team_posts(world, team))
     ]
 

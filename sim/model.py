@@ -16,9 +16,11 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.agents.attrition import Attrition
 from sim.agents.department import Department
-from sim.agents.household import Household
+from sim.agents.household import Household, Households
 from sim.agents.staff import Staff, Workplace
+from sim.agents.volunteer_pool import VolunteerPool
 from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
 from sim.config.teams import Pay
@@ -31,6 +33,7 @@ from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.staffing import Posting, department_members, team_members
 from sim.vocabulary import CLOSED_LOOP_KINDS
+from sim.work.channels import Switchboard
 from sim.work.flow import CaseFlow
 from sim.work.intake import Intakes, case_types
 from sim.work.self_governance import ResidentGroups
@@ -131,22 +134,64 @@ class GridModel(mesa.Model):
             for name, team in members.items()
             for member in team
         ]
+        self.households = Households(
+            self, world, scenario.channels.satisfaction.initial if scenario.channels else 0.0
+        )
+        self.channels = self._switchboard()
+        teams = {
+            name: [worker.staff for worker in self.workers if worker.member.role == name]
+            for name in members
+        }
+        self.attrition, self.pools = self._turnover(teams)
         self.operations = Operations(
             scenario,
             env,
             self.events,
             self.metrics,
-            {
-                name: [worker.staff for worker in self.workers if worker.member.role == name]
-                for name in members
-            },
+            teams,
             self.stations,
             intakes.priority_override,
             self.sources,
             [*scenario.decisions, *decisions],
+            self.pools,
         )
         self.staff_unit = self._staff_units(n_level)
-        self._households: dict[int, Household] = {}
+
+    def _switchboard(self) -> Switchboard | None:
+        """The residents' channels, when the scenario has them: requests become needs routed
+        through it, and it hears the loop's ratings; the grid worker can be reached when a
+        member posted to the grid is on duty."""
+        settings = self.scenario.channels
+        if settings is None or "resident" not in self.sources:
+            return None
+        switchboard = Switchboard(
+            self.env, settings, self.calendar, self.horizon, self.households, self.streams
+        )
+        grid_of = {id(station): g for g, station in enumerate(self.stations.grids)}
+        serving: list[list[Staff]] = [[] for _ in self.stations.grids]
+        for worker in self.workers:
+            for station in worker.staff.stations:
+                if id(station) in grid_of:
+                    serving[grid_of[id(station)]].append(worker.staff)
+        switchboard.reach(serving)
+        self.sources["resident"].route_through(switchboard)
+        self.flow.rating_watchers.append(switchboard.rated)
+        return switchboard
+
+    def _turnover(
+        self, teams: dict[str, list[Staff]]
+    ) -> tuple[dict[str, Attrition], dict[str, VolunteerPool]]:
+        """The teams whose members leave (attrition) and the volunteer pools, by team."""
+        attrition, pools = {}, {}
+        for name, team in self.scenario.all_teams().items():
+            staff = teams[name]
+            community = [self.world.grids[s.unit].community for s in staff]
+            args = (self.env, name, team, staff, community, self.streams, self.horizon)
+            if team.attrition is not None:
+                attrition[name] = Attrition(*args)
+            elif team.pool is not None:
+                pools[name] = VolunteerPool(*args)
+        return attrition, pools
 
     def _staff_units(self, n_level: int) -> np.ndarray:
         """Each member of staff's time-series unit: their home grid's unit at the recorded
@@ -161,12 +206,8 @@ class GridModel(mesa.Model):
         return units
 
     def household(self, row: int) -> Household:
-        """The household agent of row `row` of the household table, created on first use:
-        demand is drawn per grid from the table, so a city's million households cost
-        nothing until someone asks for one."""
-        if row not in self._households:
-            self._households[row] = Household(self, self.world, row)
-        return self._households[row]
+        """The household agent of row `row` of the household table, created on first use."""
+        return self.households.get(row)
 
     def step(self) -> None:
         """Advance one tick and record the time series."""

@@ -23,13 +23,18 @@ import yaml
 from sim.emergency.plans import Decision
 from sim.load import offered_load
 from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
+from sim.metrics.channels import channel_kpis
 from sim.metrics.emergency import emergency_kpis
+from sim.metrics.performance import performance_kpis, score_workers
+from sim.metrics.recurrence import recurrence_kpis
 from sim.metrics.steady_state import choose_warmup, growth_warnings, steady_state_summary
+from sim.metrics.turnover import turnover_kpis
 from sim.model import GridModel
 from sim.scenario import RunSettings, Scenario, load_scenario, scenario_from_dict
 from sim.vocabulary import CLOSED_LOOP_KINDS, TASK_KINDS
 from sim.work.self_governance import resident_group_kpis
 from sim.work.sources.admin import department_kpis
+from sim.work.sources.recurrence import Recurrence
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
 #: Every file a run folder holds; gridsim writes nothing else into one.
@@ -173,6 +178,8 @@ def run(
         cases = cases_table(model)
         jobs = jobs_table(model)
         workers = workers_table(model)
+        if scenario.performance is not None:
+            workers = score_workers(model, cases, workers)
         timeseries = timeseries_table(model)
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
@@ -183,8 +190,16 @@ def run(
         )
     if model.residents is not None:
         summary["self_governance"] = resident_group_kpis(cases, warmup)
+    if model.channels is not None:
+        summary["channels"] = channel_kpis(model.channels, cases, model.horizon, warmup)
+    if recurring := Recurrence.configured(scenario):
+        summary["recurrence"] = recurrence_kpis(cases, warmup, list(recurring))
     if scenario.incidents or scenario.plans:
         summary["emergency"] = emergency_kpis(scenario, cases, timeseries, workers, model.horizon)
+    if model.attrition or model.pools:
+        summary["turnover"] = turnover_kpis(model.attrition, model.pools, model.horizon)
+    if scenario.performance is not None:
+        summary["performance"] = performance_kpis(workers)
     load = offered_load(scenario, model.world)
     summary["offered_load"] = load.as_dict()
     per_item = {"closed_loop": load.hours_per_item(CLOSED_LOOP_KINDS)}

@@ -16,9 +16,11 @@ from pydantic import Field, field_validator
 
 from sim.config.base import StrictModel
 from sim.config.categories import Category, Loop
+from sim.config.channels import Channels
 from sim.config.distributions import Fixed
 from sim.config.incidents import Incident
 from sim.config.loader import load_validated, validate_dict
+from sim.config.performance import Performance
 from sim.config.staff_table import read_staff_table
 from sim.config.teams import GRID_WORKER, Department, GridWorkers, Team
 from sim.config.units import Duration
@@ -89,7 +91,17 @@ class Scenario(StrictModel):
         description="Decisions taken by hand at their times: a plan set off or stood down.",
     )
     warm_start: WarmStart | None = None
+    channels: Channels | None = Field(
+        None,
+        description="Where residents take their needs (grid worker, 12345, 物业) and how their "
+        "experience changes it; absent: every request goes to the grid worker.",
+    )
     loop: Loop = Field(default_factory=Loop)
+    performance: Performance | None = Field(
+        None,
+        description="Score each member of grid-side staff out of 100, with 1-5 stars "
+        "(星级评定, 百分制); off if absent.",
+    )
     output: Output = Field(default_factory=Output)
 
     def reference_problems(self) -> list[tuple[str, str]]:
@@ -143,6 +155,8 @@ class Scenario(StrictModel):
                             "residents' requests (kind 'request') only",
                         )
                     )
+        if self.channels is not None and not self.sources.resident.enabled:
+            problems.append(("channels", "channels route residents' requests: none are enabled"))
         problems += self._saved_state_problems()
         problems += self._table_problems()
         problems += self._incident_problems()

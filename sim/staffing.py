@@ -1,7 +1,8 @@
 """From teams in the scenario to members on the ground: how many members each team has in each
-grid or community (per grid, by difficulty rule, pooled per community, or one per k neighbouring
-grids), which grids each serves, which shift pattern and profile each gets, and what they may
-take. Deterministic: staffing draws no random numbers, so staffing arms share every case."""
+grid or community (per grid, by difficulty rule, pooled per community, one per k neighbouring
+grids, or the places of a volunteer pool), which grids each serves, which shift pattern and
+profile each gets, and what they may take. Deterministic: staffing draws no random numbers, so
+staffing arms share every case."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def team_members(posting: Posting, name: str, team: Team) -> list[Member]:
     patterns = team.patterns
     members = []
     for number, (grids, profile) in enumerate(zip(posts, profiles, strict=True)):
-        home = grids[number % len(grids)] if team.size[0] == "per_community" else grids[0]
+        shared = team.size[0] in ("per_community", "pool")
+        home = grids[number % len(grids)] if shared else grids[0]
         pattern = patterns[number % len(patterns)]
         members.append(_member(posting, name, team, number, home, grids, pattern, profile))
     return members
@@ -76,7 +78,8 @@ def department_members(
 
 
 def team_posts(world: World, team: Team) -> list[list[Grid]]:
-    """The grids each member of a team serves, one list per member."""
+    """The grids each member of a team serves, one list per member (a pool: one per place in
+    each community's pool, serving the community's grids)."""
     how, value = team.size
     grids = world.grids
     if how == "per_grid":
@@ -89,6 +92,8 @@ def team_posts(world: World, team: Team) -> list[list[Grid]]:
     communities = [list(group) for _, group in groupby(grids, key=lambda g: g.community)]
     if how == "per_community":
         return [community for community in communities for _ in range(value)]
+    if how == "pool":
+        return [community for community in communities for _ in range(value.slots)]
     return [
         community[i : i + value]
         for community in communities

@@ -39,6 +39,12 @@ CATEGORY_KINDS: tuple[str, ...] = get_args(CategoryKind)
 CLOSED_LOOP_KINDS: tuple[str, ...] = ("request", "patrol")
 TASK_KINDS: tuple[str, ...] = ("incident", "admin", "revisit", "warning")
 
+#: Where a resident takes a need (article #3, A65): the grid worker, the city's 12345 hotline, or
+#: the property company (物业). The last two are desks (sim.work.channels).
+Channel = Literal["grid", "hotline", "property"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+DESKS: tuple[str, ...] = ("hotline", "property")
+
 #: Activities every hour of a worker is accounted to (hours by activity in workers.parquet).
 #: `cases`: closed-loop cases and monitoring warnings; `incident`: an incident's tasks; `admin`:
 #: top-down forms; `visits`: revisits and home visits; `visits` + `patrol` is field time.

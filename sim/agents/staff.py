@@ -1,10 +1,12 @@
 """A member of staff as a SimPy process: on duty, take the most urgent job they may take from the
 stations they serve; when there is none, patrol (full-time grid workers) or wait; every hour goes
 to an activity. Shifts, no-shows, dropping out when left idle, and an overtime limit that hands an
-unfinished job back are all here."""
+unfinished job back are all here; so is a post changing hands (the person leaves, the post stays
+vacant, a new person takes it) and serving other grids' stations to cover vacant ones."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.vocabulary import ACTIVITIES
+from sim.vocabulary import ACTIVITIES, JOB_ACTIVITIES
 from sim.work.case import AGAIN, DONE, HANDED_BACK, HANDLE
 
 if TYPE_CHECKING:
@@ -95,7 +97,8 @@ class Member:
 
 
 class Staff:
-    """One person working `member`'s stations on `member`'s shifts."""
+    """One post, held by one person at a time, working `member`'s stations on `member`'s
+    shifts. Without attrition or a pool the same person holds it for the whole run."""
 
     def __init__(
         self,
@@ -113,6 +116,8 @@ class Staff:
         self.member = member
         self.role, self.kind, self.name = member.role, member.kind, member.name
         self.unit, self.unit_id, self.stations = member.unit, member.unit_id, member.stations
+        self.cover: list[Station] = []  # other grids' stations served while they are vacant
+        self.serving = self.stations  # the stations plus the cover
         self.takes = member.takes
         self.accepting = member.takes  # what a station may hand over while this person waits
         self._field_takes = [ok and i not in member.deferrable for i, ok in enumerate(self.takes)]
@@ -126,6 +131,7 @@ class Staff:
         self.hours = dict.fromkeys(ACTIVITIES, 0.0)
         self.overtime = 0.0
         self.jobs_done = 0
+        self.work_done = 0.0  # standard hours of the jobs done
         self.shifts_missed = 0
         self.errors = 0  # jobs done again because of tiredness
         self._shift_start = 0.0
@@ -134,6 +140,16 @@ class Staff:
         self._shift_end = 0.0
         self.left_at: float | None = None
         self.active = not member.standby  # standby members wait for a plan to mobilise them
+        self.vacant = False  # the person left and nobody holds the post yet
+        self.vacant_since: float | None = None
+        self.vacant_h = 0.0  # hours the post was vacant, up to the last change or flush
+        self.leavers = self.hires = 0  # people who left the post, and who took it, in the run
+        self.hired_at = 0.0  # when the person holding the post took it (< 0: before the run)
+        self._at_hire: tuple[dict[str, float], float] = (dict(self.hours), 0.0)
+        self.novice_until = -math.inf  # a new person works at `novice_speed` until then
+        self.novice_speed = 1.0
+        self.on_vacated: Callable[[Staff], None] | None = None  # a pool's book, told of dropouts
+        self._interrupted = False
         self.extension = 0.0  # hours an emergency plan keeps them on past each shift end
         self._window_end: float | None = None  # end of the roster shift now running, if any
         self.on_duty = member.shifts is None and self.active
@@ -162,6 +178,9 @@ class Staff:
                 job = yield from self._wait_for_job()
                 if job is None:
                     continue
+                if self.vacant:  # handed a job at the very instant the person left
+                    job.station.submit(job)
+                    continue
             yield from self._do(job)
         self._switch("off", OFF)
 
@@ -171,7 +190,7 @@ class Staff:
         if self.min_field_share is not None and self._below_field_share():
             categories = [c for c in categories if c not in self.member.deferrable]
         best = None
-        for station in self.stations:
+        for station in self.serving:
             head = station.best(categories)
             if head is not None and (best is None or head[0] < best[1][0]):
                 best = (station, head)
@@ -191,7 +210,7 @@ class Staff:
         signal = self._signal = env.event()
         below = self.min_field_share is not None and self._below_field_share()
         self.accepting = self._field_takes if below else self.takes
-        for station in self.stations:
+        for station in self.serving:
             station.idle[self] = None
         if member.patrol_round is not None:
             self._switch("patrol", IDLE)
@@ -202,8 +221,11 @@ class Staff:
             self._switch("idle", IDLE)
             yield signal | env.timeout(member.dropout_after)
             if not signal.triggered and self.rng.random() < member.dropout_p:
-                self.left_at = env.now  # motivation gone: leaves the pool for good
-                self.scheduled -= max(0.0, min(self._shift_end, self.horizon) - env.now)
+                if self.on_vacated is not None:  # leaves a pool, whose place may be taken
+                    self.on_vacated(self)
+                else:  # motivation gone: leaves the team for good
+                    self.left_at = env.now
+                    self.scheduled -= max(0.0, min(self._shift_end, self.horizon) - env.now)
         else:
             self._switch("idle", IDLE)
             yield signal
@@ -224,6 +246,8 @@ class Staff:
         tired = self.fatigue_after is not None and env.now - self._shift_start >= self.fatigue_after
         if tired:
             duration *= 1.0 + self.member.fatigue_slowdown
+        if self.novice_until > env.now:
+            duration /= self.novice_speed
         started = None
         try:
             if job.travel > 0:
@@ -232,7 +256,8 @@ class Staff:
             self._switch(case.activity, BUSY)
             started = env.now
             yield env.timeout(duration)
-        except simpy.Interrupt:  # overtime limit reached: hand the rest back
+        except simpy.Interrupt:  # overtime limit reached, or the person left: hand the rest back
+            self._interrupted = False
             if started is not None and duration > 0:
                 job.work *= 1.0 - (env.now - started) / duration
             self._end_job(job, HANDED_BACK)
@@ -262,6 +287,8 @@ class Staff:
 
     def _end_job(self, job: Job, outcome: str) -> None:
         self.job_ended(job, self.index, self.env.now, outcome)
+        if outcome == DONE:
+            self.work_done += job.work
         self._job = None
         if self._overtime_since is not None:
             self.overtime += self.env.now - self._overtime_since
@@ -289,15 +316,35 @@ class Staff:
 
     def serve(self, stations: list[Station]) -> None:
         """Serve these stations from now on (pooling); an idle person waits at the new ones."""
-        waiting = any(self in station.idle for station in self.stations)
+        waiting = self._waiting()
         self._unregister()
         self.stations = stations
+        self._update_serving()
         if waiting:
-            for station in stations:
+            for station in self.serving:
                 station.idle[self] = None
 
+    def cover_for(self, stations: list[Station]) -> None:
+        """Also serve these stations, of grids left without their own worker, from now on (none:
+        stop covering); an idle person looks again at once."""
+        if stations == self.cover:
+            return
+        waiting = self._waiting()
+        self._unregister()
+        self.cover = stations
+        self._update_serving()
+        if waiting and not self._signal.triggered:
+            self._signal.succeed(None)
+
+    def _update_serving(self) -> None:
+        own = self.stations
+        self.serving = own + [s for s in self.cover if s not in own] if self.cover else own
+
+    def _waiting(self) -> bool:
+        return any(self in station.idle for station in self.serving)
+
     def _unregister(self) -> None:
-        for station in self.stations:
+        for station in self.serving:
             station.idle.pop(self, None)
 
     def _roster(self, blocks: list[Block]):
@@ -309,7 +356,7 @@ class Staff:
             if on > env.now:
                 yield env.timeout(on - env.now)
             self._window_end = block.end
-            if self.active:
+            if self.active and not self.vacant:
                 if member.no_show and self.rng.random() < member.no_show:
                     self.shifts_missed += 1
                 else:
@@ -359,9 +406,69 @@ class Staff:
         if self.active or self.left_at is not None:
             return
         self.active = True
+        if not self.vacant:
+            self._come_on_duty()
+
+    def _come_on_duty(self) -> None:
+        """On duty now if within a shift of the roster (or round the clock), else at the next."""
         end = self.horizon if self.member.shifts is None else self._window_end
         if end is not None and end > self.env.now and not self.on_duty:
             self._start_shift(self.env.now, end)
+
+    def leave(self) -> None:
+        """The person holding the post leaves now: off duty, the rest of the shift unworked, the
+        job in hand handed back to its queue; the post is vacant until `take_post`."""
+        self.leavers += 1
+        self.start_vacant()
+
+    def start_vacant(self) -> None:
+        """Nobody holds the post from now (at the start of a run: it starts vacant)."""
+        now = self.env.now
+        self.vacant = True
+        self.vacant_since = now
+        if self.on_duty:
+            self.scheduled -= max(0.0, min(self._shift_end, self.horizon) - now)
+            self._end_shift()
+        if self._job is not None:
+            self._interrupt("left")
+
+    def take_post(self, novice_until: float = -math.inf, speed: float = 1.0) -> None:
+        """A new person takes the vacant post now, with a record of their own from here, no
+        fatigue, working at `speed` until `novice_until` (a learning period), on duty at once
+        if a shift is running and the team is not on standby."""
+        now = self.env.now
+        self.vacant_h += now - self.vacant_since
+        self.vacant, self.vacant_since = False, None
+        self.hires += 1
+        self.start_record(now)
+        self.novice_until, self.novice_speed = novice_until, speed
+        if self.active:
+            self._come_on_duty()
+
+    def start_record(self, hired_at: float) -> None:
+        """The person holding the post took it at `hired_at` (≤ now): their record starts
+        from the post's totals now."""
+        self.hired_at = hired_at
+        self._account()
+        self._at_hire = (dict(self.hours), self.work_done)
+
+    def record_since_hire(self) -> tuple[dict[str, float], float]:
+        """Hours by activity and standard hours of work done by the person holding the post,
+        since they took it (up to the last flush)."""
+        hours, work = self._at_hire
+        return {a: self.hours[a] - hours[a] for a in ACTIVITIES}, self.work_done - work
+
+    def busy_and_on_duty(self) -> tuple[float, float]:
+        """Hours on jobs and hours on duty of the post so far (up to now)."""
+        self._account()
+        on = sum(self.hours.values()) - self.hours["off"]
+        return sum(self.hours[a] for a in JOB_ACTIVITIES), on
+
+    def _interrupt(self, cause: str) -> None:
+        """Stop the job in hand (it is handed back), once."""
+        if not self._interrupted:
+            self._interrupted = True
+            self.process.interrupt(cause)
 
     def deactivate(self) -> None:
         """Stand down: off duty (finishing the job in hand) until mobilised again."""
@@ -377,7 +484,7 @@ class Staff:
 
         def check(_event) -> None:
             if self._job is job and not self.on_duty:
-                self.process.interrupt("overtime limit")
+                self._interrupt("overtime limit")
 
         self.env.timeout(limit).callbacks.append(check)
 
@@ -388,13 +495,21 @@ class Staff:
         self._since = now
         self.states[self.index] = state
 
+    def _account(self) -> None:
+        """Count the time since the last switch to the activity under way."""
+        now = self.env.now
+        self.hours[self._activity] += now - self._since
+        self._since = now
+
     def flush(self) -> None:
         """Account the time since the last switch (call at the end of a run)."""
         now = self.env.now
+        if self.vacant:
+            self.vacant_h += now - self.vacant_since
+            self.vacant_since = now
         if self.member.shifts is None and not self.member.standby:
-            self.scheduled = now
-        self.hours[self._activity] += now - self._since
-        self._since = now
+            self.scheduled = now - self.vacant_h
+        self._account()
         if self._overtime_since is not None:
             self.overtime += now - self._overtime_since
             self._overtime_since = now

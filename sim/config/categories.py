@@ -6,9 +6,10 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from sim.config.base import StrictModel, sourced
+from sim.config.channels import Recurrence
 from sim.config.distributions import Distribution, Fixed
 from sim.config.units import Duration, Probability
-from sim.vocabulary import TIERS, CategoryKind, Skill, UpperTier
+from sim.vocabulary import CLOSED_LOOP_KINDS, TIERS, CategoryKind, Skill, UpperTier
 
 #: No time at all (a fixed zero duration).
 ZERO = Fixed(dist="fixed", value=0.0)
@@ -72,12 +73,17 @@ class Category(StrictModel):
     online_first: OnlineFirst | None = Field(
         None, description="Try online first (WeChat group), then at the door if that fails."
     )
+    recurrence: Recurrence | None = Field(
+        None, description="The need may come back after closure: a new case (closed loop only)."
+    )
 
     @model_validator(mode="after")
     def _tiers_ascend(self) -> Category:
         order = [TIERS.index(step.tier) for step in self.escalation]
         if order != sorted(set(order)):
             raise ValueError("escalation tiers must be distinct and ascend community→city")
+        if self.recurrence is not None and self.kind not in CLOSED_LOOP_KINDS:
+            raise ValueError("only residents' requests and patrol finds may recur")
         return self
 
 

@@ -1,16 +1,20 @@
 """Who works in a scenario: shifts, pay, the grid-side teams (the full-time grid workers and the
-"6" and "N" of "1+6+N", volunteers, sunk cadres) and the departments above the grid."""
+"6" and "N" of "1+6+N", volunteers, sunk cadres) and the departments above the grid; members
+who leave and the posts they leave behind (attrition), and volunteers who come and go (a
+pool)."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution
-from sim.config.units import ClockTime, Duration, Probability
+from sim.config.units import ClockTime, Duration, Probability, Rate
+from sim.theory import erlang_b
 from sim.vocabulary import WEEKDAYS, MemberKind, Skill, UpperTier, Weekday
 
 #: The team id (and role) of the full-time grid workers.
@@ -103,6 +107,23 @@ class Pay(StrictModel):
         ge=0,
     )
     overtime_hourly_yuan: float = sourced(0.0, "assumption: overtime is unpaid", "", ge=0)
+    star_bonus_yuan: list[float] = Field(
+        default_factory=list,
+        description="Annual bonus by performance stars, 1 to 5 (星级评定, docs/sources.md A47), "
+        "paid pro rata to the member holding the post at the end; empty = none.",
+    )
+
+    @field_validator("star_bonus_yuan")
+    @classmethod
+    def _five_stars(cls, value: list[float]) -> list[float]:
+        if value and (len(value) != 5 or min(value) < 0):
+            raise ValueError("give five amounts ≥ 0, for 1 to 5 stars")
+        return value
+
+    @property
+    def monthly_cash_yuan(self) -> float:
+        """Pay and bonus a month, in yuan (social insurance left out)."""
+        return self.monthly_yuan + self.annual_bonus_yuan / 12
 
     def cost(self, hours: float, overtime_hours: float) -> float:
         """Cost of employing one worker for `hours` of calendar time, in yuan."""
@@ -199,6 +220,199 @@ class Fatigue(StrictModel):
     error: Probability = Field(0.05, description="Tired: P(a job must be done again).")
 
 
+Contract = Literal["permanent", "fixed_term", "public_welfare_post"]
+#: Hours in a year of 365 days (annual rates and bonuses).
+HOURS_PER_YEAR = 24 * 365.0
+
+
+class Workload(StrictModel):
+    """Recent workload raises the hazard of leaving: it is multiplied by (u / reference) **
+    elasticity, u being the member's utilisation (hours on jobs / hours on duty) over the last
+    `window` (since they took the post, if later)."""
+
+    reference: Probability = sourced(
+        0.7,
+        "assumption: the baseline's offered utilisation, 70 % (README)",
+        "Utilisation at which the base rate applies.",
+    )
+    elasticity: float = sourced(1.0, "assumption", "How the hazard follows utilisation.", ge=0)
+    window: Duration = sourced("4w", "assumption", "Recent weeks counted.", gt=0)
+
+
+class Learning(StrictModel):
+    """A new member works slower at first."""
+
+    period: Duration = sourced(
+        "30d",
+        "docs/sources.md A49: 盐池's course for new young villagers lasted 30 days; as a "
+        "learning period on the job: assumption",
+        "How long a new member works at `speed`.",
+        gt=0,
+    )
+    speed: float = sourced(
+        0.7, "assumption", "Work-rate multiplier of a new member meanwhile.", gt=0, le=1
+    )
+
+
+class Attrition(StrictModel):
+    """Members leave their post at a hazard (队伍流动性强, docs/sources.md A46): `annual_rate` at
+    the reference pay, times (monthly pay and bonus / reference) ** (−pay_elasticity), times
+    the factor of the team's contract, times the workload factor if `workload` is set. The
+    post stays vacant for a recruitment delay, while the team's other members in the community
+    cover its grids (`cover`), and then a new member takes it."""
+
+    annual_rate: Rate = sourced(
+        "0.2/year",
+        "docs/sources.md P50: social workers in Chinese cities leave at about 20 % a year; for "
+        "grid workers: assumption",
+        "Hazard of leaving at the reference pay, a fixed-term contract and the reference workload.",
+    )
+    reference_pay_yuan: float = sourced(
+        2000.0,
+        "assumption: the 佳木斯 presets' monthly pay (docs/sources.md A43, A45)",
+        "Monthly pay and bonus at which `annual_rate` applies.",
+        gt=0,
+    )
+    pay_elasticity: float = sourced(
+        2.0,
+        "docs/sources.md P51: quit elasticities of 2-3 where pay varied by experiment (US "
+        "labour markets); the lower end, for grid workers: assumption",
+        "The hazard is multiplied by (pay / reference) ** (−pay_elasticity).",
+        ge=0,
+    )
+    contract: Contract = sourced(
+        "fixed_term",
+        "docs/sources.md A39: many grid workers are on labour contracts (合同工)",
+        "The members' contract: permanent (编制), fixed_term (labour contract) or "
+        "public_welfare_post (公益岗).",
+    )
+    contract_factors: dict[Contract, float] = sourced(
+        lambda: {"permanent": 0.5, "fixed_term": 1.0, "public_welfare_post": 1.5},
+        "assumption; the direction from docs/sources.md P52 (contractual temporary staff turn "
+        "over more) and A46",
+        "Hazard multiplier per contract.",
+    )
+    workload: Workload | None = Field(None, description="Recent workload raises the hazard.")
+    recruitment_delay: Distribution = sourced(
+        lambda: {"dist": "exponential", "mean": "60d"},
+        "assumption",
+        "From a member leaving to their replacement taking the post.",
+    )
+    learning: Learning | None = Field(None, description="New members work slower at first.")
+    cover: bool = sourced(
+        True,
+        "assumption: a vacant grid's work goes to the community's other grid workers",
+        "The team's members in the same community serve a grid left without its own member.",
+    )
+    burn_in: Duration = sourced(
+        0.0,
+        "assumption",
+        "Leaving and hiring run this long at the base hazard before the run starts, so the run "
+        "starts with the vacancies of a team that has been turning over; 0: every post filled.",
+    )
+
+    @field_validator("contract_factors")
+    @classmethod
+    def _factors_not_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(factor < 0 for factor in value.values()):
+            raise ValueError("contract factors must be ≥ 0")
+        return value
+
+    @model_validator(mode="after")
+    def _factor_of_contract(self) -> Attrition:
+        if self.contract not in self.contract_factors:
+            raise ValueError(f"contract_factors has no factor for contract {self.contract!r}")
+        return self
+
+    def base_hazard(self, pay: Pay) -> float:
+        """Hazard of leaving per hour at this pay and contract, at the reference workload."""
+        pay_factor = (pay.monthly_cash_yuan / self.reference_pay_yuan) ** -self.pay_elasticity
+        return self.annual_rate * pay_factor * self.contract_factors[self.contract]
+
+    def staffed_share(self, pay: Pay) -> float:
+        """Expected share of a post's time that someone holds it, at full speed, in the long
+        run at the base hazard h: filled (1/h) / (1/h + mean delay), of which a share
+        1 − exp(−h · period) in a new member's first `period`, at `speed`."""
+        h = self.base_hazard(pay)
+        filled = 1.0 / (1.0 + h * self.recruitment_delay.mean)
+        if self.learning is None:
+            return filled
+        novice = -math.expm1(-h * self.learning.period)
+        return filled * (1.0 - novice * (1.0 - self.learning.speed))
+
+
+class VolunteerPool(StrictModel):
+    """A community's volunteers come and go (a birth–death pool, M/M/∞): they join at
+    `join_rate` and each leaves at `leave_rate`, so the pool holds join_rate / leave_rate on
+    average. When a plan mobilises the team (a call), each volunteer in the pool, and each who
+    joins while the call is in force, answers with probability `answer` after
+    `response_delay`, and works the team's roster until the plan stands down."""
+
+    join_rate: Rate = sourced(
+        "1/week",
+        "assumption; volunteers came in surges in 2020 (docs/sources.md A88)",
+        "Volunteers joining one community's pool.",
+    )
+    leave_rate: Rate = sourced(
+        "2/year",
+        "assumption: half a year in the pool on average",
+        "Hazard of a volunteer leaving the pool.",
+        gt=0,
+    )
+    size_limit: int | None = Field(
+        None,
+        ge=1,
+        description="Most volunteers one community's pool holds; joiners beyond are turned "
+        "away. Default: the mean plus six standard deviations, so hardly anyone is.",
+    )
+    initial: Literal["stationary"] | int = Field(
+        "stationary",
+        description="Volunteers in each community's pool at the start: a number, or "
+        "stationary (drawn from the pool's long-run law: Poisson with its mean, truncated at "
+        "its size limit).",
+    )
+    answer: Probability = sourced(0.6, "assumption", "P(a volunteer answers a call).")
+    response_delay: Distribution = sourced(
+        lambda: {"dist": "exponential", "mean": "4h"},
+        "assumption",
+        "From a call to a volunteer who answers it coming on duty.",
+    )
+
+    @field_validator("initial")
+    @classmethod
+    def _initial_not_negative(cls, value: str | int) -> str | int:
+        if isinstance(value, int) and value < 0:
+            raise ValueError("initial must be ≥ 0 or 'stationary'")
+        return value
+
+    @model_validator(mode="after")
+    def _initial_fits(self) -> VolunteerPool:
+        if isinstance(self.initial, int) and self.initial > self.slots:
+            raise ValueError(f"initial {self.initial} is more than size_limit {self.slots}")
+        return self
+
+    @property
+    def mean_size(self) -> float:
+        """Volunteers in one community's pool on average without a size limit:
+        join_rate / leave_rate (M/M/∞)."""
+        return self.join_rate / self.leave_rate
+
+    @property
+    def slots(self) -> int:
+        """Places in one community's pool: `size_limit`, or the mean plus six standard
+        deviations of its Poisson stationary law."""
+        if self.size_limit is not None:
+            return self.size_limit
+        a = self.mean_size
+        return max(1, math.ceil(a + 6.0 * math.sqrt(a)) + 1)
+
+    def occupancy(self) -> float:
+        """Expected share of the places filled: a (1 − B(c, a)) / c, the Erlang loss
+        system's mean number in service over its c places."""
+        a, c = self.mean_size, self.slots
+        return a * (1.0 - erlang_b(c, a)) / c
+
+
 class Team(StrictModel):
     """A team of grid-side staff: who they are, how many, which grids they serve, what they may
     take, when they work and how well. Exactly one of `per_grid` (members tied to each grid),
@@ -267,6 +481,14 @@ class Team(StrictModel):
     dropout: Dropout | None = None
     fatigue: Fatigue | None = None
     pay: Pay = Field(default_factory=Pay)
+    attrition: Attrition | None = Field(
+        None, description="Members leave, their posts stay vacant until filled; off if absent."
+    )
+    pool: VolunteerPool | None = Field(
+        None,
+        description="Volunteers who come and go, per community, instead of a fixed size "
+        "(volunteer teams only).",
+    )
 
     @field_validator("skills", "category_speed")
     @classmethod
@@ -280,8 +502,21 @@ class Team(StrictModel):
         given = [name for name in SIZES if getattr(self, name) is not None]
         if len(given) > 1:
             raise ValueError(f"give only one of {', '.join(SIZES)}, not {' and '.join(given)}")
-        if not given and self.default_size is None:
+        if self.pool is not None:
+            self._check_pool(given)
+        elif not given and self.default_size is None:
             raise ValueError(f"give one of {', '.join(SIZES)}")
+        if self.attrition is not None and self.dropout is not None:
+            raise ValueError("members leave by attrition here: drop dropout")
+        if (
+            self.attrition is not None
+            and self.attrition.pay_elasticity > 0
+            and self.pay.monthly_cash_yuan <= 0
+        ):
+            raise ValueError(
+                "attrition follows pay, and this team is unpaid: give pay.monthly_yuan, or "
+                "attrition.pay_elasticity: 0"
+            )
         if self.profiles:
             total = sum(p.share for p in self.profiles)
             if abs(total - 1.0) > 1e-9:
@@ -295,6 +530,14 @@ class Team(StrictModel):
                     raise ValueError(f"roster pattern {k} has overlapping shifts")
         return self
 
+    def _check_pool(self, sizes: list[str]) -> None:
+        if sizes:
+            raise ValueError(f"give either pool or {sizes[0]}, not both")
+        if self.kind != "volunteer":
+            raise ValueError("only a team of kind volunteer may have a pool")
+        if self.attrition is not None:
+            raise ValueError("a pool's volunteers leave at its leave_rate: drop attrition")
+
     @property
     def default_size(self) -> tuple[str, object] | None:
         """How the team is sized when none of SIZES is given (None: it must be given)."""
@@ -303,7 +546,9 @@ class Team(StrictModel):
     @property
     def size(self) -> tuple[str, object]:
         """(how, value): ("per_grid", n), ("per_community", n), ("grids_per_member", k),
-        ("table", CSV path) or ("rule", DifficultyRule)."""
+        ("table", CSV path), ("rule", DifficultyRule) or ("pool", VolunteerPool)."""
+        if self.pool is not None:
+            return "pool", self.pool
         for name in SIZES:
             if getattr(self, name) is not None:
                 return name, getattr(self, name)
@@ -312,11 +557,24 @@ class Team(StrictModel):
     @property
     def covers_every_grid(self) -> bool | None:
         """Whether every grid has at least one member of this team serving it (None for a
-        table: that depends on the world, see Scenario)."""
+        table: that depends on the world, see Scenario; never for a pool, which may be
+        empty)."""
         how, value = self.size
         if how == "table":
             return None
+        if how == "pool":
+            return False
         return value.min >= 1 if how == "rule" else value >= 1
+
+    @property
+    def staffed_share(self) -> float:
+        """Expected share of each post's time that a member holds it at full speed (1 without
+        attrition or a pool); for a standby pool, the share that would answer a call."""
+        if self.pool is not None:
+            return self.pool.occupancy() * (self.pool.answer if self.standby else 1.0)
+        if self.attrition is not None:
+            return self.attrition.staffed_share(self.pay)
+        return 1.0
 
     @property
     def patterns(self) -> list[list[Shift]]:

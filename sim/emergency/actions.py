@@ -68,7 +68,8 @@ class SetMode(Action):
 
 
 class Mobilise(Action):
-    """A standby team comes on duty (下沉干部), its members arriving evenly over `ramp`."""
+    """A standby team comes on duty (下沉干部), its members arriving evenly over `ramp`; for a
+    volunteer pool, a call that each volunteer answers or not after the pool's response delay."""
 
     key: ClassVar[str] = "mobilise"
     mobilise: str = Field(description="A standby team: its members come on duty.")
@@ -77,6 +78,11 @@ class Mobilise(Action):
     _round: int = PrivateAttr(0)  # apply and undo each start a new round
 
     def apply(self, operations: Operations, plan: str) -> None:
+        pool = operations.pools.get(self.mobilise)
+        if pool is not None:
+            reached = pool.call()
+            operations.log(plan, "mobilise", f"{self.mobilise}: call to {reached} volunteers")
+            return
         members = self._members = operations.teams[self.mobilise]
         self._round += 1
         step = self.ramp / len(members) if members else 0.0
@@ -94,6 +100,10 @@ class Mobilise(Action):
             staff.activate()
 
     def undo(self, operations: Operations, plan: str) -> None:
+        pool = operations.pools.get(self.mobilise)
+        if pool is not None:
+            pool.stand_down()
+            return
         self._round += 1
         for staff in self._members:
             staff.deactivate()
@@ -107,6 +117,14 @@ class Mobilise(Action):
                 (
                     f"{where}.mobilise",
                     f"team {self.mobilise!r} is not on standby (set standby: true)",
+                )
+            ]
+        if team.pool is not None and self.ramp > 0:
+            return [
+                (
+                    f"{where}.ramp",
+                    f"team {self.mobilise!r} is a pool: its volunteers answer after its "
+                    "pool.response_delay, not over a ramp",
                 )
             ]
         return []

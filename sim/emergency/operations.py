@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import simpy
 
     from sim.agents.staff import Staff
+    from sim.agents.volunteer_pool import VolunteerPool
     from sim.emergency.actions import Action
     from sim.emergency.plans import Decision, Plan
     from sim.metrics import Metrics
@@ -115,7 +116,8 @@ class PlanState:
 class Operations:
     """What the scenario's plans watch and act on, and their state: the clock, the event log,
     the run's counters, each team's members, the stations, the categories' priorities, the
-    running sources; the operating mode; and the decisions to take at their times."""
+    running sources, the volunteer pools by team; the operating mode; and the decisions to
+    take at their times."""
 
     def __init__(
         self,
@@ -128,8 +130,10 @@ class Operations:
         priorities: dict[str, int],
         sources: dict[str, Source],
         decisions: list[Decision],
+        pools: dict[str, VolunteerPool] | None = None,
     ) -> None:
         self.env = env
+        self.pools = pools or {}
         self.log = log.add
         self.metrics = metrics
         self.teams = teams

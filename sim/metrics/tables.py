@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.agents.staff import BUSY, IDLE, OFF
 from sim.metrics.recorder import SOURCE_CODE
-from sim.vocabulary import ACTIVITIES, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
+from sim.vocabulary import ACTIVITIES, CHANNELS, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
 from sim.work.case import (
     IN_HAND,
     JOB_FIELDS,
@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 
 def cases_table(model: GridModel) -> pd.DataFrame:
-    """One row per case or task, in creation order; `sender`: the upper department that sent a
+    """One row per case or task, in creation order. `channel`: the channel a resident's request
+    came through (grid, hotline, property; empty for other work); `reopens`: the case whose
+    need came back as this one (empty for none); `sender`: the upper department that sent a
     top-down task; `resident_group`: what a residents' group did with a request it could take."""
     metrics, world, case_types = model.metrics, model.world, model.case_types
     width = len(RECORD_FIELDS)
@@ -89,6 +91,9 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     is_admin = (frame["source"] == "admin").to_numpy()
     frame["sender"] = sender_column(model.sources.get("admin"), is_admin, source_seq)
     frame["resident_group"] = outcome_column(model.residents, frame["case_id"].to_numpy())
+    frame["channel"] = coded(column("channel", np.int64), list(CHANNELS))
+    reopens = pd.Series(column("reopens", np.int64))
+    frame["reopens"] = reopens.where(reopens >= 0).astype("Int64")
     frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
     frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
     return frame
@@ -187,8 +192,12 @@ def timeseries_table(model: GridModel) -> pd.DataFrame:
 
 
 def workers_table(model: GridModel) -> pd.DataFrame:
-    """One row per member of staff: hours by activity, overtime, scheduled hours, cost."""
+    """One row per member of staff — with attrition or a volunteer pool, per post, which
+    several people may hold in turn: hours by activity, overtime, scheduled hours, cost (while
+    the post is held); then, in runs with turnover, the post's leavers, hires, hours vacant and
+    since when its holder at the end has held it (NaN: vacant at the end)."""
     records = []
+    turnover = bool(model.attrition or model.pools)
     bands = model.world.difficulty_bands()
     for staff, pay in model.staff_records():
         grid_side = staff.kind != "department"
@@ -207,8 +216,13 @@ def workers_table(model: GridModel) -> pd.DataFrame:
         row["errors"] = staff.errors
         row["left_h"] = staff.left_at
         row["jobs_done"] = staff.jobs_done
-        employed = staff.scheduled if staff.member.standby else model.horizon  # paid when called
-        row["cost_yuan"] = pay.cost(employed, staff.overtime)
+        employed = staff.scheduled if staff.member.standby else model.horizon - staff.vacant_h
+        row["cost_yuan"] = pay.cost(employed, staff.overtime)  # standby: paid when called
+        if turnover:
+            row["leavers"] = staff.leavers
+            row["hires"] = staff.hires
+            row["vacant_h"] = staff.vacant_h
+            row["holder_since_h"] = np.nan if staff.vacant else staff.hired_at
         records.append(row)
     frame = pd.DataFrame.from_records(records)
     frame["difficulty_band"] = pd.Categorical(frame["difficulty_band"], BANDS)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.vocabulary import CHANNELS
+
 if TYPE_CHECKING:
     from sim.agents.staff import Staff
 
@@ -42,6 +44,7 @@ STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _PURPOSE_CODE = {name: code for code, name in enumerate(PURPOSES)}
 _OUTCOME_CODE = {name: code for code, name in enumerate(JOB_OUTCOMES)}
+_CHANNEL_CODE = {name: code for code, name in enumerate(CHANNELS)}
 
 
 class Job:
@@ -106,6 +109,7 @@ class Case:
         "activity",
         "attempts",
         "category",
+        "channel",
         "created",
         "deadline",
         "delays",
@@ -118,6 +122,7 @@ class Case:
         "id",
         "pending",
         "priority",
+        "reopens",
         "resolve_stage",
         "source",
         "source_seq",
@@ -166,6 +171,8 @@ class Case:
         self.work = 0.0  # grid-tier work content drawn at creation (hours, standard worker)
         self.hardness = 0.0  # uniform draw: how hard to settle (skills and specialists vs it)
         self.feedback_stage = False  # the last stage is the feedback call
+        self.channel: str | None = None  # how a resident's request reached the grid (CHANNELS)
+        self.reopens = -1  # id of the closed case whose need came back as this one (-1: none)
 
     def settle_at_grid(self) -> None:
         """Drop the stages above the grid (keep the feedback call): resolved at the grid."""
@@ -175,7 +182,8 @@ class Case:
 
     def record(self, source_code: dict[str, int]) -> tuple[float, ...]:
         """The case as a row of numbers (RECORD_FIELDS; source and found_by by `source_code`,
-        status and handler as codes), holding no references to other objects."""
+        status, handler and channel as codes, −1 for none), holding no references to other
+        objects."""
         return (
             self.id,
             source_code[self.source],
@@ -193,6 +201,8 @@ class Case:
             self.handler.index if self.handler else -1,
             _STATUS_CODE[self.status],
             self.attempts,
+            _CHANNEL_CODE[self.channel] if self.channel else -1,
+            self.reopens,
         )
 
 
@@ -214,6 +224,8 @@ RECORD_FIELDS: tuple[str, ...] = (
     "handler",
     "status",
     "attempts",
+    "channel",
+    "reopens",
 )
 
 #: Column names of `Job.record()`.

@@ -15,6 +15,7 @@ the source that brought them decides what follows (a revisit that found nobody i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.work.case import (
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
 
 class CaseFlow:
     """Starts cases, advances them stage by stage, and closes them; the sources that brought
-    them (`attach`) hear when a task's last job is done and when any case closes."""
+    them (`attach`) hear when a task's last job is done and when any case closes. Components
+    that follow every case may watch closures (`closure_watchers`, after the source) and the
+    loop's rating step (`rating_watchers`, at 打分评价)."""
 
     def __init__(
         self, env: simpy.Environment, metrics: Metrics, case_types: list[CaseType]
@@ -55,6 +58,8 @@ class CaseFlow:
         #: A job that, once done, hands over to another job of its stage instead of ending it
         #: (an online attempt that failed, then the visit at the door).
         self.followed_by: dict[Job, Job] = {}
+        self.closure_watchers: list[Callable[[Case], None]] = []
+        self.rating_watchers: list[Callable[[Case], None]] = []
 
     def attach(self, sources: dict[str, Source]) -> None:
         """The running sources, by name."""
@@ -131,11 +136,17 @@ class CaseFlow:
         rating, publicity, archive = case.delays
         steps[RATED] = now + rating
         steps[PUBLISHED] = steps[RATED] + publicity
+        if self.rating_watchers:
+            self.env.timeout(rating).callbacks.append(lambda _: self._rated(case))
         total = rating + publicity + archive
         if total > 0:
             self.env.timeout(total).callbacks.append(lambda _: self.close(case))
         else:
             self.close(case)
+
+    def _rated(self, case: Case) -> None:
+        for watch in self.rating_watchers:
+            watch(case)
 
     def retry(self, case: Case, delay: float) -> None:
         """Send the job again after `delay` hours (a revisit that found nobody at home)."""
@@ -146,6 +157,8 @@ class CaseFlow:
         case.steps[ARCHIVED] = self.env.now
         case.status = status
         self.sources[case.source].on_closed(case)
+        for watch in self.closure_watchers:
+            watch(case)
         self.metrics.closed(case)
 
     def give_up(self, case: Case) -> None:

@@ -208,10 +208,15 @@ class Intake:
         grids: np.ndarray,
         households: np.ndarray,
         deadlines: np.ndarray | None = None,
+        rng: np.random.Generator | None = None,
     ) -> Batch:
-        """Draw work content, escalation paths and closing delays for a batch of arrivals."""
+        """Draw work content, escalation paths and closing delays for a batch of arrivals, from
+        the source's streams, or all from `rng` (a batch keyed to something stable, such as the
+        case whose need comes back)."""
         n = len(times)
-        hardness = self.route_rng.random(n)
+        work_rng = rng or self.work_rng
+        route_rng = rng or self.route_rng
+        hardness = route_rng.random(n)
         work = np.empty(n)
         travel = np.empty(n)
         paths: list[tuple] = [()] * n
@@ -220,16 +225,16 @@ class Intake:
             rows = np.flatnonzero(categories == case_type.index)
             if not len(rows):
                 continue
-            work[rows] = case_type.work.sample(self.work_rng, len(rows))
-            travel[rows] = case_type.travel.sample(self.work_rng, len(rows))
+            work[rows] = case_type.work.sample(work_rng, len(rows))
+            travel[rows] = case_type.travel.sample(work_rng, len(rows))
             if case_type.steps:
-                paths_drawn = self._paths(case_type, len(rows))
+                paths_drawn = self._paths(case_type, len(rows), work_rng, route_rng)
                 for row, path in zip(rows.tolist(), paths_drawn, strict=True):
                     paths[row] = path
             if case_type.loop:  # feedback work, rating, publicity and archive delays; travel
                 check_work, check_travel, _ = case_type.feedback
                 dists = (check_work, *self.delay_dists, check_travel)
-                drawn = np.column_stack([d.sample(self.work_rng, len(rows)) for d in dists])
+                drawn = np.column_stack([d.sample(work_rng, len(rows)) for d in dists])
                 for row, values in zip(rows.tolist(), drawn.tolist(), strict=True):
                     closing[row] = tuple(values)
         if self.travel_factor is not None:  # longer walks in rural grids
@@ -276,14 +281,20 @@ class Intake:
                 online[row] = values
         return online
 
-    def _paths(self, case_type: CaseType, n: int) -> list[tuple]:
+    def _paths(
+        self,
+        case_type: CaseType,
+        n: int,
+        work_rng: np.random.Generator,
+        route_rng: np.random.Generator,
+    ) -> list[tuple]:
         """Escalation paths: per case, a tuple of (step, work per department, bounced)."""
         reached = np.ones(n, dtype=bool)
         per_step = []
         for step in case_type.steps:
-            reached = reached & (self.route_rng.random(n) < step.p)
-            bounced = self.route_rng.random(n) < step.bounce_back
-            works = np.column_stack([d.sample(self.work_rng, n) for d in step.work])
+            reached = reached & (route_rng.random(n) < step.p)
+            bounced = route_rng.random(n) < step.bounce_back
+            works = np.column_stack([d.sample(work_rng, n) for d in step.work])
             per_step.append((reached, bounced, works.tolist()))
         paths = []
         for i in range(n):
@@ -295,9 +306,12 @@ class Intake:
             paths.append(tuple(path))
         return paths
 
-    def open(self, batch: Batch, i: int, found_by: str | None = None) -> Case:
+    def open(
+        self, batch: Batch, i: int, found_by: str | None = None, channel: str | None = None
+    ) -> Case:
         """Create case `i` of the batch now, build its itinerary and start it. `found_by` says
-        how it reached the grid when that differs from the source that drew it."""
+        how it reached the grid when that differs from the source that drew it; `channel`, the
+        channel a resident's request came through (CHANNELS)."""
         case_type = self.case_types[batch.categories[i]]
         priority = case_type.priority if batch.priorities is None else batch.priorities[i]
         priority = self.priority_override.get(case_type.name, priority)
@@ -320,6 +334,7 @@ class Intake:
         case.work = batch.work[i]
         if found_by:
             case.found_by = found_by
+        case.channel = channel
         stages = case.stages
         stages.append(
             [

@@ -35,6 +35,8 @@ PRESETS = {
     "jiamusi_1_6_n": None,
     "task_inflation": None,
     "resident_groups": None,
+    "channels": None,
+    "turnover": None,
     "beijiaohua_community": None,
     "xinbei_district": ["longhutang"],  # 111 of 1,134 grids, the hardest grid among them
     "yanchi_county": ["huamachi"],  # 26 town and 153 village grids of 1,011

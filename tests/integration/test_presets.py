@@ -123,6 +123,23 @@ def check_resident_groups(scenario: sim.Scenario, result: sim.Result) -> None:
     assert "self_governance" in result.summary
 
 
+def check_turnover(scenario: sim.Scenario, result: sim.Result) -> None:
+    """Articles #4, #5 (A46, A47): grid workers' posts turn over, volunteers come and go, members
+    are scored out of 100; the levers of a pay-or-volunteers experiment move what they should."""
+    summary = result.summary
+    assert set(summary["turnover"]) == {GRID_WORKER, "volunteers", "reserve"}
+    assert summary["turnover"][GRID_WORKER]["posts"] == 15
+    assert summary["performance"][GRID_WORKER]["scored"] > 0
+    path = ROOT / "scenarios" / "turnover.yaml"
+    raised = sim.load_scenario(path, ["grid_workers.pay.monthly_yuan=2800"]).grid_workers
+    workers = scenario.grid_workers
+    assert raised.attrition.base_hazard(raised.pay) < workers.attrition.base_hazard(workers.pay)
+    more = sim.load_scenario(path, ["teams.volunteers.pool.join_rate=1/week"])
+    assert (
+        more.teams["volunteers"].pool.mean_size == 2 * scenario.teams["volunteers"].pool.mean_size
+    )
+
+
 #: Facts each preset was built to reproduce, checked on its short run.
 CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "beijiaohua_community": check_beijiaohua,
@@ -131,6 +148,7 @@ CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "jiamusi_city": check_jiamusi_city,
     "task_inflation": check_task_inflation,
     "resident_groups": check_resident_groups,
+    "turnover": check_turnover,
 }
 
 
@@ -143,9 +161,10 @@ def test_preset_validates_and_runs(path: Path):
     summary = result.summary
     assert summary["checks"]["conservation"], summary["checks"]
     assert summary["cases_created"] > 0
-    # the headline counts residents' requests and patrol finds, whatever else the preset brings
+    # the headline counts residents' requests and patrol finds (and those that came back after
+    # closure), whatever else the preset brings
     cases = result.cases
-    loop = cases[cases["source"].isin(["resident", "patrol"])]
+    loop = cases[cases["source"].isin(["resident", "patrol", "recurrence"])]
     assert summary["cases_created"] == int((loop["created_h"] >= summary["warmup_h"]).sum())
     assert summary["backlog_end"] == int((loop["status"] == "open").sum())
     share = MAX_UNHANDLED_SHARE.get(path.stem, DEFAULT_UNHANDLED_SHARE)

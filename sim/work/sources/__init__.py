@@ -20,6 +20,7 @@ from sim.work.sources.incident import IncidentTasks
 from sim.work.sources.initial import InitialBacklog
 from sim.work.sources.monitoring import Monitoring
 from sim.work.sources.patrol import PatrolIssues
+from sim.work.sources.recurrence import Recurrence
 from sim.work.sources.resident import ResidentRequests
 from sim.work.sources.revisits import Revisits
 
@@ -34,6 +35,7 @@ SOURCES: tuple[type[Source], ...] = (
     IncidentTasks,
     Monitoring,
     InitialBacklog,
+    Recurrence,
 )
 #: Source names in registry order (a case's `source`, and how it reached the grid).
 SOURCE_NAMES: tuple[str, ...] = tuple(source.name for source in SOURCES)

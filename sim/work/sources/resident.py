@@ -1,11 +1,17 @@
 """Residents' requests to their grid worker: a Poisson stream per grid and hour, its rate the sum
 of the grid's household rates (more for group rentals, shops, elderly and vulnerable
 households) shaped by hour of day and weekday; each request goes to a household drawn in
-proportion to its rate, and its category is drawn from the mix."""
+proportion to its rate, and its category is drawn from the mix.
+
+With `channels` in the scenario a request is a need that the household may not report, or may
+take to the 12345 hotline or the property company (sim.work.channels): the random numbers of
+those decisions are drawn with each batch from the streams `channels/resident` (and
+`channels/resident/surge` for an incident's extra requests), so staffing arms with the same seed
+share them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -16,6 +22,9 @@ from sim.vocabulary import Attribute
 from sim.work.intake import Batch
 from sim.work.sources.base import DAY, RateSource, SourceContext, poisson_times
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.work.channels import NeedDraws, Switchboard
 
 
 class ResidentRequestsSpec(StrictModel):
@@ -102,7 +111,31 @@ class ResidentRequests(RateSource):
         self.mix_categories = np.array([index[n] for n in names])
         mix = np.array([spec.mix[n] for n in names], dtype=float)
         self.mix = mix / mix.sum()
+        self.switchboard: Switchboard | None = None
+        self._draws: dict[int, NeedDraws] = {}  # the day's batches: id → their needs' draws
         super().__init__(context, spec)
+
+    def route_through(self, switchboard: Switchboard) -> None:
+        """Take requests as needs through the residents' channels from now on."""
+        self.switchboard = switchboard
+
+    def day(self, day: int) -> Batch | list[Batch] | None:
+        self._draws = {}  # a new day: the previous day's batches have all arrived
+        return super().day(day)
+
+    def arrive(self, batch: Batch, i: int) -> None:
+        """Request `i` of the batch: to the grid worker, or through the channels."""
+        if self.switchboard is None:
+            self.intake.open(batch, i, channel="grid")
+            return
+        self.switchboard.need(
+            batch.grids[i],
+            batch.households[i],
+            batch.categories[i],
+            self._draws[id(batch)],
+            i,
+            lambda channel: self.intake.open(batch, i, channel=channel),
+        )
 
     def rates(self, day: int) -> np.ndarray:
         """Grid × hour rates."""
@@ -121,4 +154,10 @@ class ResidentRequests(RateSource):
         households = np.searchsorted(self.cumulative, target, side="right")
         categories = self.mix_categories[rng.choice(len(self.mix), len(grids), p=self.mix)]
         hours = ((times - day * DAY) // 1).astype(int).clip(0, 23)
-        return intake.draw(times, categories, grids, households), (grids, hours)
+        batch = intake.draw(times, categories, grids, households)
+        if self.switchboard is not None:
+            stream = f"channels/{self.name}" + ("/surge" if surge else "")
+            self._draws[id(batch)] = self.switchboard.predraw(
+                self.context.streams, stream, len(times)
+            )
+        return batch, (grids, hours)
