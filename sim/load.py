@@ -38,6 +38,7 @@ from sim.scenario import Scenario
 from sim.staffing import team_posts
 from sim.work.channels import ExpectedRoutes, expected_routes
 from sim.work.intake import REVIEW_SHARE
+from sim.work.self_governance import share_reaching_grid
 from sim.work.sources import SOURCES
 from sim.work.sources.recurrence import Recurrence
 from sim.work.sources.resident import ResidentRequests
@@ -133,7 +134,9 @@ def offered_load(scenario: Scenario, world: World) -> OfferedLoad:
     and grid sizes change the answer only by their sampling noise)."""
     names = list(scenario.categories)
     arrivals = weekly_arrivals(scenario, world, names)  # grid × category
-    hours = np.array([_grid_hours(scenario, name) for name in names])
+    arrivals *= share_reaching_grid(world, names)  # less what residents' groups settle
+    at_work, travel = np.array([_grid_hours(scenario, name) for name in names]).reshape(-1, 2).T
+    hours = at_work + world.travel_factors()[:, None] * travel  # grid × category
     by_grid_category = arrivals * hours
     by_category = by_grid_category.sum(axis=0)
     demand: dict[str, float] = {}
@@ -211,25 +214,32 @@ def channel_routes(scenario: Scenario, world: World) -> ExpectedRoutes | None:
 # --- hours per arrival ------------------------------------------------------------------------
 
 
-def _grid_hours(scenario: Scenario, name: str) -> float:
-    """Grid-side hours of a standard worker per arrival of category `name`: its work and
-    travel (a revisit's for each expected attempt), a second go where first attempts fail,
-    rework after a bounce-back from the first tier up, and the feedback call or check."""
+def _grid_hours(scenario: Scenario, name: str) -> tuple[float, float]:
+    """Grid-side hours of a standard worker per arrival of category `name`, as (hours at the
+    work, hours of travel): its work and travel (a revisit's for each expected attempt; where it
+    tries online first, the online attempt and, for the share it does not settle, the visit at
+    the door), a second go where first attempts fail, rework after a bounce-back from the first
+    tier up, and the feedback call or check."""
     category = scenario.categories[name]
-    once = category.work.mean + category.travel.mean
+    work, travel = category.work.mean, category.travel.mean
     if category.kind == "revisit":
-        return once * _attempts(scenario, name)
-    hours = once
+        attempts = _attempts(scenario, name)
+        return work * attempts, travel * attempts
+    online = category.online_first
+    door = 1.0 if online is None else 1.0 - online.success  # share visited at the door
+    first = work if online is None else online.work.mean  # the first attempt at settling
+    hours, trips = door * work + (first if online else 0.0), door * travel
     if category.kind in ("request", "patrol", "warning"):
-        hours += category.work.mean * _failed_first_attempts(scenario.grid_workers, category)
+        hours += first * _failed_first_attempts(scenario.grid_workers, category)
     if category.escalation:
-        first = category.escalation[0]
-        hours += first.p * first.bounce_back * category.work.mean
+        step = category.escalation[0]
+        hours += door * step.p * step.bounce_back * work
     feedback = scenario.loop.feedback
     if category.loop and feedback.handler == "grid":
         check = category.feedback
-        hours += check.work.mean + check.travel.mean if check else feedback.work.mean
-    return hours
+        hours += check.work.mean if check else feedback.work.mean
+        trips += check.travel.mean if check else 0.0
+    return hours, trips
 
 
 def _failed_first_attempts(team: Team, category: Category) -> float:
@@ -407,7 +417,8 @@ def _departments(
     feedback = scenario.loop.feedback
     for name, a in zip(names, arrivals, strict=True):
         category = scenario.categories[name]
-        reach, below = 1.0, []
+        online = category.online_first  # an online attempt that settles it sends nothing up
+        reach, below = 1.0 if online is None else 1.0 - online.success, []
         for step in category.escalation:
             reach *= step.p
             works = {d: (step.work or scenario.departments[d].work).mean for d in step.departments}
@@ -445,7 +456,8 @@ def _incidents(
     arrivals: np.ndarray,
 ) -> dict[str, dict[str, float]]:
     """Per incident: the grid-side hours of work it adds while it lasts (its tasks, and the
-    surge on existing sources in its area), in all and per week."""
+    surge on existing sources in its area), in all and per week; `hours` per grid and
+    category."""
     column = {name: i for i, name in enumerate(names)}
     grid_of = world.households["grid"]
     source_of = {
@@ -458,19 +470,19 @@ def _incidents(
         weeks = incident.duration / HOURS_PER_WEEK
         extra = 0.0
         for task in incident.tasks:
-            work = hours[column[task.category]]
-            eligible = world.in_group(task.households) & area[grid_of]
+            eligible = world.per_grid(world.in_group(task.households) & area[grid_of])
+            work = float(eligible @ hours[:, column[task.category]])  # once per household
             if task.every_household is not None:
-                extra += eligible.sum() * work
+                extra += work
             elif task.posts_per_community is not None:
                 communities = {world.grids[g].community for g in np.flatnonzero(area)}
                 extra += len(communities) * task.posts_per_community * incident.duration
             else:
                 rate = task.rate_per_household * level
-                extra += rate * eligible.sum() * incident.duration * work
+                extra += rate * incident.duration * work
         for source, multiplier in incident.demand.items():
             columns = [column[c] for c in source_of[source]]
-            calm = (arrivals[area][:, columns] * hours[columns]).sum()
+            calm = (arrivals[area][:, columns] * hours[area][:, columns]).sum()
             extra += (multiplier - 1.0) * level * calm * weeks
         out[name] = {
             "hours": float(extra),

@@ -37,6 +37,7 @@ from sim.vocabulary import CLOSED_LOOP_KINDS
 from sim.work.channels import Switchboard
 from sim.work.flow import CaseFlow
 from sim.work.intake import Intakes, case_types
+from sim.work.self_governance import ResidentGroups
 from sim.work.sources import SourceContext, start_sources
 from sim.work.station import Stations
 from sim.world import World
@@ -89,6 +90,7 @@ class GridModel(mesa.Model):
         )
         self.flow = CaseFlow(env, self.metrics, self.case_types)
         self.incidents = Incidents(scenario.incidents, world)
+        self.residents = ResidentGroups.of(env, self.flow, world, self.case_types)
         intakes = Intakes(
             env,
             self.flow,
@@ -97,6 +99,8 @@ class GridModel(mesa.Model):
             self.streams,
             scenario.loop,
             self.incidents.learning(self.case_types),
+            world.travel_factors(),
+            self.residents,
         )
         self.sources = start_sources(
             SourceContext(

@@ -32,6 +32,8 @@ from sim.metrics.turnover import turnover_kpis
 from sim.model import GridModel
 from sim.scenario import RunSettings, Scenario, load_scenario, scenario_from_dict
 from sim.vocabulary import CLOSED_LOOP_KINDS, TASK_KINDS
+from sim.work.self_governance import resident_group_kpis
+from sim.work.sources.admin import department_kpis
 from sim.work.sources.recurrence import Recurrence
 
 DEPENDENCIES = ("mesa", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy")
@@ -181,6 +183,13 @@ def run(
         timeseries = timeseries_table(model)
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
+    if "admin" in model.sources:
+        admin = scenario.sources.admin
+        summary["tasks"]["admin"]["by_department"] = department_kpis(
+            cases, admin, model.horizon, warmup
+        )
+    if model.residents is not None:
+        summary["self_governance"] = resident_group_kpis(cases, warmup)
     if model.channels is not None:
         summary["channels"] = channel_kpis(model.channels, cases, model.horizon, warmup)
     if recurring := Recurrence.configured(scenario):

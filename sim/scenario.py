@@ -142,6 +142,19 @@ class Scenario(StrictModel):
             for field in ("categories", "resolves", "category_speed"):
                 for category in getattr(team, field) or []:
                     need_category(category, f"{where}.{field}")
+        for where, group in self._resident_groups():
+            for i, category in enumerate(group.categories):
+                kind = self.categories[category].kind if category in self.categories else None
+                if kind is None:
+                    problems.append((f"{where}.categories.{i}", f"unknown category {category!r}"))
+                elif kind != "request":
+                    problems.append(
+                        (
+                            f"{where}.categories.{i}",
+                            f"category {category!r} has kind {kind!r}: a residents' group takes "
+                            "residents' requests (kind 'request') only",
+                        )
+                    )
         if self.channels is not None and not self.sources.resident.enabled:
             problems.append(("channels", "channels route residents' requests: none are enabled"))
         problems += self._saved_state_problems()
@@ -150,6 +163,16 @@ class Scenario(StrictModel):
         problems += self._plan_problems()
         problems += self._coverage_problems()
         return problems
+
+    def _resident_groups(self) -> list[tuple[str, Any]]:
+        """(field path, settings) of the world's residents' group and of each community's own
+        fields, where given."""
+        groups = [("world.self_governance", self.world.self_governance)]
+        for i, street in enumerate(self.world.streets):
+            for j, community in enumerate(street.communities):
+                where = f"world.streets.{i}.communities.{j}.self_governance"
+                groups.append((where, community.self_governance))
+        return [(w, g) for w, g in groups if g is not None and g.categories is not None]
 
     def _saved_state_problems(self) -> list[tuple[str, str]]:
         """A warm start from a run folder that is missing, or from another world."""

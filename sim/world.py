@@ -1,6 +1,6 @@
 """The administrative hierarchy (district → street → community → grid) and the household
 population, held as columns (one numpy array per attribute) so a city of a million households
-costs memory, not time."""
+costs memory, not time; each community's residents' group, and each grid's travel factor."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.config.world import SelfGovernance
 from sim.config.world import World as WorldSpec
 from sim.vocabulary import ATTRIBUTES
 
@@ -57,6 +58,8 @@ class World:
         self.streets: list[Unit] = []
         self.communities: list[Unit] = []
         self.grids: list[Grid] = []
+        #: Each community's residents' group (None: none), by community index.
+        self.groups: list[SelfGovernance | None] = []
         sizes: list[int] = []
         shares: list[np.ndarray] = []
         grid_rows: list[tuple[str, int, int, bool]] = []
@@ -66,6 +69,7 @@ class World:
             for community_spec in street_spec.communities:
                 mix = spec.mix_of(community_spec)
                 probabilities = np.array([getattr(mix, name) for name in ATTRIBUTES])
+                group = spec.group_of(community_spec)
                 for copy in community_spec.copies():
                     suffix = copy[len(community_spec.id) :]
                     community = Unit(
@@ -75,7 +79,8 @@ class World:
                         street.index,
                     )
                     self.communities.append(community)
-                    sizes_of = community_spec.grid_sizes(sizes_rng)
+                    self.groups.append(group)
+                    sizes_of = community_spec.grid_sizes(sizes_rng, spec.grid_size)
                     for grid_id, households in zip(
                         community_spec.grid_ids(copy), sizes_of, strict=True
                     ):
@@ -128,6 +133,12 @@ class World:
     def n_households(self) -> int:
         """Total number of households."""
         return len(self.households["grid"])
+
+    def travel_factors(self) -> np.ndarray:
+        """Per grid, the factor on the travel of its jobs: the world's rural_travel_factor in
+        a rural community's grids, 1 in urban ones."""
+        rural = self.spec.rural_travel_factor
+        return np.array([1.0 if grid.urban else rural for grid in self.grids])
 
     def relative_difficulty(self) -> np.ndarray:
         """Per grid, its difficulty per household against the whole world's (1 = average;

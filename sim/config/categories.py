@@ -41,6 +41,16 @@ class Verification(StrictModel):
     skill: Skill = "field"
 
 
+class OnlineFirst(StrictModel):
+    """A first attempt online, in the residents' WeChat group, before going to the door: a
+    dispute "先是在群里协调,随后又上门调解" (article #2, docs/sources.md A55). The grid worker's
+    first job is the online attempt (no travel); when it fails, the visit at the door (the
+    category's work and travel) follows, and only then may the case go up the tiers."""
+
+    work: Distribution = Field(description="Work content of the online attempt (standard worker).")
+    success: Probability = Field(description="P(the online attempt settles the case).")
+
+
 class Category(StrictModel):
     """A kind of case or task, with its work content, priority, deadline and escalation."""
 
@@ -59,6 +69,9 @@ class Category(StrictModel):
     loop: bool = Field(True, description="Goes through the eight-step closed loop (八步闭环).")
     feedback: Verification | None = Field(
         None, description="Its 结果反馈 when not loop.feedback's call: a check at the home."
+    )
+    online_first: OnlineFirst | None = Field(
+        None, description="Try online first (WeChat group), then at the door if that fails."
     )
     recurrence: Recurrence | None = Field(
         None, description="The need may come back after closure: a new case (closed loop only)."

@@ -1,5 +1,6 @@
 """The world in a scenario: the administrative hierarchy district → street → community → grid,
-and the households' attributes."""
+the households' attributes, the default grid size of urban and rural communities, and the
+residents' self-management groups (自管小组) that settle some requests before the grid."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
+from sim.config.distributions import Distribution
 from sim.config.units import Probability
 from sim.vocabulary import Attribute
 
@@ -39,14 +41,61 @@ class HouseholdMix(StrictModel):
         return self
 
 
+class SelfGovernance(StrictModel):
+    """A residents' self-management group (自管小组: 宝鸡's 49-household building group, article
+    #3) that takes a share of the residents' requests of some categories before they reach the
+    grid worker: after a delay it settles a share of them (closed, never reaching the grid) and
+    passes the rest on to the grid."""
+
+    enabled: bool = True
+    categories: list[str] = Field(
+        min_length=1,
+        description="Categories of residents' requests (kind request) the group takes, e.g. "
+        "disputes (矛盾化解).",
+    )
+    share: Probability = Field(description="Share of the requests of those categories it takes.")
+    success: Probability = Field(description="Share of the requests it takes that it settles.")
+    delay: Distribution = Field(
+        description="Time the group spends on a request before it is settled or passed on."
+    )
+
+
+class SelfGovernanceHere(StrictModel):
+    """A community's residents' group: the world's, with the fields given here instead (all of
+    them where the world has none); `enabled: false` for no group here."""
+
+    enabled: bool | None = None
+    categories: list[str] | None = Field(None, min_length=1)
+    share: Probability | None = None
+    success: Probability | None = None
+    delay: Distribution | None = None
+
+
+class GridSize(StrictModel):
+    """Households per grid where a community gives neither households_per_grid nor
+    households_total, by whether the community is urban or rural."""
+
+    urban: int = sourced(
+        200, "docs/sources.md A16: 佳木斯, about 200 households per urban grid", "", ge=1
+    )
+    rural: int = sourced(
+        50, "docs/sources.md A16: 佳木斯, about 50 households per village grid", "", ge=1
+    )
+
+
 class Community(StrictModel):
     """A community (社区/村) divided into `grids` grids; `count > 1` repeats it with numbered
     ids. Give `households_per_grid` (fixed or a range), or `households_total` to split a fixed
-    set of households evenly: re-gridding the same community into more or fewer grids."""
+    set of households evenly: re-gridding the same community into more or fewer grids; or
+    neither, for the world's `grid_size` of an urban or a rural community."""
 
     id: str
     name: str = ""
-    urban: bool = True
+    urban: bool = Field(
+        True,
+        description="Urban community (社区) or village (村): sets the default grid size and, in "
+        "a village, the world's rural_travel_factor on every job's travel.",
+    )
     count: int = Field(1, ge=1)
     grids: int = Field(ge=1)
     households_per_grid: int | tuple[int, int] | None = Field(
@@ -60,6 +109,11 @@ class Community(StrictModel):
         description="Household shares that differ here from world.households (the rest are "
         "the world's).",
     )
+    self_governance: SelfGovernanceHere | None = Field(
+        None,
+        description="This community's residents' group: world.self_governance with these "
+        "fields instead (enabled: false for none here).",
+    )
 
     @field_validator("households_per_grid")
     @classmethod
@@ -71,8 +125,8 @@ class Community(StrictModel):
 
     @model_validator(mode="after")
     def _one_size(self) -> Community:
-        if (self.households_per_grid is None) == (self.households_total is None):
-            raise ValueError("give one of households_per_grid or households_total")
+        if self.households_per_grid is not None and self.households_total is not None:
+            raise ValueError("give households_per_grid or households_total, not both")
         if self.households_total is not None and self.households_total < self.grids:
             raise ValueError("households_total must be at least one household per grid")
         return self
@@ -87,13 +141,16 @@ class Community(StrictModel):
         """Ids of the grids of one copy."""
         return [f"{copy}-g{g + 1:02d}" for g in range(self.grids)]
 
-    def grid_sizes(self, rng: np.random.Generator) -> list[int]:
-        """Households of each grid: an even split of households_total, or households_per_grid
-        (a range drawn uniformly from `rng`)."""
+    def grid_sizes(self, rng: np.random.Generator, default: GridSize) -> list[int]:
+        """Households of each grid: an even split of households_total, households_per_grid
+        (a range drawn uniformly from `rng`), or else `default`'s size for an urban or a rural
+        community."""
         if self.households_total is not None:
             base, extra = divmod(self.households_total, self.grids)
             return [base + (g < extra) for g in range(self.grids)]
         size = self.households_per_grid
+        if size is None:
+            return [default.urban if self.urban else default.rural] * self.grids
         if isinstance(size, int):
             return [size] * self.grids
         return rng.integers(size[0], size[1] + 1, size=self.grids).tolist()
@@ -120,6 +177,19 @@ class World(StrictModel):
             "(docs/sources.md A82)",
             "Weights of the grid difficulty score (per household with the attribute).",
         )
+    )
+    grid_size: GridSize = Field(default_factory=GridSize)
+    rural_travel_factor: float = sourced(
+        1.0,
+        "assumption: no source gives walking times; villages' grids are larger in area "
+        "(docs/sources.md A82), so walks are longer; 1 leaves travel as the categories give it",
+        "Multiplies the travel of every job in a rural community's grids.",
+        gt=0,
+    )
+    self_governance: SelfGovernance | None = Field(
+        None,
+        description="A residents' self-management group in every community (a community's "
+        "own self_governance changes it there).",
     )
 
     def grid_ids(self) -> list[str]:
@@ -148,6 +218,15 @@ class World(StrictModel):
                         out.append(unit)
         return out
 
+    def group_of(self, community: Community) -> SelfGovernance | None:
+        """The residents' group of a community: the world's with the community's own fields
+        instead; None if it has none."""
+        group, here = self.self_governance, community.self_governance
+        if here is not None:
+            given = here.model_dump(exclude_none=True)
+            group = SelfGovernance(**{**(group.model_dump() if group else {}), **given})
+        return group if group is not None and group.enabled else None
+
     def mix_of(self, community: Community) -> HouseholdMix:
         """The household shares of a community: the world's, with its overrides."""
         return HouseholdMix(**{**self.households.model_dump(), **community.households})
@@ -163,6 +242,18 @@ class World(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _community_groups(self) -> World:
+        for street in self.streets:
+            for community in street.communities:
+                try:
+                    self.group_of(community)
+                except ValueError as error:
+                    raise ValueError(
+                        f"community {community.id!r}: self_governance: {_first_line(error)}"
+                    ) from None
+        return self
+
+    @model_validator(mode="after")
     def _unique_ids(self) -> World:
         streets = [s.id for s in self.streets]
         communities = [c.id for s in self.streets for c in s.communities]
@@ -171,3 +262,11 @@ class World(StrictModel):
             if duplicates:
                 raise ValueError(f"duplicate {kind} ids: {', '.join(duplicates)}")
         return self
+
+
+def _first_line(error: ValueError) -> str:
+    """A pydantic error's fields and messages on one line."""
+    errors = getattr(error, "errors", None)
+    if errors is None:
+        return str(error)
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())

@@ -21,7 +21,9 @@ from sim.work.case import (
     STATUSES,
     WAITING,
 )
+from sim.work.self_governance import outcome_column
 from sim.work.sources import SOURCE_NAMES
+from sim.work.sources.admin import sender_column
 from sim.world import BANDS
 
 if TYPE_CHECKING:
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
 def cases_table(model: GridModel) -> pd.DataFrame:
     """One row per case or task, in creation order. `channel`: the channel a resident's request
     came through (grid, hotline, property; empty for other work); `reopens`: the case whose
-    need came back as this one (empty for none)."""
+    need came back as this one (empty for none); `sender`: the upper department that sent a
+    top-down task; `resident_group`: what a residents' group did with a request it could take."""
     metrics, world, case_types = model.metrics, model.world, model.case_types
     width = len(RECORD_FIELDS)
     still_open = np.array([case.record(SOURCE_CODE) for case in metrics.open.values()], dtype=float)
@@ -84,6 +87,10 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     frame["handler_id"] = coded(handler, [s.name for s in staff])
     frame["status"] = coded(column("status", np.int64), list(STATUSES))
     frame["attempts"] = column("attempts", np.int16)
+    source_seq = frame["source_seq"].to_numpy()
+    is_admin = (frame["source"] == "admin").to_numpy()
+    frame["sender"] = sender_column(model.sources.get("admin"), is_admin, source_seq)
+    frame["resident_group"] = outcome_column(model.residents, frame["case_id"].to_numpy())
     frame["channel"] = coded(column("channel", np.int64), list(CHANNELS))
     reopens = pd.Series(column("reopens", np.int64))
     frame["reopens"] = reopens.where(reopens >= 0).astype("Int64")

@@ -55,6 +55,9 @@ class CaseFlow:
         self.metrics = metrics
         self.in_loop = [case_type.loop for case_type in case_types]
         self.sources: dict[str, Source] = {}
+        #: A job that, once done, hands over to another job of its stage instead of ending it
+        #: (an online attempt that failed, then the visit at the door).
+        self.followed_by: dict[Job, Job] = {}
         self.closure_watchers: list[Callable[[Case], None]] = []
         self.rating_watchers: list[Callable[[Case], None]] = []
 
@@ -64,8 +67,20 @@ class CaseFlow:
 
     def start(self, case: Case) -> None:
         """Register a new case and send its first stage to work."""
+        self.register(case)
+        self.send(case)
+
+    def register(self, case: Case) -> None:
+        """Count a new case that may wait before its first stage (a residents' group has it)."""
         self.metrics.opened(case)
+
+    def send(self, case: Case) -> None:
+        """Send a registered case's first stage to work."""
         self._enter(case, 0)
+
+    def follow(self, job: Job, then: Job) -> None:
+        """When `job` is done, send `then` (same case and stage) instead of ending the job."""
+        self.followed_by[job] = then
 
     def _enter(self, case: Case, stage: int) -> None:
         case.stage = stage
@@ -89,6 +104,10 @@ class CaseFlow:
 
     def job_done(self, job: Job, staff: Staff) -> None:
         """A job ended; when its stage is complete, move the case on."""
+        then = self.followed_by.pop(job, None) if self.followed_by else None
+        if then is not None:
+            then.station.submit(then)
+            return
         case = job.case
         case.pending -= 1
         if case.pending:

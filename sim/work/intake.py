@@ -3,8 +3,11 @@ per source (work content, escalation path, closing delays) from that source's ow
 each case is built with its itinerary of jobs when it arrives.
 
 Streams used by a source named S: ``work/S`` (work content and delays) and ``routing/S``
-(escalation and bounce-backs). Draw counts depend only on the batch, never on staffing, so two
-staffing arms with the same seed see identical cases (common random numbers).
+(escalation and bounce-backs); where a category tries online first, ``online/S`` (the online
+attempt's work and whether it settles the case); where residents' groups may take the cases,
+``residents/S``. Draw counts depend only on the batch, never on staffing, so two staffing arms
+with the same seed see identical cases (common random numbers). The travel of a job in a rural
+grid is the drawn travel times the world's rural travel factor.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config.categories import ZERO, Category, Loop
+from sim.config.categories import ZERO, Category, Loop, OnlineFirst
 from sim.config.distributions import Distribution
 from sim.vocabulary import ACTIVITY_OF_KIND, TIERS
 from sim.work.case import FEEDBACK_CALL, HANDLE, REVIEW, REWORK, Case, Job
+from sim.work.self_governance import SOURCE
 
 if TYPE_CHECKING:
     import simpy
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from sim.config.teams import Department
     from sim.rng import Streams
     from sim.work.flow import CaseFlow
+    from sim.work.self_governance import ResidentGroups
     from sim.work.station import Stations
 #: Work content of a department's review before it bounces a case back (推诿).
 REVIEW_SHARE = 0.25
@@ -46,7 +51,8 @@ class Step:
 @dataclass(frozen=True)
 class CaseType:
     """A category compiled for the run: its index, work content, escalation steps resolved to
-    their departments' work, and `feedback`, its 结果反馈 job: (work, travel, skill)."""
+    their departments' work, `feedback`, its 结果反馈 job: (work, travel, skill), and its
+    online first attempt, if any."""
 
     index: int
     name: str
@@ -60,6 +66,7 @@ class CaseType:
     travel: Distribution
     steps: tuple[Step, ...]
     feedback: tuple[Distribution, Distribution, str]
+    online: OnlineFirst | None = None
 
 
 def case_types(
@@ -105,6 +112,7 @@ def _compile(
         category.travel,
         steps,
         feedback,
+        category.online_first,
     )
 
 
@@ -124,6 +132,9 @@ class Batch:
     hardness: list[float]
     deadlines: list[float] | None = None
     skip: list[bool] | None = None  # arrivals that never happen (blocked, thinned)
+    priorities: list[int] | None = None  # per arrival, instead of its category's
+    online: list[tuple[float, bool] | None] | None = None  # online attempt: work, settled
+    residents: list[tuple[int, float] | None] | None = None  # a residents' group's outcome
 
     def __len__(self) -> int:
         return len(self.times)
@@ -137,8 +148,8 @@ WorkFactor = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 class Intakes:
     """What every source's intake shares: the clock, the case flow, the stations, the compiled
     categories and the priorities an emergency plan has set, the random streams, case ids in
-    creation order, the closed loop's settings, and the work multiplier of incidents' learning
-    curves, if any."""
+    creation order, the closed loop's settings, the work multiplier of incidents' learning
+    curves, if any, each grid's travel factor, and the residents' groups (None: none)."""
 
     def __init__(
         self,
@@ -149,6 +160,8 @@ class Intakes:
         streams: Streams,
         loop: Loop,
         work_factor: WorkFactor | None = None,
+        travel_factor: np.ndarray | None = None,
+        residents: ResidentGroups | None = None,
     ) -> None:
         self.env = env
         self.flow = flow
@@ -157,6 +170,9 @@ class Intakes:
         self.streams = streams
         self.loop = loop
         self.work_factor = work_factor
+        rural = travel_factor is not None and bool((travel_factor != 1.0).any())
+        self.travel_factor = travel_factor if rural else None
+        self.residents = residents
         self.priority_override: dict[str, int] = {}  # category → priority set by a plan
         self.case_ids: Iterator[int] = count()
 
@@ -180,8 +196,14 @@ class Intake:
         self.work_rng = shared.streams.get(f"work/{stream}")
         self.route_rng = shared.streams.get(f"routing/{stream}")
         self.case_ids = shared.case_ids
-        self.work_factor = shared.work_factor
         self._next_seq = first_seq  # per-stream sequence number, stable across staffing arms
+        self.work_factor = shared.work_factor
+        self.travel_factor = shared.travel_factor
+        online = any(case_type.online is not None for case_type in self.case_types)
+        self.online_rng = shared.streams.get(f"online/{stream}") if online else None
+        groups = shared.residents if source == SOURCE else None
+        self.residents = groups
+        self.residents_rng = shared.streams.get(f"residents/{stream}") if groups else None
         loop = shared.loop
         self.feedback_handler = loop.feedback.handler
         self.feedback_priority = loop.feedback.priority
@@ -225,9 +247,16 @@ class Intake:
                     closing[row] = tuple(values)
         if self.work_factor is not None:  # after every draw: the draws stay as they were
             work *= self.work_factor(times, categories, grids)
+        if self.travel_factor is not None:  # longer walks in rural grids
+            factor = self.travel_factor[grids]
+            travel *= factor
+            closing = [
+                (*values[:4], values[4] * f)
+                for values, f in zip(closing, factor.tolist(), strict=True)
+            ]
         first = self._next_seq
         self._next_seq += n
-        return Batch(
+        batch = Batch(
             times.tolist(),
             categories.tolist(),
             grids.tolist(),
@@ -240,6 +269,27 @@ class Intake:
             hardness.tolist(),
             None if deadlines is None else deadlines.tolist(),
         )
+        if self.online_rng is not None:
+            batch.online = self._online(categories)
+        if self.residents is not None:
+            batch.residents = self.residents.draw(self.residents_rng, categories, grids)
+        return batch
+
+    def _online(self, categories: np.ndarray) -> list[tuple[float, bool] | None]:
+        """Per arrival of a category that tries online first: the online attempt's work and
+        whether it settles the case (None for the others)."""
+        online: list[tuple[float, bool] | None] = [None] * len(categories)
+        rng = self.online_rng
+        for case_type in self.case_types:
+            rows = np.flatnonzero(categories == case_type.index)
+            if case_type.online is None or not len(rows):
+                continue
+            work = case_type.online.work.sample(rng, len(rows))
+            settled = rng.random(len(rows)) < case_type.online.success
+            pairs = zip(work.tolist(), settled.tolist(), strict=True)
+            for row, values in zip(rows.tolist(), pairs, strict=True):
+                online[row] = values
+        return online
 
     def _paths(
         self,
@@ -273,7 +323,8 @@ class Intake:
         how it reached the grid when that differs from the source that drew it; `channel`, the
         channel a resident's request came through (CHANNELS)."""
         case_type = self.case_types[batch.categories[i]]
-        priority = self.priority_override.get(case_type.name, case_type.priority)
+        priority = case_type.priority if batch.priorities is None else batch.priorities[i]
+        priority = self.priority_override.get(case_type.name, priority)
         grid = batch.grids[i]
         now = self.env.now
         deadline = case_type.deadline if batch.deadlines is None else batch.deadlines[i]
@@ -337,8 +388,23 @@ class Intake:
                         )
                     ]
                 )
-        self.flow.start(case)
+        if batch.online is not None and batch.online[i] is not None:
+            self._online_first(case, *batch.online[i])
+        drawn = batch.residents
+        if drawn is None or not self.residents.receive(case, drawn[i]):
+            self.flow.start(case)
         return case
+
+    def _online_first(self, case: Case, work: float, settled: bool) -> None:
+        """Make the grid worker's first job an online attempt (no travel): if it settles the
+        case, nothing goes up the tiers; if not, the visit at the door follows it."""
+        door = case.stages[0][0]
+        attempt = Job(case, door.station, work, 0.0, HANDLE, 0, door.priority, door.skill)
+        case.stages[0] = [attempt]
+        if settled:
+            case.settle_at_grid()
+        else:
+            self.flow.follow(attempt, door)
 
     def _escalate(self, case: Case, path: tuple) -> None:
         """Add the stages above the grid: per step, a bounce-back (review there, rework below)

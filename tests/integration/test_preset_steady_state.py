@@ -33,6 +33,8 @@ MONTH = 30 * 24.0
 PRESETS = {
     "baseline": None,
     "jiamusi_1_6_n": None,
+    "task_inflation": None,
+    "resident_groups": None,
     "channels": None,
     "turnover": None,
     "beijiaohua_community": None,

@@ -100,6 +100,29 @@ def check_jiamusi_city(scenario: sim.Scenario, result: sim.Result) -> None:
     assert 40000 <= party <= 45000
 
 
+def check_task_inflation(scenario: sim.Scenario, result: sim.Result) -> None:
+    """Article #2: the added tasks arrive as monthly quotas from their senders, every grid's
+    whole quota at the start of the month, due by its end (A60, A61)."""
+    admin = scenario.sources.admin
+    quotas = {n: d.quota for n, d in admin.senders().items() if d.quota is not None}
+    assert len(quotas) == 5
+    tasks = result.cases[result.cases["sender"].isin(list(quotas))]
+    assert (tasks["created_h"] == 0).all() and (tasks["deadline_h"] == 720).all()
+    sent = tasks["sender"].value_counts()
+    assert all(sent[name] == quota * 15 for name, quota in quotas.items())
+
+
+def check_resident_groups(scenario: sim.Scenario, result: sim.Result) -> None:
+    """Article #5's default grid sizes where none is given (urban 200, village 50, A16); a
+    residents' group in both communities, the village's with its own share (A96)."""
+    grids = world(scenario).grids
+    assert {g.households for g in grids if g.urban} == {200}
+    assert {g.households for g in grids if not g.urban} == {50}
+    groups = world(scenario).groups
+    assert [g.share for g in groups] == [0.3, 0.4]
+    assert "self_governance" in result.summary
+
+
 def check_turnover(scenario: sim.Scenario, result: sim.Result) -> None:
     """Articles #4, #5 (A46, A47): grid workers' posts turn over, volunteers come and go, members
     are scored out of 100; the levers of a pay-or-volunteers experiment move what they should."""
@@ -123,6 +146,8 @@ CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "xinbei_district": check_xinbei,
     "yanchi_county": check_yanchi,
     "jiamusi_city": check_jiamusi_city,
+    "task_inflation": check_task_inflation,
+    "resident_groups": check_resident_groups,
     "turnover": check_turnover,
 }
 

@@ -216,10 +216,32 @@ def test_regridding_splits_the_same_households_evenly():
         assert (fifteen.households[name] == ten.households[name]).all()
 
 
+def test_grid_size_defaults_to_the_urban_or_rural_standard():
+    """Neither households_per_grid nor households_total: 佳木斯's standard of about 200
+    households per urban grid and 50 per village grid (article #5, docs/sources.md A16), or the
+    world's own `grid_size`; and rural grids' travel factor, 1 in urban grids."""
+    streets = [
+        {
+            "id": "s",
+            "communities": [
+                {"id": "town", "grids": 3},
+                {"id": "village", "urban": False, "grids": 2},
+                {"id": "given", "urban": False, "grids": 1, "households_per_grid": 70},
+            ],
+        }
+    ]
+    world = make_world(streets)
+    assert per_grid_counts(world).tolist() == [200, 200, 200, 50, 50, 70]
+    assert world.travel_factors().tolist() == [1.0] * 6  # the default changes no travel
+    other = make_world(streets, grid_size={"urban": 150, "rural": 30}, rural_travel_factor=2.5)
+    assert per_grid_counts(other).tolist() == [150, 150, 150, 30, 30, 70]
+    assert other.travel_factors().tolist() == [1.0, 1.0, 1.0, 2.5, 2.5, 2.5]
+
+
 @pytest.mark.parametrize(
     "sizes",
-    [{}, {"households_per_grid": 200, "households_total": 3000}, {"households_total": 2}],
-    ids=["neither", "both", "fewer households than grids"],
+    [{"households_per_grid": 200, "households_total": 3000}, {"households_total": 2}],
+    ids=["both", "fewer households than grids"],
 )
 def test_community_size_must_be_given_once(sizes):
     from sim import ScenarioError
