@@ -37,6 +37,7 @@ PRESETS = {
     "resident_groups": None,
     "channels": None,
     "turnover": None,
+    "turnover_channels": None,
     "beijiaohua_community": None,
     "xinbei_district": ["longhutang"],  # 111 of 1,134 grids, the hardest grid among them
     "yanchi_county": ["huamachi"],  # 26 town and 153 village grids of 1,011

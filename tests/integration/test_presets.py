@@ -140,6 +140,18 @@ def check_turnover(scenario: sim.Scenario, result: sim.Result) -> None:
     )
 
 
+def check_turnover_channels(scenario: sim.Scenario, result: sim.Result) -> None:
+    """Article #3 (A65) with #4, #5: turnover and residents' channels together; the hotline is
+    closed until an experiment opens it, so no resident calls it, and opening it offers it."""
+    channels = result.summary["channels"]
+    assert set(channels["desks"]) == {"property"}
+    assert channels["chosen"]["hotline"]["needs"] == 0
+    assert result.summary["turnover"][GRID_WORKER]["posts"] == 15
+    path = ROOT / "scenarios" / "turnover_channels.yaml"
+    opened = sim.load_scenario(path, ["channels.hotline.enabled=true"])
+    assert set(opened.channels.desks()) == {"hotline", "property"}
+
+
 #: Facts each preset was built to reproduce, checked on its short run.
 CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "beijiaohua_community": check_beijiaohua,
@@ -149,6 +161,7 @@ CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "task_inflation": check_task_inflation,
     "resident_groups": check_resident_groups,
     "turnover": check_turnover,
+    "turnover_channels": check_turnover_channels,
 }
 
 
