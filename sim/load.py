@@ -13,7 +13,8 @@ worker or forwarded from a desk, as households with no experience yet would), pa
 (every hidden issue is found or reported), forms, revisits (with the expected number of
 attempts), monitoring warnings, and the needs that recur after closure. Incidents are reported
 apart, as the extra hours they bring while they last. Capacity is the hours each team is on duty
-in a week, routine early starts and late finishes included, less no-shows, times the share of
+in a week, routine early starts and late finishes included, less the meetings that find them
+on duty and less no-shows, times the share of
 its posts held in the long run where members leave (attrition: vacancies, and new members'
 learning, at the base hazard) or come and go (a volunteer pool: its mean size); standby teams
 count only when mobilised (a pool: the volunteers who would answer a call).
@@ -36,6 +37,7 @@ from sim.emergency.incidents import affected_grids
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.staffing import team_posts
+from sim.vocabulary import WEEKDAYS
 from sim.work.channels import ExpectedRoutes, expected_routes
 from sim.work.intake import REVIEW_SHARE
 from sim.work.self_governance import share_reaching_grid
@@ -55,7 +57,7 @@ class OfferedLoad:
     demand: dict[str, float]  # grid-side hours a week by kind of work
     arrivals: dict[str, float]  # cases or tasks a week by kind of work
     by_category: dict[str, float]  # grid-side hours a week by category
-    capacity: dict[str, float]  # on-duty hours a week by team (standby teams left out)
+    capacity: dict[str, float]  # on-duty hours a week less meetings, by team (not standby)
     utilisation: float  # least achievable share of the grid side's hours (inf: nobody)
     shortfall: float  # grid-side hours a week beyond what the staff can do
     unserved: list[str]  # least urgent categories the shortfall falls on
@@ -291,14 +293,50 @@ def _shift_week(shift: Shift, early: float, late: float) -> float:
 
 
 def _pattern_week(team: Team, pattern: list[Shift]) -> float:
+    """Hours a week for work in one shift pattern: on duty, less the team's meetings."""
     if len(pattern) == 1 and pattern[0].round_the_clock:
-        return HOURS_PER_WEEK
-    return sum(_shift_week(s, team.starts_early, team.stays_late) for s in pattern)
+        on_duty = HOURS_PER_WEEK
+    else:
+        on_duty = sum(_shift_week(s, team.starts_early, team.stays_late) for s in pattern)
+    return on_duty - _meeting_week(team, pattern)
+
+
+def _duty_week(team: Team, pattern: list[Shift]) -> list[tuple[float, float]]:
+    """The stretches on duty of a pattern in hours of the week (0 = Monday 00:00), routine
+    early starts and late finishes included (a stretch may begin before 0 or end after 168)."""
+    if len(pattern) == 1 and pattern[0].round_the_clock:
+        return [(0.0, HOURS_PER_WEEK)]
+    out = []
+    for shift in pattern:
+        stretches = shift.stretches
+        for day in set(shift.days):
+            start = WEEKDAYS.index(day) * DAY + shift.start
+            for k, (begin, end) in enumerate(stretches):
+                early = team.starts_early if k == 0 else 0.0
+                late = team.stays_late if k == len(stretches) - 1 else 0.0
+                out.append((start + begin - early, start + end + late))
+    return out
+
+
+def _meeting_week(team: Team, pattern: list[Shift]) -> float:
+    """Hours a week a member working `pattern` spends in meetings: each meeting that starts
+    while they are on duty, until it ends or they go off duty (joining late after a job in
+    hand is not counted: an upper bound)."""
+    duty = _duty_week(team, pattern)
+    hours = 0.0
+    for meeting in team.meetings:
+        for day in set(meeting.days):
+            start = WEEKDAYS.index(day) * DAY + meeting.start
+            for begin, end in duty:
+                for t in (start - HOURS_PER_WEEK, start, start + HOURS_PER_WEEK):
+                    if begin <= t < end:
+                        hours += min(t + meeting.length, end) - t
+    return hours
 
 
 def _member_weeks(world: World, team: Team) -> list[tuple[list, float]]:
-    """(grids served, on-duty hours a week less no-shows, as held in the long run) of every
-    member of a team."""
+    """(grids served, on-duty hours a week less meetings and no-shows, as held in the long
+    run) of every member of a team."""
     patterns = team.patterns
     held = (1.0 - team.no_show) * team.staffed_share
     return [

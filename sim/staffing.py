@@ -186,6 +186,7 @@ def _member(
         deferrable=frozenset(c.index for c in case_types if c.kind == "admin"),
         overtime_limit=team.overtime_limit,
         no_show=team.no_show,
+        meetings=meeting_times(posting.calendar, posting.horizon, team.meetings),
         standby=team.standby,
         dropout_after=team.dropout.after_idle if team.dropout else None,
         dropout_p=team.dropout.p if team.dropout else 0.0,
@@ -194,6 +195,13 @@ def _member(
         fatigue_error=team.fatigue.error if team.fatigue else 0.0,
         pay=team.pay,
     )
+
+
+def meeting_times(
+    calendar: Calendar, horizon: float, meetings: list[Shift]
+) -> list[tuple[float, float]]:
+    """(start, end) in hours of every meeting that starts before `horizon`, in time order."""
+    return sorted(times for meeting in meetings for times in calendar.shifts(meeting, horizon))
 
 
 def shift_times(
@@ -210,8 +218,7 @@ def shift_times(
         return None
     blocks = []
     for shift in pattern:
-        bounds = [0.0, *(t for pause in shift.pauses for t in pause), shift.length]
-        stretches = list(zip(bounds[::2], bounds[1::2], strict=True))
+        stretches = shift.stretches
         for start, _ in calendar.shifts(shift, horizon):
             for k, (begin, end) in enumerate(stretches):
                 first, last = k == 0, k == len(stretches) - 1

@@ -47,7 +47,8 @@ DESKS: tuple[str, ...] = ("hotline", "property")
 
 #: Activities every hour of a worker is accounted to (hours by activity in workers.parquet).
 #: `cases`: closed-loop cases and monitoring warnings; `incident`: an incident's tasks; `admin`:
-#: top-down forms; `visits`: revisits and home visits; `visits` + `patrol` is field time.
+#: top-down forms; `visits`: revisits and home visits; `visits` + `patrol` is field time;
+#: `meetings`: a team's recurring meetings (例会), on duty but on no job.
 ACTIVITIES: tuple[str, ...] = (
     "cases",
     "incident",
@@ -55,6 +56,7 @@ ACTIVITIES: tuple[str, ...] = (
     "visits",
     "patrol",
     "travel",
+    "meetings",
     "idle",
     "off",
 )

@@ -1,8 +1,9 @@
 """A member of staff as a SimPy process: on duty, take the most urgent job they may take from the
 stations they serve; when there is none, patrol (full-time grid workers) or wait; every hour goes
-to an activity. Shifts, no-shows, dropping out when left idle, and an overtime limit that hands an
-unfinished job back are all here; so is a post changing hands (the person leaves, the post stays
-vacant, a new person takes it) and serving other grids' stations to cover vacant ones."""
+to an activity. Shifts, meetings, no-shows, dropping out when left idle, and an overtime limit
+that hands an unfinished job back are all here; so is a post changing hands (the person leaves,
+the post stays vacant, a new person takes it) and serving other grids' stations to cover vacant
+ones."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ class Member:
     deferrable: frozenset[int] = frozenset()  # categories set aside below min_field_share
     overtime_limit: float | None = None
     no_show: float = 0.0
+    meetings: list[tuple[float, float]] = field(default_factory=list)  # (start, end) hours
     standby: bool = False
     dropout_after: float | None = None
     dropout_p: float = 0.0
@@ -157,11 +159,14 @@ class Staff:
         self._since = 0.0
         self._overtime_since: float | None = None
         self._job: Job | None = None
+        self._meeting_until = 0.0  # end of the meeting this person is to attend, if any
         self._signal = self.env.event()
         self.states[index] = IDLE if self.on_duty else OFF
         self.process = self.env.process(self._work())
         if member.shifts is not None:
             self.env.process(self._roster(member.shifts))
+        if member.meetings:
+            self.env.process(self._meetings(member.meetings))
 
     # -- the work loop -------------------------------------------------------------------
 
@@ -169,9 +174,13 @@ class Staff:
         env = self.env
         while self.left_at is None:
             if not self.on_duty:
+                self._meeting_until = 0.0  # off duty: out of any meeting, not back to it
                 self._switch("off", OFF)
                 self._signal = env.event()
                 yield self._signal
+                continue
+            if self._meeting_until > env.now:
+                yield from self._attend_meeting()
                 continue
             job = self._next_job()
             if job is None:
@@ -233,6 +242,29 @@ class Staff:
             return signal.value
         self._unregister()
         return None
+
+    def _attend_meeting(self):
+        """In the meeting until it ends, or until going off duty: no job, no patrol."""
+        env = self.env
+        self._switch("meetings", BUSY)
+        signal = self._signal = env.event()
+        yield signal | env.timeout(self._meeting_until - env.now)
+
+    def _meetings(self, times: list[tuple[float, float]]):
+        """Call this person to each meeting (start, end) that finds them on duty: at once if
+        idle or patrolling, after the job in hand otherwise (they join late)."""
+        env = self.env
+        for start, end in times:
+            yield env.timeout(start - env.now)
+            yield env.timeout(0.0)  # after a shift that begins at this instant has begun
+            if self.left_at is not None:
+                return
+            if not self.on_duty:
+                continue
+            self._meeting_until = end
+            if self._job is None and not self._signal.triggered:
+                self._unregister()
+                self._signal.succeed(None)
 
     def _do(self, job: Job):
         env = self.env

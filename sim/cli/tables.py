@@ -86,6 +86,8 @@ def kpi_table(summary: dict[str, Any], title: str | None = None) -> Table:
         table.add_row(f"utilisation {role} ({members})", _percent(share), "%")
     table.add_row("admin share (grid-side staff)", _percent(summary.get("admin_share")), "%")
     table.add_row("field share (grid-side staff)", _percent(summary.get("field_share")), "%")
+    if summary.get("meeting_share"):
+        table.add_row("meeting share (grid-side staff)", _percent(summary["meeting_share"]), "%")
     table.add_row("overtime", _hours(summary.get("overtime_hours")), "h")
     table.add_row("revisit coverage", _percent(summary.get("revisit_coverage")), "%")
     table.add_row("cost", _yuan(summary.get("cost_yuan")), "yuan")

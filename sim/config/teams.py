@@ -64,6 +64,13 @@ class Shift(StrictModel):
         )
 
     @property
+    def stretches(self) -> list[tuple[float, float]]:
+        """The stretches on duty between the breaks, as (start, end) in hours after the
+        shift's start, in order."""
+        bounds = [0.0, *(t for pause in self.pauses for t in pause), self.length]
+        return list(zip(bounds[::2], bounds[1::2], strict=True))
+
+    @property
     def hours(self) -> float:
         """Hours on duty in one shift: its length less its breaks."""
         return self.length - sum(end - start for start, end in self.pauses)
@@ -176,6 +183,11 @@ def _week_intervals(shift: Shift) -> list[tuple[float, float]]:
         end = start + shift.length
         out += [(start, min(end, 168.0))] + ([(0.0, end - 168.0)] if end > 168 else [])
     return out
+
+
+def _overlap(intervals: list[tuple[float, float]]) -> bool:
+    """Whether any two of these intervals, sorted by start, overlap."""
+    return any(start < end - 1e-9 for (_, end), (start, _) in itertools.pairwise(intervals))
 
 
 class Profile(StrictModel):
@@ -475,6 +487,14 @@ class Team(StrictModel):
         "by setting top-down forms aside while below it (江干: 0.5, article #3).",
     )
     no_show: Probability = Field(0.0, description="P(a member misses a shift).")
+    meetings: list[Shift] = sourced(
+        list,
+        "docs/sources.md A54: a grid worker's afternoon had the community's regular grid "
+        "workers' meeting (社区网格员工作例会), ended at 15:00; off by default",
+        "Recurring meetings, each a `start`, `end` and `days` (no breaks). A member on duty "
+        "when one starts attends it until it ends or they go off duty, after finishing the job "
+        "in hand; meanwhile they take no new job and do not patrol.",
+    )
     standby: bool = Field(
         False, description="Off duty until an emergency plan mobilises the team (下沉干部)."
     )
@@ -525,9 +545,12 @@ class Team(StrictModel):
             if not pattern:
                 raise ValueError(f"roster pattern {k} is empty")
             weekly = sorted(i for block in pattern for i in _week_intervals(block))
-            for (_, end), (start, _) in itertools.pairwise(weekly):
-                if start < end - 1e-9:
-                    raise ValueError(f"roster pattern {k} has overlapping shifts")
+            if _overlap(weekly):
+                raise ValueError(f"roster pattern {k} has overlapping shifts")
+        if any(meeting.breaks for meeting in self.meetings):
+            raise ValueError("a meeting has no breaks: give it as two meetings")
+        if _overlap(sorted(i for meeting in self.meetings for i in _week_intervals(meeting))):
+            raise ValueError("meetings overlap")
         return self
 
     def _check_pool(self, sizes: list[str]) -> None:

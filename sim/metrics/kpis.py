@@ -211,7 +211,8 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 
 def _worker_kpis(workers: pd.DataFrame) -> dict:
-    """Utilisation per role, admin and field shares, overtime and cost of a set of staff."""
+    """Utilisation per role, admin, field and meeting shares, overtime and cost of a set of
+    staff."""
     on_duty = workers[[f"{a}_h" for a in ACTIVITIES if a != "off"]].sum(axis=1)
     busy = workers[[f"{a}_h" for a in JOB_ACTIVITIES]].sum(axis=1)
     grouped = (
@@ -228,6 +229,7 @@ def _worker_kpis(workers: pd.DataFrame) -> dict:
         },
         "admin_share": float(workers.loc[grid_side, "admin_h"].sum() / on) if on else None,
         "field_share": float(workers.loc[grid_side, "field_h"].sum() / on) if on else None,
+        "meeting_share": float(workers.loc[grid_side, "meetings_h"].sum() / on) if on else None,
         "hours": {f"{a}": float(workers[f"{a}_h"].sum()) for a in ACTIVITIES},
         "overtime_hours": float(workers["overtime_h"].sum()),
         "tired_errors": int(workers["errors"].sum()),
