@@ -143,7 +143,7 @@ def load_table(load: dict[str, Any], title: str | None = None) -> Table:
         table.add_row(WORK_LABELS.get(kind, kind), _hours(hours), "h of work a week")
     table.add_row("all work", _hours(sum(demand.values())), "h of work a week")
     for team, hours in (load.get("capacity_h_per_week") or {}).items():
-        table.add_row(f"on duty: {team}", _hours(hours), "h a week")
+        table.add_row(f"on duty less meetings: {team}", _hours(hours), "h a week")
     table.add_row("utilisation, grid side", _percent(load.get("utilisation")), "%")
     busiest = load.get("busiest_grid") or {}
     table.add_row(

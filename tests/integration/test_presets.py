@@ -18,6 +18,7 @@ import pytest
 
 import sim
 from sim.config.teams import GRID_WORKER
+from sim.load import scenario_load
 from sim.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,6 +153,20 @@ def check_turnover_channels(scenario: sim.Scenario, result: sim.Result) -> None:
     assert set(opened.channels.desks()) == {"hotline", "property"}
 
 
+def check_grid_meetings(scenario: sim.Scenario, result: sim.Result) -> None:
+    """Article #2 (A54): the grid workers' weekly meeting, ending at 15:00, found in the first
+    day (a Monday): each worker spends at most its hour in it, most of them some of it, and the
+    offered load counts the hour out of each worker's week."""
+    workers = result.workers[result.workers["role"] == GRID_WORKER]
+    assert [m.end for m in scenario.grid_workers.meetings] == [15.0]
+    assert ((workers["meetings_h"] >= 0) & (workers["meetings_h"] <= 1.0 + 1e-9)).all()
+    assert (workers["meetings_h"] > 0).sum() >= len(workers) // 2
+    assert result.summary["meeting_share"] > 0
+    baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    hours = scenario_load(scenario).capacity[GRID_WORKER]
+    assert scenario_load(baseline).capacity[GRID_WORKER] - hours == pytest.approx(len(workers))
+
+
 #: Facts each preset was built to reproduce, checked on its short run.
 CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "beijiaohua_community": check_beijiaohua,
@@ -162,6 +177,7 @@ CHECKS: dict[str, Callable[[sim.Scenario, sim.Result], None]] = {
     "resident_groups": check_resident_groups,
     "turnover": check_turnover,
     "turnover_channels": check_turnover_channels,
+    "grid_meetings": check_grid_meetings,
 }
 
 
