@@ -43,7 +43,7 @@ from sim.work.intake import REVIEW_SHARE
 from sim.work.self_governance import share_reaching_grid
 from sim.work.sources import SOURCES
 from sim.work.sources.recurrence import Recurrence
-from sim.work.sources.resident import ResidentRequests
+from sim.work.sources.resident import ResidentRequests, ResidentRequestsSpec, household_weights
 from sim.world import World
 
 HOURS_PER_WEEK = 168.0
@@ -185,7 +185,7 @@ def weekly_arrivals(scenario: Scenario, world: World, names: list[str]) -> np.nd
         if spec is not None:
             arrivals = source.weekly_arrivals(spec, world)
             routes = channel_routes(scenario, world) if source is ResidentRequests else None
-            share = 1.0 if routes is None else routes.grid_share
+            share = 1.0 if routes is None else _grid_shares(routes, spec, world)
             for name, per_grid in arrivals.items():
                 out[:, column[name]] += per_grid * share
     for name, factor in Recurrence.multipliers(Recurrence.configured(scenario) or {}).items():
@@ -208,8 +208,29 @@ def channel_routes(scenario: Scenario, world: World) -> ExpectedRoutes | None:
         for team in scenario.all_teams().values()
         if not team.standby and team.covers_every_grid is not False
     ]
+    weights = household_weights(world, resident.multipliers)
+    managed = float(weights[world.households["managed"]].sum() / weights.sum())
     return expected_routes(
-        scenario.channels, resident.hourly_profile, resident.weekend_factor, teams, float(needs)
+        scenario.channels,
+        resident.hourly_profile,
+        resident.weekend_factor,
+        teams,
+        float(needs),
+        managed,
+    )
+
+
+def _grid_shares(
+    routes: ExpectedRoutes, resident: ResidentRequestsSpec, world: World
+) -> np.ndarray:
+    """Per grid, the share of its residents' needs that reach the grid: each kind of household's
+    share (in a managed compound or not), weighted by the requests they make there."""
+    weights = household_weights(world, resident.multipliers)
+    managed = world.per_grid(weights * world.households["managed"])
+    everyone = world.per_grid(weights)
+    in_managed = np.divide(managed, everyone, out=np.ones_like(everyone), where=everyone > 0)
+    return in_managed * routes.grid_share_of("managed") + (1.0 - in_managed) * routes.grid_share_of(
+        "unmanaged"
     )
 
 

@@ -157,6 +157,23 @@ class Scenario(StrictModel):
                     )
         if self.channels is not None and not self.sources.resident.enabled:
             problems.append(("channels", "channels route residents' requests: none are enabled"))
+        channels = self.channels
+        if (
+            channels is not None
+            and not channels.grid.enabled
+            and set(channels.desks()) == {"property"}
+        ):
+            mixes = [
+                self.world.mix_of(c) for street in self.world.streets for c in street.communities
+            ]
+            if any(mix.managed < 1 for mix in mixes):
+                problems.append(
+                    (
+                        "channels",
+                        "households outside a managed compound (world households.managed below "
+                        "1) have no channel: enable the grid or the hotline",
+                    )
+                )
         problems += self._saved_state_problems()
         problems += self._table_problems()
         problems += self._incident_problems()

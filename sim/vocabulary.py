@@ -25,8 +25,11 @@ SKILLS: tuple[str, ...] = get_args(Skill)
 #: members, volunteers.
 MemberKind = Literal["full_time", "specialist", "part_time", "volunteer"]
 
-#: Attributes a household may have (each drawn per household from its community's shares).
-Attribute = Literal["floating", "rental", "group_rental", "shop", "elderly", "vulnerable"]
+#: Attributes a household may have (each drawn per household from its community's shares);
+#: `managed`: it lives in a compound with a property company (物业小区), whose desk it can call.
+Attribute = Literal[
+    "floating", "rental", "group_rental", "shop", "elderly", "vulnerable", "managed"
+]
 ATTRIBUTES: tuple[str, ...] = get_args(Attribute)
 #: Groups of households that revisits, monitoring and an incident's tasks may be limited to.
 HouseholdGroup = Literal["all", "elderly", "vulnerable", "elderly_or_vulnerable", "floating"]

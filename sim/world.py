@@ -12,6 +12,10 @@ from sim.config.world import SelfGovernance
 from sim.config.world import World as WorldSpec
 from sim.vocabulary import ATTRIBUTES
 
+#: The attributes drawn together from one block of uniforms, in this order (the first ones
+#: modelled); attributes added since are drawn each from a column of its own after it.
+PROFILE: tuple[str, ...] = ATTRIBUTES[: ATTRIBUTES.index("managed")]
+
 #: Grid-difficulty bands: terciles of the difficulty score over the scenario's grids.
 BANDS: list[str] = ["low", "medium", "high"]
 
@@ -115,17 +119,21 @@ class World:
     def _draw_households(
         sizes: np.ndarray, shares: np.ndarray, rng: np.random.Generator
     ) -> dict[str, np.ndarray]:
-        """Household attributes as boolean columns; `grid` gives each household's grid index."""
+        """Household attributes as boolean columns; `grid` gives each household's grid index.
+        The attributes of PROFILE come from one block of uniforms; each later attribute from
+        its own column drawn after it, so adding one leaves the others' draws unchanged."""
         grid = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
         p = shares[grid]
-        u = rng.random((len(grid), len(ATTRIBUTES)))
-        columns = {name: u[:, i] < p[:, i] for i, name in enumerate(ATTRIBUTES)}
+        u = rng.random((len(grid), len(PROFILE)))
+        columns = {name: u[:, i] < p[:, i] for i, name in enumerate(PROFILE)}
         # group rentals are a subset of rentals: P(group | rental) = group share / rental share
         rental, group = ATTRIBUTES.index("rental"), ATTRIBUTES.index("group_rental")
         conditional = np.divide(
             p[:, group], p[:, rental], out=np.zeros(len(grid)), where=p[:, rental] > 0
         )
         columns["group_rental"] = columns["rental"] & (u[:, group] < conditional)
+        for name in ATTRIBUTES[len(PROFILE) :]:
+            columns[name] = rng.random(len(grid)) < p[:, ATTRIBUTES.index(name)]
         columns["grid"] = grid
         return columns
 

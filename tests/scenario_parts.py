@@ -17,8 +17,9 @@ ALL_DAYS: list[str] = list(WEEKDAYS)
 #: A shift on duty all day, every day (00:00 to 00:00).
 ROUND_THE_CLOCK: dict = {"start": "00:00", "end": "00:00", "days": ALL_DAYS}
 
-#: Household attribute shares all zero (no floating, rental, shop, elderly, ... households).
-NO_ATTRIBUTES: dict[str, float] = dict.fromkeys(ATTRIBUTES, 0.0)
+#: Household attribute shares all zero (no floating, rental, shop, elderly, ... households);
+#: every household still lives in a compound with a property company (`managed`, the default).
+NO_ATTRIBUTES: dict[str, float] = {name: 0.0 for name in ATTRIBUTES if name != "managed"}
 
 #: A closed loop without feedback work or delays: a case is archived when its job is done.
 INSTANT_LOOP: dict = {

@@ -33,7 +33,8 @@ class Household(mesa.Agent):
 
     @property
     def attributes(self) -> dict[str, bool]:
-        """Floating population, rental, group rental, shop, elderly, vulnerable."""
+        """Floating population, rental, group rental, shop, elderly, vulnerable, living in a
+        compound with a property company (managed)."""
         table = self.world.households
         return {name: bool(table[name][self.row]) for name in ATTRIBUTES}
 

@@ -33,6 +33,14 @@ class HouseholdMix(StrictModel):
         "",
     )
     vulnerable: Probability = sourced(0.05, "assumption: disabled, ill, living alone", "")
+    managed: Probability = sourced(
+        1.0,
+        "assumption: every household can call its property company, as before compounds were "
+        "modelled; docs/sources.md A28: 14 of 矮凳桥's 18 compounds have one (a share of "
+        "compounds, not of households)",
+        "Share of households living in a compound with a property company (物业小区); only they "
+        "can call the property desk (channels.property).",
+    )
 
     @model_validator(mode="after")
     def _group_within_rental(self) -> HouseholdMix:

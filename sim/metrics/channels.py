@@ -1,7 +1,7 @@
 """The residents' channels block of summary.json (README, "Residents and channels"): what became
 of the needs residents had after the warm-up — unreported, taken to the grid worker, settled at
 a desk, forwarded as a work order, given up after a blocked call — which channel they chose
-first, each desk's calls, blocks, waits, utilisation and Little's law, and the households'
+first (all of them, and apart for households in and outside a managed compound), each desk's calls, blocks, waits, utilisation and Little's law, and the households'
 ratings and satisfaction. The headline KPIs still count the cases at the grid from their
 creation there; this block tells what happened before.
 """
@@ -17,6 +17,7 @@ from sim.metrics.kpis import durations
 from sim.vocabulary import CHANNELS
 from sim.work.channels import (
     AT_DESK,
+    COMPOUNDS,
     CALL_FIELDS,
     CALL_OUTCOMES,
     DIRECT,
@@ -102,6 +103,7 @@ def channel_kpis(
             }
             for channel in CHANNELS
         },
+        "chosen_by_compound": _chosen_by_compound(switchboard, counted),
         "routes": {
             name: {"needs": routes[name], "share": _share(routes[name], reported)}
             for name in ROUTES[DIRECT:]
@@ -120,6 +122,28 @@ def channel_kpis(
     }
     block["checks"] = _checks(switchboard, needs, calls, cases, horizon)
     return block
+
+
+def _chosen_by_compound(switchboard: Switchboard, needs: pd.DataFrame) -> dict:
+    """For households in a compound with a property company (managed) and outside one
+    (unmanaged): their reported needs, and how many and what share of them went first to each
+    channel."""
+    reported = needs[needs["route"] != ROUTES[UNREPORTED]]
+    managed = switchboard.managed[reported["household"].to_numpy(dtype=np.int64)]
+    out = {}
+    for compound, rows in zip(COMPOUNDS, (managed, ~managed), strict=True):
+        first = reported.loc[rows, "first"]
+        out[compound] = {
+            "reported": len(first),
+            "chosen": {
+                channel: {
+                    "needs": int((first == channel).sum()),
+                    "share": _share(int((first == channel).sum()), len(first)),
+                }
+                for channel in CHANNELS
+            },
+        }
+    return out
 
 
 def _desk_block(

@@ -4,7 +4,8 @@ the property company (物业).
 A need drawn by the resident source is first reported or not (under-reporting), then taken to a
 channel chosen by a multinomial logit (docs/sources.md Q15): a base utility per channel, a
 penalty when no member serving the grid is on duty at that moment, a penalty for a desk that is
-closed, and the household's own satisfaction with each channel (sim.agents.household). The grid
+closed, and the household's own satisfaction with each channel (sim.agents.household); the
+property company only for a household living in a compound that has one (`managed`). The grid
 worker opens a case at once. A desk is a SimPy queue with `agents` servers and room for
 `capacity` calls in all: a call that finds it full or closed is blocked, and the caller tries the
 next channel they prefer (the logit over the channels not yet tried) with probability `persist`,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from sim.work.case import Case
 
 GRID = CHANNELS.index("grid")
+PROPERTY = CHANNELS.index("property")
 #: What became of a need: never reported; taken to the grid worker; settled at a desk; forwarded
 #: from a desk as a work order; given up after a desk blocked the call; at a desk at the horizon.
 ROUTES: tuple[str, ...] = ("unreported", "grid", "settled", "forwarded", "gave_up", "at_desk")
@@ -253,6 +255,10 @@ class Switchboard:
         for desk in self.desks:
             self.base[desk.channel] = desk.spec.base
         self.offered = np.isfinite(self.base)
+        #: Channels offered to a household outside a compound with a property company.
+        self.offered_unmanaged = self.offered.copy()
+        self.offered_unmanaged[PROPERTY] = False
+        self.managed = households.world.households["managed"]
         self.serving: list[list[Staff]] = []
         self.needs = array("d")  # one row of NEED_FIELDS per need whose route is known
         self.ratings = array("d")  # (time, channel, rating) per rating
@@ -315,15 +321,16 @@ class Switchboard:
         self.needs_drawn += 1
         settings = self.settings
         satisfaction = self.households.satisfaction(household)
+        offered = self.offered if self.managed[household] else self.offered_unmanaged
         row = [now, grid, household, category, -1.0, -1.0, 0.0]
         reporting = settings.reporting
-        mean = float(satisfaction[self.offered].mean())
+        mean = float(satisfaction[offered].mean())
         initial = settings.satisfaction.initial
         if draws.report[i] >= report_probability(reporting.base, reporting.weight, mean, initial):
             self._log(row, UNREPORTED)
             return
-        utility = self.utilities(grid, satisfaction)
-        tries = int(self.offered.sum())
+        utility = np.where(offered, self.utilities(grid, satisfaction), -np.inf)
+        tries = int(offered.sum())
         for attempt in range(tries):
             channel = choose(utility, draws.choose[i, attempt])
             if attempt == 0:
@@ -464,10 +471,15 @@ def _split(
     return totals[0], totals[1], totals[2], calls
 
 
+#: Kinds of household by compound: in a compound with a property company, or not.
+COMPOUNDS: tuple[str, ...] = ("managed", "unmanaged")
+
+
 @dataclass(frozen=True)
 class ExpectedRoutes:
     """Where a calm week's needs go, per week: reported, to the grid (directly or as work orders),
-    settled at a desk, given up; calls and blocked calls per desk (background calls included)."""
+    settled at a desk, given up; calls and blocked calls per desk (background calls included);
+    the needs, and those reaching the grid, of households in and outside managed compounds."""
 
     needs: float
     reported: float
@@ -476,11 +488,18 @@ class ExpectedRoutes:
     gave_up: float
     calls: dict[str, float]
     blocked: dict[str, float]
+    needs_by_compound: dict[str, float]
+    grid_by_compound: dict[str, float]
 
     @property
     def grid_share(self) -> float:
         """Share of the needs that reach the grid."""
         return self.grid / self.needs if self.needs else 0.0
+
+    def grid_share_of(self, compound: str) -> float:
+        """Share of the needs of households of `compound` (COMPOUNDS) that reach the grid."""
+        needs = self.needs_by_compound[compound]
+        return self.grid_by_compound[compound] / needs if needs else 0.0
 
 
 def expected_routes(
@@ -489,15 +508,17 @@ def expected_routes(
     weekend_factor: float,
     teams: list[Team],
     needs_per_week: float,
+    managed_share: float = 1.0,
     iterations: int = 50,
 ) -> ExpectedRoutes:
     """Where `needs_per_week` go in a calm week, before any household has experience (every
     satisfaction at its initial value), hour by hour of the week: needs shaped by the resident
-    source's hourly profile and weekend factor; the grid worker reachable with the probability
-    that the `teams` present at every grid have someone on duty; each desk blocking as a
-    stationary M/M/c/K at that hour's calls (docs/sources.md Q3, Q16: exact for exponential talk
-    at constant rates, the stationary-independent-period approximation otherwise), solved
-    together with the calls that blocked callers bring to the other desk."""
+    source's hourly profile and weekend factor, a `managed_share` of them from households in a
+    compound with a property company (the only ones offered its desk); the grid worker reachable
+    with the probability that the `teams` present at every grid have someone on duty; each desk
+    blocking as a stationary M/M/c/K at that hour's calls (docs/sources.md Q3, Q16: exact for
+    exponential talk at constant rates, the stationary-independent-period approximation
+    otherwise), solved together with the calls that blocked callers bring to the other desk."""
     desks = {CHANNELS.index(name): desk for name, desk in settings.desks().items()}
     profile = np.asarray(hourly_profile, dtype=float)
     weights = np.array(
@@ -509,21 +530,28 @@ def expected_routes(
     totals = {"grid": 0.0, "settled": 0.0, "gave_up": 0.0}
     calls = {CHANNELS[c]: 0.0 for c in desks}
     blocked = dict.fromkeys(calls, 0.0)
+    shares = dict(zip(COMPOUNDS, (managed_share, 1.0 - managed_share), strict=True))
+    grid_by_compound = dict.fromkeys(COMPOUNDS, 0.0)
     for slot, rate in enumerate(needs):
         day, clock = divmod(slot, 24)
         clock += 0.5
         reach = _reach(teams, day, clock) if settings.grid.enabled else 0.0
         is_open = {c: _covers(desk.hours, day, clock) for c, desk in desks.items()}
-        utilities = []
-        for reachable, weight in ((True, reach), (False, 1.0 - reach)):
-            utility = {
-                c: desk.base + (0.0 if is_open[c] else desk.closed) for c, desk in desks.items()
-            }
-            if settings.grid.enabled:
-                utility[GRID] = settings.grid.base + (
-                    0.0 if reachable else settings.grid.unreachable
-                )
-            utilities.append((utility, weight))
+        by_compound: dict[str, list[tuple[dict[int, float], float]]] = {}
+        for compound, share in shares.items():
+            by_compound[compound] = []
+            for reachable, weight in ((True, reach), (False, 1.0 - reach)):
+                utility = {
+                    c: desk.base + (0.0 if is_open[c] else desk.closed)
+                    for c, desk in desks.items()
+                    if c != PROPERTY or compound == "managed"
+                }
+                if settings.grid.enabled:
+                    utility[GRID] = settings.grid.base + (
+                        0.0 if reachable else settings.grid.unreachable
+                    )
+                by_compound[compound].append((utility, share * weight))
+        utilities = [case for cases in by_compound.values() for case in cases]
         blocking = {c: 0.0 if is_open[c] else 1.0 for c in desks}
         for _ in range(iterations):  # blocking and the calls it diverts, to a fixed point
             split = _mix(utilities, blocking, settle, settings.persist)
@@ -535,6 +563,10 @@ def expected_routes(
             if all(abs(blocking[c] - previous[c]) < 1e-12 for c in desks):
                 break
         grid, settled, gave_up, share = _mix(utilities, blocking, settle, settings.persist)
+        for compound, cases in by_compound.items():
+            grid_by_compound[compound] += (
+                rate * reported * _mix(cases, blocking, settle, settings.persist)[0]
+            )
         totals["grid"] += rate * reported * grid
         totals["settled"] += rate * reported * settled
         totals["gave_up"] += rate * reported * gave_up
@@ -550,6 +582,8 @@ def expected_routes(
         float(totals["gave_up"]),
         {name: float(value) for name, value in calls.items()},
         {name: float(value) for name, value in blocked.items()},
+        {compound: needs_per_week * share for compound, share in shares.items()},
+        {compound: float(value) for compound, value in grid_by_compound.items()},
     )
 
 

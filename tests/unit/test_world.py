@@ -18,6 +18,7 @@ MIX = {
     "shop": 0.1,
     "elderly": 0.2,
     "vulnerable": 0.07,
+    "managed": 0.8,
 }
 
 
