@@ -1,9 +1,10 @@
 """The residents' channels block of summary.json (README, "Residents and channels"): what became
 of the needs residents had after the warm-up — unreported, taken to the grid worker, settled at
 a desk, forwarded as a work order, given up after a blocked call — which channel they chose
-first (all of them, and apart for households in and outside a managed compound), each desk's calls, blocks, waits, utilisation and Little's law, and the households'
-ratings and satisfaction. The headline KPIs still count the cases at the grid from their
-creation there; this block tells what happened before.
+first (all of them, and apart for households in and outside a managed compound), each desk's
+calls, blocks, waits, utilisation and Little's law, and the households' ratings and
+satisfaction. The headline KPIs still count the cases at the grid from their creation there;
+this block tells what happened before.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from sim.metrics.kpis import durations
 from sim.vocabulary import CHANNELS
 from sim.work.channels import (
     AT_DESK,
-    COMPOUNDS,
     CALL_FIELDS,
     CALL_OUTCOMES,
+    COMPOUNDS,
     DIRECT,
     FORWARDED,
     GAVE_UP,
