@@ -85,7 +85,7 @@ class Desk(StrictModel):
 
 class Reporting(StrictModel):
     """Whether a need is reported at all: P(report) = logistic(logit(base) + weight·(S − S0)),
-    S the household's mean satisfaction over the channels offered, S0 the initial one."""
+    S the household's mean satisfaction over the channels offered to it, S0 the initial one."""
 
     base: Probability = sourced(
         0.9,
