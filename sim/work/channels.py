@@ -491,11 +491,6 @@ class ExpectedRoutes:
     needs_by_compound: dict[str, float]
     grid_by_compound: dict[str, float]
 
-    @property
-    def grid_share(self) -> float:
-        """Share of the needs that reach the grid."""
-        return self.grid / self.needs if self.needs else 0.0
-
     def grid_share_of(self, compound: str) -> float:
         """Share of the needs of households of `compound` (COMPOUNDS) that reach the grid."""
         needs = self.needs_by_compound[compound]
