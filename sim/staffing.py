@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from sim.agents.staff import Block, Member
+from sim.agents.staff import Member
+from sim.calendar import meeting_times, shift_times
 from sim.config.staff_table import read_staff_table
 from sim.config.teams import Profile, Shift, Team
 from sim.vocabulary import SKILLS
@@ -195,41 +196,3 @@ def _member(
         fatigue_error=team.fatigue.error if team.fatigue else 0.0,
         pay=team.pay,
     )
-
-
-def meeting_times(
-    calendar: Calendar, horizon: float, meetings: list[Shift]
-) -> list[tuple[float, float]]:
-    """(start, end) in hours of every meeting that starts before `horizon`, in time order."""
-    return sorted(times for meeting in meetings for times in calendar.shifts(meeting, horizon))
-
-
-def shift_times(
-    calendar: Calendar,
-    horizon: float,
-    pattern: list[Shift],
-    early: float = 0.0,
-    late: float = 0.0,
-) -> list[Block] | None:
-    """Every stretch on duty of a shift pattern that starts before `horizon`, in time order:
-    each shift split at its breaks, with `early` hours of routine overtime before its first
-    stretch and `late` after its last; None when the pattern is round the clock."""
-    if len(pattern) == 1 and pattern[0].round_the_clock:
-        return None
-    blocks = []
-    for shift in pattern:
-        stretches = shift.stretches
-        for start, _ in calendar.shifts(shift, horizon):
-            for k, (begin, end) in enumerate(stretches):
-                first, last = k == 0, k == len(stretches) - 1
-                blocks.append(
-                    Block(
-                        start + begin,
-                        start + end,
-                        early if first else 0.0,
-                        late if last else 0.0,
-                        first,
-                        last,
-                    )
-                )
-    return sorted(blocks, key=lambda block: block.start)

@@ -19,27 +19,13 @@ from sim.vocabulary import ACTIVITIES, JOB_ACTIVITIES
 from sim.work.case import AGAIN, DONE, HANDED_BACK, HANDLE
 
 if TYPE_CHECKING:
+    from sim.calendar import Block
     from sim.work.case import Case, Job
     from sim.work.flow import CaseFlow
     from sim.work.station import Station
 
 #: A member's state in the run's staff-state array.
 OFF, IDLE, BUSY = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class Block:
-    """One stretch on duty: official hours [start, end); routinely on duty `early` hours before
-    and `late` hours after (overtime); `first` when the shift begins here (fatigue counts from
-    then), `last` when it ends here rather than at a break (an emergency plan's extension
-    applies then)."""
-
-    start: float
-    end: float
-    early: float = 0.0
-    late: float = 0.0
-    first: bool = True
-    last: bool = True
 
 
 def _nothing_found(staff: Staff, hours: float) -> None:

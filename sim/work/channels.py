@@ -31,9 +31,9 @@ import numpy as np
 import simpy
 from scipy.special import expit, logit
 
+from sim.calendar import shift_times
 from sim.config.channels import Channels
 from sim.config.channels import Desk as DeskSpec
-from sim.staffing import shift_times
 from sim.theory import mmck
 from sim.vocabulary import CHANNELS, WEEKDAYS
 from sim.work.case import FEEDBACK

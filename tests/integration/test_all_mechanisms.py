@@ -1,7 +1,8 @@
 """Every mechanism on at once: the presets that each add one (turnover and channels, task
-inflation, residents' groups and disputes online first, recurrence, an epidemic with its first
-hours) put together on one community, run through a peacetime and an epidemic. Each mechanism's
-block is there and its own checks hold, and so do conservation and Little's law on the whole."""
+inflation, residents' groups and disputes online first, recurrence and managed compounds, the
+grid workers' weekly meeting, an epidemic with its first hours) put together on one community,
+run through a peacetime and an epidemic. Each mechanism's block is there and its own checks
+hold, and so do conservation and Little's law on the whole."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ LAYERS = (
     "task_inflation",
     "resident_groups",
     "channels",
+    "grid_meetings",
 )
 #: What identifies a file rather than sets the model.
 OWN_ONLY = ("extends", "name", "description", "run")
@@ -54,6 +56,10 @@ def test_every_block_is_there(everything: sim.Result):
     summary = everything.summary
     for block in ("channels", "recurrence", "turnover", "performance", "self_governance"):
         assert block in summary, block
+    assert summary["meeting_share"] > 0
+    assert (
+        summary["channels"]["chosen_by_compound"]["unmanaged"]["chosen"]["property"]["needs"] == 0
+    )
     assert summary["tasks"]["admin"]["by_department"]
     incident = summary["emergency"]["incidents"]["epidemic"]
     assert incident["first_hours"]["reported_h"] is not None

@@ -13,10 +13,9 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.calendar import Calendar
+from sim.calendar import Calendar, meeting_times
 from sim.config.loader import ScenarioError
 from sim.load import scenario_load
-from sim.staffing import meeting_times
 
 MMC = "scenarios/theory/mmc.yaml"
 NO_DEMAND = "sources.resident.rate_per_household=0/h"

@@ -30,10 +30,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.agents.staff import Block
-from sim.calendar import Calendar
+from sim.calendar import Block, Calendar, shift_times
 from sim.config.teams import Shift, Team
-from sim.staffing import shift_times
 from sim.vocabulary import ACTIVITIES, ATTRIBUTES, WEEKDAYS
 
 BASELINE = "scenarios/baseline.yaml"

@@ -26,8 +26,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.calendar import Calendar
-from sim.staffing import meeting_times
+from sim.calendar import Calendar, meeting_times
 from sim.vocabulary import JOB_ACTIVITIES
 
 MMC = "mmc.yaml"
