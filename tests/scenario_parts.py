@@ -40,3 +40,23 @@ def flat_requests(rate: str, mix: dict[str, float] | None = None) -> dict:
         "weekend_factor": 1,
         "mix": {"service": 1} if mix is None else mix,
     }
+
+
+def two_grid_requests(name: str) -> dict:
+    """A community of two grids of 50 households with no attributes, one grid worker each on
+    duty round the clock and never patrolling, flat requests of one `service` category (20
+    minutes' work) at 0.01 an hour per household, an instant loop: ten days, no warm-up."""
+    return {
+        "name": name,
+        "run": {"days": 10, "tick": "24h", "warmup": "0h"},
+        "world": {
+            "households": NO_ATTRIBUTES,
+            "streets": [
+                {"id": "s", "communities": [{"id": "c", "grids": 2, "households_per_grid": 50}]}
+            ],
+        },
+        "categories": {"service": {"work": "20min", "priority": 1}},
+        "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
+        "sources": {"resident": flat_requests("0.01/h")},
+        "loop": INSTANT_LOOP,
+    }

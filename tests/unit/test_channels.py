@@ -26,23 +26,10 @@ from sim.work.channels import (
 )
 from sim.world import World
 
-from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
+from scenario_parts import two_grid_requests
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = {
-    "name": "channels-test",
-    "run": {"days": 10, "tick": "24h", "warmup": "0h"},
-    "world": {
-        "households": NO_ATTRIBUTES,
-        "streets": [
-            {"id": "s", "communities": [{"id": "c", "grids": 2, "households_per_grid": 50}]}
-        ],
-    },
-    "categories": {"service": {"work": "20min", "priority": 1}},
-    "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {"resident": flat_requests("0.01/h")},
-    "loop": INSTANT_LOOP,
-}
+BASE = two_grid_requests("channels-test")
 
 
 def test_logit_probabilities_and_their_inversion():

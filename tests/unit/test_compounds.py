@@ -20,21 +20,10 @@ from sim.model import GridModel
 from sim.work.channels import expected_routes
 from sim.world import PROFILE, World
 
-from scenario_parts import INSTANT_LOOP, NO_ATTRIBUTES, ROUND_THE_CLOCK, flat_requests
+from scenario_parts import two_grid_requests
 
 BASE = {
-    "name": "compounds-test",
-    "run": {"days": 10, "tick": "24h", "warmup": "0h"},
-    "world": {
-        "households": NO_ATTRIBUTES,
-        "streets": [
-            {"id": "s", "communities": [{"id": "c", "grids": 2, "households_per_grid": 50}]}
-        ],
-    },
-    "categories": {"service": {"work": "20min", "priority": 1}},
-    "grid_workers": {"per_grid": 1, "shift": ROUND_THE_CLOCK, "patrol": {"enabled": False}},
-    "sources": {"resident": flat_requests("0.01/h")},
-    "loop": INSTANT_LOOP,
+    **two_grid_requests("compounds-test"),
     "channels": {
         "hotline": {"base": 0.0, "agents": 1, "capacity": 2},
         "property": {"base": 0.5, "agents": 1, "capacity": 2},
