@@ -1,9 +1,11 @@
 """GridModel: the Mesa model that wires one run together and owns the SimPy environment.
 
 One clock: simulated time is `env.now` in hours. `step()` advances one tick with
-`env.run(until=...)`; within a tick everything is event-driven. The model builds the parts in
-the order the case path runs (stations, staff, case flow, sources, the operations room) and hands
-each the collaborators it needs; no part calls back into the model.
+`env.run(until=...)`; within a tick everything is event-driven. `run_until(t)` stops at any time
+inside a tick (a drill's pause, decision or inject) and the tick ends later as usual, so where a
+run pauses never changes it. The model builds the parts in the order the case path runs
+(stations, staff, case flow, sources, the operations room) and hands each the collaborators it
+needs; no part calls back into the model.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sim.agents.staff import Staff, Workplace
 from sim.agents.volunteer_pool import VolunteerPool
 from sim.agents.worker import AGENT_OF_KIND, Worker
 from sim.calendar import Calendar
+from sim.config.incidents import Incident
 from sim.config.teams import Pay
 from sim.emergency.incidents import Incidents
 from sim.emergency.operations import Operations
@@ -39,6 +42,7 @@ from sim.work.flow import CaseFlow
 from sim.work.intake import Intakes, case_types
 from sim.work.self_governance import ResidentGroups
 from sim.work.sources import SourceContext, start_sources
+from sim.work.sources.incident import IncidentTasks
 from sim.work.station import Stations
 from sim.world import World
 
@@ -60,6 +64,7 @@ class GridModel(mesa.Model):
         self.seed = seed
         self.horizon = 24.0 * (scenario.run.days if days is None else days)
         self.tick = scenario.run.tick
+        self.tick_start = 0.0  # start of the tick under way
         self.env = env = simpy.Environment()
         self.streams = Streams(seed)
         self.calendar = Calendar(scenario.run.start_weekday)
@@ -102,20 +107,19 @@ class GridModel(mesa.Model):
             world.travel_factors(),
             self.residents,
         )
-        self.sources = start_sources(
-            SourceContext(
-                scenario,
-                env,
-                self.horizon,
-                self.streams,
-                world,
-                self.calendar,
-                self.incidents,
-                self.case_types,
-                intakes,
-                self.flow,
-            )
+        self.source_context = SourceContext(
+            scenario,
+            env,
+            self.horizon,
+            self.streams,
+            world,
+            self.calendar,
+            self.incidents,
+            self.case_types,
+            intakes,
+            self.flow,
         )
+        self.sources = start_sources(self.source_context)
         self.flow.attach(self.sources)
         workplace = Workplace(
             env, self.flow, self.metrics.staff_state, self.metrics.job_ended, self.horizon
@@ -156,6 +160,7 @@ class GridModel(mesa.Model):
             self.sources,
             [*scenario.decisions, *decisions],
             self.pools,
+            world,
         )
         start_responses(
             scenario.incidents,
@@ -220,11 +225,34 @@ class GridModel(mesa.Model):
         """The household agent of row `row` of the household table, created on first use."""
         return self.households.get(row)
 
+    def start_incident(self, name: str, incident: Incident) -> None:
+        """Start `incident` now, as `name` (a drill's inject): its onset is now; its tasks and
+        its surge of residents' requests come from streams of their own, so every other draw
+        stays as it was. Its first hours, learning curve and drills are not modelled, and it
+        surges residents' requests only (sim.drill.injects checks that)."""
+        incident = incident.model_copy(update={"onset": self.env.now})
+        mask = self.incidents.add(name, incident.area)
+        if incident.tasks:
+            tasks = self.sources.get("incident")
+            if tasks is None:  # the scenario brings no incident tasks: start the source now
+                tasks = self.sources["incident"] = IncidentTasks(self.source_context, None)
+            tasks.start(name, incident)
+        multiplier = incident.demand.get("resident", 1.0)
+        requests = self.sources.get("resident")
+        if multiplier == 1.0 or requests is None:
+            return
+        for k, (start, end, level) in enumerate(incident.stretches()):
+            if level > 0:
+                surge = 1.0 + (multiplier - 1.0) * level
+                requests.add_surge(f"{name}/{k}", mask, surge, start, end)
+
     def step(self) -> None:
-        """Advance one tick and record the time series."""
-        start = self.env.now
-        until = min(start + self.tick, self.horizon)
-        self.env.run(until=until)
+        """Advance to the end of the tick under way and record the time series."""
+        start = self.tick_start
+        until = self._tick_end()
+        if until > self.env.now:
+            self.env.run(until=until)
+        self.tick_start = until
         if self.operations.plans:  # no plans: no backlog to check every tick
             self.operations.tick()
         self.metrics.snapshot(
@@ -235,9 +263,21 @@ class GridModel(mesa.Model):
             self.operations.mode,
         )
 
+    def _tick_end(self) -> float:
+        return min(self.tick_start + self.tick, self.horizon)
+
+    def run_until(self, until: float) -> None:
+        """Run to `until` hours (at most the horizon): the ticks that end by then, then the
+        events of the tick under way before `until`; that tick ends at its usual time."""
+        until = min(until, self.horizon)
+        while self.tick_start < self.horizon - 1e-9 and self._tick_end() <= until:
+            self.step()
+        if until > self.env.now:
+            self.env.run(until=until)
+
     def run_model(self) -> None:
         """Step until the horizon, then close every worker's time account."""
-        while self.env.now < self.horizon - 1e-9:
+        while self.tick_start < self.horizon - 1e-9:
             self.step()
         for staff, _ in self.staff_records():
             staff.flush()

@@ -160,6 +160,23 @@ def run(
 ) -> Result:
     """Run a scenario (object or file path) with `seed` for `days` (default: the file's), taking
     `decisions` by hand besides the scenario's own (`Decision`s or `PLAN@TIME` strings)."""
+    scenario = scenario_as_run(scenario, days, decisions)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    with fewer_collections():
+        model = GridModel(scenario, seed=seed)
+        model.run_model()
+    return result_of(model, started, clock)
+
+
+def scenario_as_run(
+    scenario: Scenario | str | os.PathLike[str],
+    days: float | None = None,
+    decisions: Iterable[Decision | str] = (),
+) -> Scenario:
+    """The scenario (object or file path) as `run` runs it: with the horizon of `days`
+    (default: the file's) and the `decisions` (`Decision`s or `PLAN@TIME` strings) added to
+    its own, so that the run folder's scenario.yaml records both."""
     taken = [d if isinstance(d, Decision) else Decision.parse(d) for d in decisions]
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, decisions=taken)
@@ -170,11 +187,14 @@ def run(
     if days is not None:  # ... and the horizon actually run
         settings = RunSettings.model_validate({**scenario.run.model_dump(), "days": days})
         scenario = scenario.model_copy(update={"run": settings})
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
+    return scenario
+
+
+def result_of(model: GridModel, started: datetime, clock: float) -> Result:
+    """The result of a model run to its horizon (`run_model`): its tables, KPIs and manifest;
+    `started` is when the run began and `clock` the `time.perf_counter()` then."""
+    scenario, seed = model.scenario, model.seed
     with fewer_collections():
-        model = GridModel(scenario, seed=seed)
-        model.run_model()
         cases = cases_table(model)
         jobs = jobs_table(model)
         workers = workers_table(model)

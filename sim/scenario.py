@@ -18,7 +18,7 @@ from sim.config.base import StrictModel
 from sim.config.categories import Category, Loop
 from sim.config.channels import Channels
 from sim.config.distributions import Fixed
-from sim.config.incidents import Incident
+from sim.config.incidents import Area, Incident
 from sim.config.loader import load_validated, validate_dict
 from sim.config.performance import Performance
 from sim.config.staff_table import read_staff_table
@@ -251,18 +251,8 @@ class Scenario(StrictModel):
         """Incident areas naming places that do not exist; responses by unknown teams; posts
         whose category's work is not their shift."""
         problems = []
-        known = {
-            "streets": {s.id for s in self.world.streets},
-            "communities": {c.id for s in self.world.streets for c in s.communities},
-            "grids": set(self.world.grid_ids()),
-        }
         for name, incident in self.incidents.items():
-            for field, ids in known.items():
-                for i, unit in enumerate(getattr(incident.area, field)):
-                    if unit not in ids:
-                        problems.append(
-                            (f"incidents.{name}.area.{field}.{i}", f"no {field[:-1]} {unit!r}")
-                        )
+            problems += self.area_problems(incident.area, f"incidents.{name}.area")
             team = incident.response.team if incident.response else GRID_WORKER
             if team not in self.all_teams():
                 problems.append((f"incidents.{name}.response.team", f"no team {team!r}"))
@@ -283,6 +273,21 @@ class Scenario(StrictModel):
                         )
                     )
         return problems
+
+    def area_problems(self, area: Area, where: str) -> list[tuple[str, str]]:
+        """Streets, communities and grids that `area` (at field path `where`) names and the
+        world does not have."""
+        known = {
+            "streets": {s.id for s in self.world.streets},
+            "communities": {c.id for s in self.world.streets for c in s.communities},
+            "grids": set(self.world.grid_ids()),
+        }
+        return [
+            (f"{where}.{field}.{i}", f"no {field[:-1]} {unit!r}")
+            for field, ids in known.items()
+            for i, unit in enumerate(getattr(area, field))
+            if unit not in ids
+        ]
 
     def all_teams(self) -> dict[str, Team]:
         """The full-time grid workers (as team `grid_worker`) and every other team."""

@@ -2,8 +2,8 @@
 stations they serve; when there is none, patrol (full-time grid workers) or wait; every hour goes
 to an activity. Shifts, meetings, no-shows, dropping out when left idle, and an overtime limit
 that hands an unfinished job back are all here; so is a post changing hands (the person leaves,
-the post stays vacant, a new person takes it) and serving other grids' stations to cover vacant
-ones."""
+the post stays vacant, a new person takes it), serving other grids' stations to cover vacant
+ones, and being away for a while (ill, or the office cut off: a drill's inject)."""
 
 from __future__ import annotations
 
@@ -131,6 +131,9 @@ class Staff:
         self.vacant = False  # the person left and nobody holds the post yet
         self.vacant_since: float | None = None
         self.vacant_h = 0.0  # hours the post was vacant, up to the last change or flush
+        self.absences = 0  # reasons the post's holder is away now (ill, office cut off)
+        self.away_since: float | None = None
+        self.away_h = 0.0  # hours away, up to the last change or flush
         self.leavers = self.hires = 0  # people who left the post, and who took it, in the run
         self.hired_at = 0.0  # when the person holding the post took it (< 0: before the run)
         self._at_hire: tuple[dict[str, float], float] = (dict(self.hours), 0.0)
@@ -374,7 +377,7 @@ class Staff:
             if on > env.now:
                 yield env.timeout(on - env.now)
             self._window_end = block.end
-            if self.active and not self.vacant:
+            if self.active and not self.vacant and not self.absences:
                 if member.no_show and self.rng.random() < member.no_show:
                     self.shifts_missed += 1
                 else:
@@ -424,7 +427,7 @@ class Staff:
         if self.active or self.left_at is not None:
             return
         self.active = True
-        if not self.vacant:
+        if not self.vacant and not self.absences:
             self._come_on_duty()
 
     def _come_on_duty(self) -> None:
@@ -482,6 +485,31 @@ class Staff:
         on = sum(self.hours.values()) - self.hours["off"]
         return sum(self.hours[a] for a in JOB_ACTIVITIES), on
 
+    def absent(self) -> None:
+        """The holder is away from now (ill, or their office cut off): off duty, the job in hand
+        handed back to its queue, no shift started until `present` is called as often."""
+        self.absences += 1
+        if self.absences > 1:
+            return
+        now = self.env.now
+        self.away_since = now
+        if self.on_duty:
+            self.scheduled -= max(0.0, min(self._shift_end, self.horizon) - now)
+            self._end_shift()
+        if self._job is not None:
+            self._interrupt("away")
+
+    def present(self) -> None:
+        """One reason to be away ends; with none left, on duty again if a shift of the roster
+        is running (or round the clock) and the post is active and held."""
+        self.absences -= 1
+        if self.absences:
+            return
+        self.away_h += self.env.now - self.away_since
+        self.away_since = None
+        if self.active and not self.vacant:
+            self._come_on_duty()
+
     def _interrupt(self, cause: str) -> None:
         """Stop the job in hand (it is handed back), once."""
         if not self._interrupted:
@@ -525,8 +553,11 @@ class Staff:
         if self.vacant:
             self.vacant_h += now - self.vacant_since
             self.vacant_since = now
+        if self.away_since is not None:
+            self.away_h += now - self.away_since
+            self.away_since = now
         if self.member.shifts is None and not self.member.standby:
-            self.scheduled = now - self.vacant_h
+            self.scheduled = now - self.vacant_h - self.away_h
         self._account()
         if self._overtime_since is not None:
             self.overtime += now - self._overtime_since

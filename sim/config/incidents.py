@@ -262,6 +262,18 @@ class Incident(StrictModel):
             return 1.0
         return getattr(self.drills, f"{factor}_factor") ** self.drills.held
 
+    def stretches(self) -> list[tuple[float, float, float]]:
+        """(start, end, level) of each intensity step, in hours from the start of the run,
+        cut at the end of the incident."""
+        stop = self.onset + self.duration
+        starts = [self.onset + offset for offset, _ in self.intensity]
+        ends = [*starts[1:], stop]
+        return [
+            (start, min(end, stop), level)
+            for start, end, (_, level) in zip(starts, ends, self.intensity, strict=True)
+            if start < stop
+        ]
+
     def level_over(self, start: float, end: float) -> float:
         """Mean intensity level over [start, end) (hours from the start of the run)."""
         steps = [(self.onset + offset, level) for offset, level in self.intensity]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from sim.config.base import StrictModel, one_of
+from sim.config.incidents import Area
 from sim.config.units import Duration
 
 if TYPE_CHECKING:
@@ -69,13 +70,31 @@ class SetMode(Action):
 
 class Mobilise(Action):
     """A standby team comes on duty (下沉干部), its members arriving evenly over `ramp`; for a
-    volunteer pool, a call that each volunteer answers or not after the pool's response delay."""
+    volunteer pool, a call that each volunteer answers or not after the pool's response delay.
+    With `area`, only members whose home grid lies in it; with `count`, only that many members
+    not on call yet (in the team's order): part of a team, where it is needed."""
 
     key: ClassVar[str] = "mobilise"
     mobilise: str = Field(description="A standby team: its members come on duty.")
     ramp: Duration = Field(0.0, description="Members arrive evenly over this span.")
+    count: int | None = Field(
+        None, ge=1, description="Only this many members not on call yet; absent: all."
+    )
+    area: Area | None = Field(
+        None, description="Only members whose home grid lies here; absent: everywhere."
+    )
     _members: list[Staff] = PrivateAttr(default_factory=list)
     _round: int = PrivateAttr(0)  # apply and undo each start a new round
+
+    def members(self, operations: Operations) -> list[Staff]:
+        """The members of the team this action would bring on duty now."""
+        members = operations.teams[self.mobilise]
+        if self.area is not None:
+            grids = operations.in_area(self.area)
+            members = [staff for staff in members if grids[staff.unit]]
+        if self.count is not None:
+            members = [staff for staff in members if not staff.active][: self.count]
+        return members
 
     def apply(self, operations: Operations, plan: str) -> None:
         pool = operations.pools.get(self.mobilise)
@@ -83,7 +102,7 @@ class Mobilise(Action):
             reached = pool.call()
             operations.log(plan, "mobilise", f"{self.mobilise}: call to {reached} volunteers")
             return
-        members = self._members = operations.teams[self.mobilise]
+        members = self._members = self.members(operations)
         self._round += 1
         step = self.ramp / len(members) if members else 0.0
         for k, staff in enumerate(members):
@@ -127,6 +146,16 @@ class Mobilise(Action):
                     "pool.response_delay, not over a ramp",
                 )
             ]
+        if team.pool is not None and (self.count is not None or self.area is not None):
+            field = "count" if self.count is not None else "area"
+            return [
+                (
+                    f"{where}.{field}",
+                    f"team {self.mobilise!r} is a pool: a call reaches every volunteer in it",
+                )
+            ]
+        if self.area is not None:
+            return scenario.area_problems(self.area, f"{where}.area")
         return []
 
 

@@ -1,6 +1,8 @@
 """Incidents at run time: which grids each one strikes, its intensity hour by hour, the surge it
 puts on existing demand, and the extra work of its first days (the learning curve). Incidents are
-scheduled in the scenario, so a day's demand and its work are known when the day is drawn."""
+scheduled in the scenario, so a day's demand and its work are known when the day is drawn; one
+started during a run (a drill's inject) only adds its area here, and brings its work and its
+surge through streams of its own (`GridModel.start_incident`)."""
 
 from __future__ import annotations
 
@@ -38,7 +40,16 @@ class Incidents:
 
     def __init__(self, incidents: dict[str, Incident], world: World) -> None:
         self.incidents = incidents
+        self.world = world
         self.masks = {name: affected_grids(i.area, world) for name, i in incidents.items()}
+
+    def add(self, name: str, area: Area) -> np.ndarray:
+        """Know the area of an incident started during the run as `name` (a new name);
+        returns its mask over grids."""
+        if name in self.masks:
+            raise ValueError(f"an incident {name!r} is known already")
+        mask = self.masks[name] = affected_grids(area, self.world)
+        return mask
 
     def first_grids(self) -> dict[str, int]:
         """Each incident's first grid (in world order) of its area: where it is noticed."""

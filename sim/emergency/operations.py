@@ -4,24 +4,33 @@ at the end of every tick; every step goes to the event log.
 
 A plan is idle until a trigger or a decision sets it off; it then takes its actions (each after
 its delay), and stands down by its rule or by a decision: its actions are undone, recovery mode
-follows for the plan's recovery time, then peacetime once no other plan is in force."""
+follows for the plan's recovery time, then peacetime once no other plan is in force.
+
+An action taken by hand (a drill's decision, `Operations.take`) is a plan of its own, named by
+the decision, that a decision stands down like any plan."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.emergency.incidents import affected_grids
+from sim.emergency.plans import Decision, Plan
+from sim.emergency.triggers import Manual
+
 if TYPE_CHECKING:
+    import numpy as np
     import simpy
 
     from sim.agents.staff import Staff
     from sim.agents.volunteer_pool import VolunteerPool
+    from sim.config.incidents import Area
     from sim.emergency.actions import Action
-    from sim.emergency.plans import Decision, Plan
     from sim.metrics import Metrics
     from sim.metrics.events import EventLog
     from sim.scenario import Scenario
     from sim.work.sources import Source
     from sim.work.station import Stations
+    from sim.world import World
 
 PEACETIME = "peacetime"
 
@@ -116,8 +125,8 @@ class PlanState:
 class Operations:
     """What the scenario's plans watch and act on, and their state: the clock, the event log,
     the run's counters, each team's members, the stations, the categories' priorities, the
-    running sources, the volunteer pools by team; the operating mode; and the decisions to
-    take at their times."""
+    running sources, the volunteer pools by team, the world (for areas); the operating mode;
+    and the decisions to take at their times."""
 
     def __init__(
         self,
@@ -131,9 +140,11 @@ class Operations:
         sources: dict[str, Source],
         decisions: list[Decision],
         pools: dict[str, VolunteerPool] | None = None,
+        world: World | None = None,
     ) -> None:
         self.env = env
         self.pools = pools or {}
+        self.world = world
         self.log = log.add
         self.metrics = metrics
         self.teams = teams
@@ -171,6 +182,19 @@ class Operations:
             state.fire("manual decision")
         else:
             state.stand_down("by decision")
+
+    def take(self, name: str, action: Action) -> None:
+        """Take `action` now by hand, as a plan of its own named `name` (a new name) with a
+        manual trigger: it stays in force until a decision stands `name` down."""
+        if name in self.plans:
+            raise ValueError(f"a plan {name!r} exists already")
+        plan = Plan(triggers=[Manual(manual=True)], actions=[action])
+        self.plans[name] = PlanState(self, name, plan)
+        self.decide(Decision(plan=name, at=self.env.now))
+
+    def in_area(self, area: Area) -> np.ndarray:
+        """Boolean mask over grids: those `area` names."""
+        return affected_grids(area, self.world)
 
     def set_mode(self, plan: str, mode: str) -> None:
         """Switch the operating mode on behalf of `plan`."""

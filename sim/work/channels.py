@@ -119,8 +119,9 @@ class Call:
 class Desk:
     """A desk on SimPy: a `simpy.Resource` of `spec.agents` servers, room for `spec.capacity`
     calls in all, open in the stretches `blocks` (None: round the clock). Calls that find it
-    full or closed are blocked. It counts the calls in it over time (`area`, call-hours) and
-    logs every call (`calls`, CALL_FIELDS)."""
+    full or closed are blocked, and so are calls during an outage (`cut_off`: the line is
+    down, which callers do not know beforehand, unlike its hours). It counts the calls in it
+    over time (`area`, call-hours) and logs every call (`calls`, CALL_FIELDS)."""
 
     def __init__(
         self,
@@ -142,6 +143,7 @@ class Desk:
         self.starts = None if blocks is None else [b.start for b in blocks]
         self.ends = None if blocks is None else [b.end for b in blocks]
         self.present: dict[Call, None] = {}
+        self.outages = 0  # outages in force now
         self.area = 0.0
         self._last = 0.0
         self.calls = array("d")
@@ -164,11 +166,18 @@ class Desk:
             for a, b in zip(self.starts, self.ends, strict=True)
         )
 
+    def cut_off(self, down: bool) -> None:
+        """An outage of the line starts (`down`) or ends: while one is in force every call
+        arriving is blocked as closed; calls already in the desk go on."""
+        self.outages += 1 if down else -1
+
     def admit(self, talk: float, resident: bool) -> Call | None:
-        """A call arrives now: the call if it gets in, None if the desk is closed or full."""
+        """A call arrives now: the call if it gets in, None if the desk is closed, cut off or
+        full."""
         now = self.env.now
-        if not self.is_open(now) or len(self.present) >= self.spec.capacity:
-            outcome = CLOSED_DESK if not self.is_open(now) else FULL
+        closed = self.outages > 0 or not self.is_open(now)
+        if closed or len(self.present) >= self.spec.capacity:
+            outcome = CLOSED_DESK if closed else FULL
             self.calls.extend((self.index, resident, now, math.nan, math.nan, outcome))
             return None
         call = Call(now, talk, resident)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -135,6 +135,7 @@ class Batch:
     priorities: list[int] | None = None  # per arrival, instead of its category's
     online: list[tuple[float, bool] | None] | None = None  # online attempt: work, settled
     residents: list[tuple[int, float] | None] | None = None  # a residents' group's outcome
+    needs: Any = None  # the residents' channel draws of its arrivals (channels.NeedDraws)
 
     def __len__(self) -> int:
         return len(self.times)

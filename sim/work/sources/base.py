@@ -11,7 +11,7 @@ had its last job, `on_closed` when any of its cases closes)."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 DAY = 24.0
 WEEK = 168.0
-#: Sequence numbers of surge requests start here, apart from the calm stream's.
-SURGE_SEQ = 1 << 40
+#: Sequence numbers of surge requests start here, apart from the calm stream's; the k-th stream
+#: started during a run (a drill's inject) numbers from (k + 2) << SEQ_BLOCK.
+SEQ_BLOCK = 40
+SURGE_SEQ = 1 << SEQ_BLOCK
 
 
 @dataclass
@@ -119,10 +121,14 @@ class Source:
         """A case of this source closed (nothing to do by default)."""
 
     def _run(self):
+        yield from self.replay(self.day, 0, self.horizon)
+
+    def replay(self, draw: Callable[[int], Batch | list[Batch] | None], day: int, end: float):
+        """SimPy process body: from day `day` until `end` (≤ the horizon), draw each day's
+        arrivals with `draw(day)` at the day's start (or now) and open them in time order."""
         env, horizon = self.env, self.horizon
-        day = 0
-        while day * DAY < horizon:
-            drawn = self.day(day)
+        while day * DAY < end:
+            drawn = draw(day)
             batches = [drawn] if isinstance(drawn, Batch) else drawn or []
             arrive = self.arrive
             for t, batch, i in in_time_order(batches):

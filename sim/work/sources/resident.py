@@ -7,7 +7,10 @@ With `channels` in the scenario a request is a need that the household may not r
 take to the 12345 hotline or the property company (sim.work.channels): the random numbers of
 those decisions are drawn with each batch from the streams `channels/resident` (and
 `channels/resident/surge` for an incident's extra requests), so staffing arms with the same seed
-share them."""
+share them.
+
+A surge nobody scheduled (a drill's inject: a rumour brings more requests) can be started during
+a run (`add_surge`); its extra requests come from streams of their own."""
 
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ from sim.config.base import StrictModel, sourced
 from sim.config.units import Rate
 from sim.vocabulary import Attribute
 from sim.work.intake import Batch
-from sim.work.sources.base import DAY, RateSource, SourceContext, poisson_times
+from sim.work.sources.base import DAY, SEQ_BLOCK, RateSource, SourceContext, poisson_times
 from sim.world import World
 
 if TYPE_CHECKING:
-    from sim.work.channels import NeedDraws, Switchboard
+    from sim.work.channels import Switchboard
+    from sim.work.intake import Intake
 
 
 class ResidentRequestsSpec(StrictModel):
@@ -112,16 +116,12 @@ class ResidentRequests(RateSource):
         mix = np.array([spec.mix[n] for n in names], dtype=float)
         self.mix = mix / mix.sum()
         self.switchboard: Switchboard | None = None
-        self._draws: dict[int, NeedDraws] = {}  # the day's batches: id → their needs' draws
+        self.added_surges = 0
         super().__init__(context, spec)
 
     def route_through(self, switchboard: Switchboard) -> None:
         """Take requests as needs through the residents' channels from now on."""
         self.switchboard = switchboard
-
-    def day(self, day: int) -> Batch | list[Batch] | None:
-        self._draws = {}  # a new day: the previous day's batches have all arrived
-        return super().day(day)
 
     def arrive(self, batch: Batch, i: int) -> None:
         """Request `i` of the batch: to the grid worker, or through the channels."""
@@ -132,7 +132,7 @@ class ResidentRequests(RateSource):
             batch.grids[i],
             batch.households[i],
             batch.categories[i],
-            self._draws[id(batch)],
+            batch.needs,
             i,
             lambda channel: self.intake.open(batch, i, channel=channel),
         )
@@ -148,7 +148,19 @@ class ResidentRequests(RateSource):
 
     def draw(self, rates: np.ndarray, day: int, surge: bool) -> tuple[Batch, Any]:
         """Requests at grid × hour `rates`: the batch, and each request's (grid, hour)."""
-        rng, intake = self.streams(surge)
+        channels = f"channels/{self.name}" + ("/surge" if surge else "")
+        return self._draw(rates, day, *self.streams(surge), channels)
+
+    def _draw(
+        self,
+        rates: np.ndarray,
+        day: int,
+        rng: np.random.Generator,
+        intake: Intake,
+        channels: str,
+    ) -> tuple[Batch, Any]:
+        """Requests at grid × hour `rates` from `rng` and `intake`, their needs' draws from the
+        stream `channels`: the batch, and each request's (grid, hour)."""
         times, grids = poisson_times(rng, rates, day * DAY, 1.0)
         target = self.grid_offset[grids] + rng.random(len(grids)) * self.grid_weight[grids]
         households = np.searchsorted(self.cumulative, target, side="right")
@@ -156,8 +168,35 @@ class ResidentRequests(RateSource):
         hours = ((times - day * DAY) // 1).astype(int).clip(0, 23)
         batch = intake.draw(times, categories, grids, households)
         if self.switchboard is not None:
-            stream = f"channels/{self.name}" + ("/surge" if surge else "")
-            self._draws[id(batch)] = self.switchboard.predraw(
-                self.context.streams, stream, len(times)
-            )
+            batch.needs = self.switchboard.predraw(self.context.streams, channels, len(times))
         return batch, (grids, hours)
+
+    def add_surge(
+        self, name: str, grids: np.ndarray, multiplier: float, start: float, end: float
+    ) -> None:
+        """From `start` (now or later) until `end` (hours), requests from the households of
+        `grids` (a mask) come `multiplier` (≥ 1) times as often: a surge nobody scheduled (a
+        drill's inject). Its
+        extra requests are drawn a day at a time, at the excess rate over the hours the window
+        touches and kept within it (Poisson thinning), from streams of their own
+        (`arrivals/resident/<name>`, `work/resident/<name>`, …), so every other arrival and
+        every other draw stay as they were."""
+        self.added_surges += 1
+        streams = self.context.streams
+        rng = streams.get(f"arrivals/{self.name}/{name}")
+        first_seq = (self.added_surges + 1) << SEQ_BLOCK
+        intake = self.context.intakes.intake(self.name, f"{self.name}/{name}", first_seq)
+        channels = f"channels/{self.name}/{name}"
+
+        def extra(day: int) -> Batch | None:
+            rates = self.rates(day)
+            hours = day * DAY + np.arange(24)
+            window = (hours + 1 > start) & (hours < end)
+            if not window.any():
+                return None
+            excess = rates * (multiplier - 1.0) * np.outer(grids, window)
+            batch, _ = self._draw(excess, day, rng, intake, channels)
+            batch.skip = [not start <= t < end for t in batch.times]
+            return batch
+
+        self.env.process(self.replay(extra, int(start // DAY), min(end, self.horizon)))
