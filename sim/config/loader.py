@@ -31,7 +31,9 @@ __all__ = [
     "apply_overrides",
     "load_data",
     "load_validated",
+    "located",
     "validate_dict",
+    "validate_loaded",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -438,13 +440,29 @@ def _validate(data: Any, model_cls: type[M], origins: dict[str, Origin], default
     except ValidationError as exc:
         raise ScenarioError(_problems(exc, data, origins, default_file)) from exc
     references = getattr(model, "reference_problems", None)
-    problems = []
-    for path, message in references() if references else []:
-        file, line = _origin(path, origins, default_file)
-        problems.append(Problem(file, path, line, message))
+    problems = located(references() if references else [], origins, default_file)
     if problems:
         raise ScenarioError(problems)
     return model
+
+
+def located(
+    pairs: Iterable[tuple[str, str]], origins: dict[str, Origin], default_file: str
+) -> list[Problem]:
+    """(dotted path, message) pairs as problems with the file and line each path came from."""
+    problems = []
+    for path, message in pairs:
+        file, line = _origin(path, origins, default_file)
+        problems.append(Problem(file, path, line, message))
+    return problems
+
+
+def validate_loaded(
+    data: Any, origins: dict[str, Origin], model_cls: type[M], default_file: str
+) -> M:
+    """Validate data from `load_data` (with its origins) as `validate_dict` does in-memory data,
+    every problem naming its file and line."""
+    return _validate(data, model_cls, origins, default_file)
 
 
 def load_data(
