@@ -107,7 +107,10 @@ class Drill(StrictModel):
             if not role.plans and not role.actions:
                 problems.append((f"roles.{name}", "decides nothing: give plans or actions"))
         for name in self.resources:
-            problems += Mobilise(mobilise=name).problems(scenario, f"resources.{name}")
+            problems += [
+                (f"resources.{name}", message)
+                for _, message in Mobilise(mobilise=name).problems(scenario, "")
+            ]
         return problems
 
     def inject_problems(self, inject: Inject, scenario: Scenario, where: str) -> Problems:
