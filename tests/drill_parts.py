@@ -102,7 +102,11 @@ def scenario(changes: dict | None = None) -> sim.Scenario:
     return sim.scenario_from_dict(merge_mappings(SCENARIO, changes or {}))
 
 
-def drill(changes: dict | None = None, scenario_changes: dict | None = None) -> Drill:
-    """The test drill with `changes` merged over it, on the test scenario."""
+def drill(
+    changes: dict | None = None, scenario_changes: dict | None = None, without: tuple = ()
+) -> Drill:
+    """The test drill with `changes` merged over it and the injects `without` left out, on the
+    test scenario with `scenario_changes`."""
     data: dict[str, Any] = merge_mappings(DRILL, changes or {})
+    data["injects"] = {k: v for k, v in data["injects"].items() if k not in without}
     return drill_from_dict(data, scenario(scenario_changes))
