@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from sim.config.base import StrictModel
+from sim.config.base import StrictModel, sourced
 from sim.config.units import parse_clock, parse_duration
 
 _DAY_TIME = re.compile(r"^\s*day\s+(\d+)\s+(\d{1,2}:\d{2})\s*$", re.IGNORECASE)
@@ -51,9 +51,9 @@ class Clock(StrictModel):
     horizon: Moment | None = Field(
         None, description="When the drill ends; absent: the scenario's horizon."
     )
-    speed: float = Field(
+    speed: float = sourced(
         0.25,
+        "assumption: an hour of the run every four seconds, a night's incident in a few minutes",
+        "Simulated hours per wall-clock second when the app's clock runs.",
         gt=0,
-        description="Simulated hours per wall-clock second when the app's clock runs "
-        "(0.25: an hour every four seconds).",
     )

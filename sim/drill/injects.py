@@ -2,7 +2,8 @@
 hand. One class per kind, registered in `INJECTS`; in a drill file each is a mapping whose key
 names its kind (`{hotline_outage: property, duration: 1h}`), with a time `at` (absent: fired by
 the facilitator), what the players are told (`message`) and, optionally, what they are expected
-to decide and by when (`expects`), as in an exercise's master scenario events list.
+to decide and by when (`expects`), as in an exercise's master scenario events list
+(docs/sources.md P90).
 
 An inject acts on the running model through `Targets` (its clock, event log, teams, departments,
 desks and sources): `apply` now, and `undo` when its `duration` is over. Every inject is logged

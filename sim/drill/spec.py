@@ -1,7 +1,8 @@
 """The drill file (`scenarios/drills/*.yaml`): which scenario is played, with which seed and
 clock; the objectives; the events list of injects; the players' roles; the resources they may
-mobilise. It is loaded like a scenario (`extends:` another drill file, `--set`, every problem
-as file:line: field.path: message), then checked against its scenario."""
+mobilise — the preparation (准备) of an exercise (docs/sources.md P90, P91). It is loaded like a
+scenario (`extends:` another drill file, `--set`, every problem as file:line: field.path:
+message), then checked against its scenario."""
 
 from __future__ import annotations
 
