@@ -364,8 +364,9 @@ class DrillSession:
 
     def state(self) -> dict:
         """A JSON-able snapshot for a screen: the clock, the mode and the plans in force, the
-        grids (for a map), the KPIs of the moment, the objectives, the injects and the
-        expectations (see the README's drill section)."""
+        grids (for a map), the KPIs of the moment, the objectives, the injects, the
+        expectations, what each role may decide, and the resources (limit, members mobilised
+        by hand, members, members on call now); see the README's drill section."""
         model, now = self.model, self.now
         view = CaseView.of(model)
         incidents = {**self.scenario.incidents, **self._incidents}
@@ -401,6 +402,19 @@ class DrillSession:
                 for name, inject in self.drill.injects.items()
             },
             "expectations": self.expectations(),
+            "roles": {
+                name: role.model_dump(mode="json") for name, role in self.drill.roles.items()
+            },
+            "resources": {
+                name: {
+                    "label_zh": resource.label_zh,
+                    "limit": resource.limit,
+                    "mobilised": self._mobilised.get(name, 0),
+                    "members": len(model.operations.teams[name]),
+                    "on_call": sum(staff.active for staff in model.operations.teams[name]),
+                }
+                for name, resource in self.drill.resources.items()
+            },
         }
 
     # -- the end --------------------------------------------------------------------------

@@ -141,6 +141,18 @@ def test_the_state_is_plain_json() -> None:
     assert set(state["objectives"]) == {"checked", "urgent_quick", "on_time", "backlog"}
     assert state["injects"]["leak"]["fired_h"] == 20.0
     assert state["expectations"][0]["outcome"] == "pending"
+    assert state["roles"]["secretary"] == {
+        "label_zh": "",
+        "plans": [],
+        "actions": ["mobilise", "pool"],
+    }
+    assert state["resources"]["cadres"] == {
+        "label_zh": "",
+        "limit": 4,
+        "mobilised": 0,
+        "members": 6,
+        "on_call": 0,
+    }
 
 
 def decide_step_by_step(seed: int) -> DrillSession:

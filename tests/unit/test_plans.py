@@ -307,3 +307,31 @@ def test_a_scenario_runs_the_same_twice():
     first, second = sim.run(scenario, seed=3), sim.run(scenario, seed=3)
     assert first.events.equals(second.events)
     assert first.summary["cases_closed"] == second.summary["cases_closed"]
+
+
+def test_mobilising_part_of_a_team_where_it_is_needed():
+    """`count` and `area`: of the four cadres (two a grid), only the first one of grid c-g02 comes
+    on duty, and goes off at stand-down."""
+    plan = {
+        "triggers": [{"at": "20h"}],
+        "actions": [{"mobilise": "cadres", "count": 1, "area": {"grids": ["c-g02"]}}],
+        "stand_down": {"after": "10h"},
+    }
+    result = run({"call": plan})
+    cadres = result.workers[result.workers["role"] == "cadres"]
+    worked = cadres[cadres["scheduled_h"] > 0]
+    assert len(worked) == 1 and worked["unit"].tolist() == ["c-g02"]
+    assert worked["scheduled_h"].iloc[0] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ({"mobilise": "cadres", "area": {"grids": ["c-g09"]}}, "no grid 'c-g09'"),
+        ({"mobilise": "cadres", "count": 0}, "greater than or equal to 1"),
+    ],
+)
+def test_bad_mobilisations_are_refused(action, message):
+    data = merge_mappings(BASE, {"plans": {"p": {**PLAN, "actions": [action]}}})
+    with pytest.raises(sim.ScenarioError, match=message):
+        sim.scenario_from_dict(data)
