@@ -49,6 +49,7 @@ def test_an_outage_blocks_every_call_during_it() -> None:
 
 
 def test_an_ill_member_starts_no_job_while_ill() -> None:
+    """And the 8 hours are off duty, not scheduled."""
     session, result = played(QUIET, [(14.0, "ill")])  # c-g02's grid worker, 8 h
     ill = next(e for e in session.log if e.name == "ill").detail.split()[0]
     assert ill.startswith("c-g02-grid_worker")
@@ -56,6 +57,8 @@ def test_an_ill_member_starts_no_job_while_ill() -> None:
     started = jobs.started_h
     assert not ((started >= 14) & (started < 22)).any()
     assert (started < 14).any() and (started >= 22).any()
+    member = result.workers.set_index("staff_id").loc[ill]  # on duty round the clock but 8 h
+    assert (member.scheduled_h, member.off_h) == (40.0, 8.0)
 
 
 def test_a_department_cut_off_starts_no_job() -> None:
