@@ -161,23 +161,23 @@ class DrillSession:
         `<role>/<action>/<n>`, n counting this session's decisions) until stood down.
         Returns the log entry; raises DrillRefusal (logged as refused) if it may not be taken."""
         self._decide_calls += 1
-        spec = decision if isinstance(decision, dict) else None
+        spec, what = (decision, str(decision)) if isinstance(decision, dict) else ({}, "")
         try:
-            if spec is not None:
+            if isinstance(decision, dict):
                 try:
-                    decision = _DECISIONS.validate_python(spec)
+                    decision = _DECISIONS.validate_python(decision)
                 except ValidationError as error:
                     raise DrillRefusal(_first_error(error)) from None
             spec = decision.model_dump(mode="json", exclude_defaults=True)
+            what = describe(decision)
             if isinstance(decision, Action):
                 name = name or f"{role}/{decision.key}/{self._decide_calls}"
             self._check(role, decision, name)
         except DrillRefusal as refusal:
-            shown = spec if spec is not None else {}
-            self._log("decision", role, name or "", str(shown), shown, "refused", str(refusal))
+            self._log("decision", role, name or "", what, spec, "refused", str(refusal))
             raise
         self._take(decision, name)
-        return self._log("decision", role, name or "", describe(decision), spec, "taken", "")
+        return self._log("decision", role, name or "", what, spec, "taken", "")
 
     def _check(self, role: str, decision: Any, name: str | None) -> None:
         """Raise DrillRefusal if `role` may not take `decision` now."""
@@ -204,10 +204,14 @@ class DrillSession:
         if isinstance(decision, Mobilise):
             self._check_resource(decision)
 
-    def _check_resource(self, mobilise: Mobilise) -> None:
+    def _wanted(self, mobilise: Mobilise) -> int:
+        """Members `mobilise` would bring now (a pool's call: every place of the pool)."""
         operations = self.model.operations
         pool = operations.pools.get(mobilise.mobilise)
-        wanted = len(pool.staff) if pool else len(mobilise.members(operations))
+        return len(pool.staff) if pool else len(mobilise.members(operations))
+
+    def _check_resource(self, mobilise: Mobilise) -> None:
+        wanted = self._wanted(mobilise)
         if not wanted:
             raise DrillRefusal(f"no member of {mobilise.mobilise!r} left to mobilise there")
         limit = self.drill.resources[mobilise.mobilise].limit
@@ -227,11 +231,8 @@ class DrillSession:
             operations.decide(Decision(plan=decision.stand_down, at=now, do="stand_down"))
         else:
             if isinstance(decision, Mobilise):
-                pool = operations.pools.get(decision.mobilise)
-                wanted = len(pool.staff) if pool else len(decision.members(operations))
-                self._mobilised[decision.mobilise] = (
-                    self._mobilised.get(decision.mobilise, 0) + wanted
-                )
+                team = decision.mobilise
+                self._mobilised[team] = self._mobilised.get(team, 0) + self._wanted(decision)
             operations.take(name, decision)
             self._actions[name] = decision.key
         self._taken.append((now, decision))
