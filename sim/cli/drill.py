@@ -1,10 +1,13 @@
-"""`gridsim drill`: play a drill of emergency plans headless from a decisions file, and write
-its folder (the run folder, the log, the objectives)."""
+"""`gridsim drill`: play a drill of emergency plans in the browser app (sim.drill.app), or
+headless from a decisions file; either writes its folder (the run folder, the log, the
+objectives)."""
 
 from __future__ import annotations
 
+import socket
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,17 +15,19 @@ from rich.table import Table
 from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout
 from sim.config.loader import ScenarioError
 
+if TYPE_CHECKING:
+    from sim.drill import DrillSession
+
 DRILL_HELP = (
-    "Play a drill of emergency plans (预案演练). With --script, headless: the decisions file's "
-    "decisions and injects are taken at their simulated times, the drill runs to its horizon, "
-    "and DIR receives the run folder (run/), the drill log (drill_log.json, drill_log.csv), "
-    "the objectives met or missed (objectives.json), the expected decisions against those "
-    "taken (expectations.json), the drill and the decisions as played. Bad drill or decisions "
-    "files exit 2, naming the file, line and field."
-)
-APP_NOT_YET = (
-    "the drill app (a browser screen for the facilitator and the players) is not available "
-    "yet: play the drill headless with --script DECISIONS.yaml"
+    "Play a drill of emergency plans (预案演练). Without --script, serve the drill app at "
+    "http://HOST:PORT for the facilitator and the players (map, KPIs and objectives, clock, "
+    "decisions, injects, log; Ctrl-C stops it), and its Finish button writes DIR. With "
+    "--script, headless: the decisions file's decisions and injects are taken at their "
+    "simulated times, the drill runs to its horizon, and DIR receives the run folder (run/), "
+    "the drill log (drill_log.json, drill_log.csv), the objectives met or missed "
+    "(objectives.json), the expected decisions against those taken (expectations.json), the "
+    "drill and the decisions as played. Bad drill or decisions files exit 2, naming the file, "
+    "line and field."
 )
 
 
@@ -36,7 +41,7 @@ def drill_command(
         typer.Option(
             "--script",
             metavar="DECISIONS",
-            help="Decisions file: play headless (required until the app is available).",
+            help="Decisions file: play headless (without it, the app is served).",
             show_default=False,
         ),
     ] = None,
@@ -46,10 +51,17 @@ def drill_command(
             "--out",
             "-o",
             metavar="DIR",
-            help="Drill folder to write. Default: runs/<drill name>-s<seed>.",
+            help=(
+                "Drill folder to write. Default: runs/<drill name>-s<seed> headless, "
+                "runs/drill-<drill name>-<date-time> from the app."
+            ),
             show_default=False,
         ),
     ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address the app listens on (0.0.0.0: every one).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The app's port.")] = 8765,
     seed: Annotated[
         int | None,
         typer.Option(
@@ -74,15 +86,21 @@ def drill_command(
         decisions = load_script(script, drill) if script is not None else None
     except ScenarioError as exc:
         reject_scenario(drill_file, [str(problem) for problem in exc.problems])
-    if decisions is None:
-        bad_input(f"{drill_file}: {APP_NOT_YET}")
     chosen = drill.seed if seed is None else seed
-    target = out if out is not None else Path("runs") / f"{drill.name}-s{chosen}"
+    if out is not None:
+        target = out
+    elif decisions is None:
+        target = Path("runs") / f"drill-{drill.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    else:
+        target = Path("runs") / f"{drill.name}-s{chosen}"
     if target.exists() and any(target.iterdir()) and not (target / "drill_log.json").is_file():
         bad_input(
             f"{drill_file}: nothing was run",
             [f"--out {target}: holds files that are not a drill's; choose another folder"],
         )
+    if decisions is None:
+        _serve(DrillSession(drill, chosen), target, host, port)
+        return
     with stderr().status(f"Playing {drill.name}: seed {chosen} …"):
         session = DrillSession(drill, chosen)
         play(session, decisions)
@@ -95,6 +113,22 @@ def drill_command(
     for entry in refused:
         say(console, f"  refused at {entry.sim_h:g} h ({entry.role}): {entry.detail}")
     say(console, f"drill folder: {target}")
+
+
+def _serve(session: DrillSession, target: Path, host: str, port: int) -> None:
+    """Serve the drill app until Ctrl-C (exit 2 if the address is taken)."""
+    from sim.drill.app import serve
+    from sim.drill.room import DrillRoom
+
+    try:
+        with socket.create_server((host, port)) as probe:
+            port = probe.getsockname()[1]  # --port 0: a free one
+    except OSError as error:
+        bad_input(f"{host}:{port}: cannot listen there ({error.strerror}); choose another --port")
+    drill = session.drill
+    say(stdout(), f"drill app for {drill.name}: http://{host}:{port}  (Ctrl-C stops it)")
+    say(stdout(), f"Finish writes the drill folder: {target}")
+    serve(DrillRoom(session, target), host, port)
 
 
 def _objectives_table(objectives: dict[str, dict], title: str) -> Table:

@@ -150,7 +150,7 @@ class DrillRoom:
         with self._lock:
             self.running = False
             if self.saved is not None:
-                return Outcome(True, f"drill folder: {self.saved}")
+                return Outcome(True, "the drill is over: its folder is written")
             try:
                 self.session.finish(self.out)
             except (FileExistsError, OSError) as error:
@@ -158,7 +158,7 @@ class DrillRoom:
             finally:
                 self._touch()
             self.saved = self.out
-            return Outcome(True, f"drill folder: {self.out}")
+            return Outcome(True, f"finished at {self.session.now:.2f} h")
 
     # -- what the screens show ------------------------------------------------------------
 

@@ -1,10 +1,12 @@
 """The drills shipped in scenarios/drills: each validates with its scenario, its example
 decisions file validates against it, and it plays headless through `gridsim drill`, writing the
-drill folder; bad drill or decisions files and a missing --script exit 2."""
+drill folder; bad drill or decisions files, and an app whose port is taken, exit 2 (the app
+itself: tests/browser)."""
 
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pandas as pd
@@ -71,9 +73,11 @@ def test_a_shipped_drill_plays_headless(
     pd.testing.assert_frame_equal(log.drop(columns="wall"), replayed.drop(columns="wall"))
 
 
-def test_without_a_script_the_app_is_not_there_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, stderr = gridsim(capsys, "drill", DRILLS[0])
-    assert code == 2 and "--script" in stderr
+def test_without_a_script_the_app_needs_a_free_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, _, stderr = gridsim(capsys, "drill", DRILLS[0], "--port", str(port))
+    assert code == 2 and f"127.0.0.1:{port}: cannot listen there" in stderr
 
 
 def test_bad_files_exit_2_with_file_line_and_field(

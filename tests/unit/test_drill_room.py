@@ -119,7 +119,8 @@ def test_a_play_in_the_room_replays_from_its_script_to_the_same_run(tmp_path):
     assert play.inject({"worker_ill": "cadres", "duration": "2h"}, "cadre_ill").ok
     outcome = play.finish()
     assert outcome.ok and (tmp_path / "out" / "drill_log.json").is_file()
-    assert play.finish().message == outcome.message  # written once
+    assert outcome.message == "finished at 48.00 h" and play.saved == tmp_path / "out"
+    assert play.finish().message == "the drill is over: its folder is written"  # once
     assert not play.decide("street", {"set_mode": "alert"}).ok
 
     script = Script.model_validate(play.session.script())
