@@ -135,6 +135,21 @@ def log_rows(log: list[dict]) -> list[list[str]]:
     return rows
 
 
+def resources_table(resources: dict) -> str:
+    """The drill's resources: members on call now, mobilised by hand so far, and the limit."""
+    rows = [
+        [
+            escape(f"{name} {resource['label_zh']}".strip()),
+            f"{resource['on_call']} of {resource['members']}",
+            str(resource["mobilised"]),
+            "–" if resource["limit"] is None else str(resource["limit"]),
+        ]
+        for name, resource in resources.items()
+    ]
+    headers = ["resource", "on call", "mobilised by hand", "limit"]
+    return html_table(headers, rows, "drill-resources")
+
+
 # -- the page -----------------------------------------------------------------------------
 
 
@@ -274,7 +289,7 @@ def Kpis(view: dict) -> None:
             when = objective["met_at_h"] or objective["missed_at_h"]
             rows.append(
                 [
-                    escape(f"{name} {objective['label_zh']}"),
+                    escape(f"{name} {objective['label_zh']}".strip()),
                     escape(moment_text(objective["by_h"])),
                     escape(objective_value(objective)),
                     status_badge(objective["status"]),
@@ -320,6 +335,8 @@ def Decisions(room: DrillRoom, view: dict, role: str) -> None:
             solara.Info("nothing of yours is in force to stand down", dense=True)
         solara.Button("Decide", on_click=decide, color="primary", classes=["drill-decide"])
         Shown(outcome)
+        if kind == "mobilise":
+            solara.HTML(unsafe_innerHTML=resources_table(view["resources"]))
 
 
 @solara.component
