@@ -328,6 +328,7 @@ def Decisions(room: DrillRoom, view: dict, role: str) -> None:
             values=list(titles),
             on_value=lambda title: choose(titles[title]),
             classes=["drill-decision-kind"],
+            style={"flex-wrap": "wrap", "height": "auto"},
         )
         for field in fields:
             Input(field, values.get(field.key), lambda v, k=field.key: set_values({**values, k: v}))
