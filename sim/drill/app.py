@@ -153,10 +153,9 @@ def resources_table(resources: dict) -> str:
 # -- the page -----------------------------------------------------------------------------
 
 
-def use_room(room: DrillRoom) -> int:
-    """Re-render this screen when the room changes (at most every REFRESH_S); returns the
-    version shown."""
-    version, set_version = solara.use_state(room.version)
+def use_room(room: DrillRoom) -> None:
+    """Re-render this screen when the room changes (at most every REFRESH_S)."""
+    _, set_version = solara.use_state(room.version)
 
     def watch(cancel: threading.Event) -> None:
         seen = room.version
@@ -166,7 +165,6 @@ def use_room(room: DrillRoom) -> int:
             cancel.wait(REFRESH_S)
 
     solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
-    return version
 
 
 @solara.component
