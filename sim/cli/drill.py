@@ -3,8 +3,9 @@ its folder (the run folder, the log, the objectives)."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,13 +13,18 @@ from rich.table import Table
 from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout
 from sim.config.loader import ScenarioError
 
+if TYPE_CHECKING:
+    from sim.drill import Drill
+
 DRILL_HELP = (
     "Play a drill of emergency plans (预案演练). With --script, headless: the decisions file's "
     "decisions and injects are taken at their simulated times, the drill runs to its horizon, "
     "and DIR receives the run folder (run/), the drill log (drill_log.json, drill_log.csv), "
     "the objectives met or missed (objectives.json), the expected decisions against those "
-    "taken (expectations.json), the drill and the decisions as played. Bad drill or decisions "
-    "files exit 2, naming the file, line and field."
+    "taken (expectations.json), the drill and the decisions as played, and the after-action "
+    "report (report.html, charts/*.png; with --replays N, the decisions and the plan alone "
+    "replayed on N other seeds, replays.csv). Bad drill or decisions files exit 2, naming the "
+    "file, line and field."
 )
 APP_NOT_YET = (
     "the drill app (a browser screen for the facilitator and the players) is not available "
@@ -65,6 +71,18 @@ def drill_command(
             show_default=False,
         ),
     ] = None,
+    replays: Annotated[
+        int,
+        typer.Option(
+            "--replays",
+            min=0,
+            help="After-action report: replay the decisions and the plan alone on N other "
+            "seeds (0: none, faster).",
+        ),
+    ] = 20,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes for the replays.")
+    ] = 2,
 ) -> None:
     """Play a drill (see DRILL_HELP)."""
     from sim.drill import DrillSession, load_drill, load_script, play
@@ -95,6 +113,37 @@ def drill_command(
     for entry in refused:
         say(console, f"  refused at {entry.sim_h:g} h ({entry.role}): {entry.detail}")
     say(console, f"drill folder: {target}")
+    _report(
+        target,
+        drill,
+        replays,
+        workers,
+        drill_file,
+        decisions_file=script,
+        seed=chosen,
+        overrides=overrides or [],
+    )
+
+
+def _report(
+    target: Path,
+    drill: Drill,
+    replays: int,
+    workers: int,
+    drill_file: str,
+    decisions_file: Path,
+    seed: int,
+    overrides: list[str],
+) -> None:
+    """Write the after-action report of the drill folder `target`, naming the command."""
+    from sim.drill.report import write_report
+
+    command = ["gridsim", "drill", drill_file, "--script", str(decisions_file)]
+    command += ["--out", str(target), "--seed", str(seed), "--replays", str(replays)]
+    command += [part for override in overrides for part in ("--set", override)]
+    with stderr().status(f"Writing the after-action report ({replays} replays) …"):
+        report = write_report(target, drill, replays, workers, shlex.join(command))
+    say(stdout(), f"after-action report: {report}")
 
 
 def _objectives_table(objectives: dict[str, dict], title: str) -> Table:

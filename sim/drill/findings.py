@@ -37,7 +37,7 @@ def standard(measure: Measure) -> str:
         which = f"{' or '.join(measure.categories)} " if measure.categories else ""
         return f"no {which}case waiting over {duration_text(measure.longest_wait)} to be started"
     if isinstance(measure, OnTime):
-        due = f"within {duration_text(measure.within)}" if measure.within else "by its deadline"
+        due = f"within {duration_text(measure.within)}" if measure.within else "by their deadlines"
         return f"{100 * measure.at_least:.0f} % of the {measure.on_time} tasks done {due}"
     if isinstance(measure, BacklogBelow):
         return f"fewer than {measure.backlog_below} closed-loop cases open"
@@ -86,12 +86,10 @@ def _against_plan(measure: Measure, team: dict, plan: dict) -> str:
         return f"{told} The team's decisions made the difference."
     if team["status"] == MISSED and plan["status"] == MET:
         return f"{told} The plan alone would have met it: the decisions cost it."
-    if team["value"] == plan["value"]:
+    ours, theirs = achieved(measure, team["value"]), achieved(measure, plan["value"])
+    if ours == theirs:
         return f"{told} The decisions changed nothing here."
-    return (
-        f"{told} The decisions did not change the outcome; they moved it from "
-        f"{achieved(measure, plan['value'])} to {achieved(measure, team['value'])}."
-    )
+    return f"{told} The outcome is the same; the decisions moved it from {theirs} to {ours}."
 
 
 def _share_text(share: Share) -> str:
@@ -118,7 +116,7 @@ def objective_findings(
         status = objective["status"]
         text = (
             f"{_when(status, objective)}: {achieved(measure, objective['value'])}, against "
-            f"{standard(measure)} by {clock_text(objective['by_h'])}."
+            f"{standard(measure)} (deadline {clock_text(objective['by_h'])})."
         )
         if plan is not None:
             text += " " + _against_plan(measure, objective, plan[name])
