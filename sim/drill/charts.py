@@ -7,6 +7,7 @@ are in the report's tables, whatever fonts the machine has."""
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import matplotlib
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.drill.labels import ARMS, clock_text
 from sim.drill.whatif import PLAN_ALONE, TEAM, Outcome, Share
@@ -32,6 +33,8 @@ COLOURS = {
     "taken": "#2e8b57",
     "refused": "#c0392b",
 }
+#: Steps between the time axis's ticks (hours), the first giving at most ten ticks.
+TICK_HOURS = (1.0, 2.0, 3.0, 6.0, 12.0, 24.0)
 MODE_SHADES = {"emergency": "#f4cccc", "recovery": "#fff2cc"}
 
 
@@ -84,7 +87,11 @@ def mode_spans(
 
 
 def _hours_axis(axis: plt.Axes, window: tuple[float, float]) -> None:
+    """Simulated time on the x axis, ticks at round clock hours, at most about ten."""
     axis.set_xlim(*window)
+    span = window[1] - window[0]
+    step = next((s for s in TICK_HOURS if span / s <= 10), 24.0 * math.ceil(span / 240))
+    axis.xaxis.set_major_locator(MultipleLocator(step))
     axis.xaxis.set_major_formatter(
         FuncFormatter(lambda h, _: clock_text(h).replace("day ", "d").replace(" ", "\n"))
     )
@@ -130,7 +137,8 @@ def timeline_chart(
     for axis in axes:
         _shade_modes(axis, spans)
         _hours_axis(axis, window)
-    top.set_ylim(0, 1.3 * max(1.0, float(backlog.max()) if len(backlog) else 1.0))
+    highest = 1.3 * max(1.0, float(backlog.max()) if len(backlog) else 1.0)
+    top.set_ylim(-0.06 * highest, highest)
     for mark in marks:
         if mark.kind == "inject":
             for axis in axes:
