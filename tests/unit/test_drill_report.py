@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import math
+from html import escape as html_escape
 from pathlib import Path
 
 import matplotlib.image
@@ -138,7 +139,8 @@ def test_the_report_names_the_drill_and_embeds_every_chart(tmp_path: Path) -> No
     assert "<th>Seed 随机种子</th><td>3</td>" in html
     for name in played.objectives:
         assert html.count(name) >= 4  # objectives, findings, what-if, replays
-    assert "cadres: 2 mobilised by hand already, 3 more would pass the limit of 4" in html
+    refusal = "'cadres': 2 mobilised by hand already, 3 more would pass the limit of 4"
+    assert html_escape(refusal) in html  # the third decision, in the log and the findings
     charts = sorted((tmp_path / CHARTS).glob("*.png"))
     assert [p.stem for p in charts] == ["replays_met", "replays_values", "timeline", "whatif"]
     for chart in charts:
