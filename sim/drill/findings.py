@@ -12,8 +12,10 @@ from sim.drill.labels import clock_text, duration_text, named, value_text
 from sim.drill.objectives import MET, MISSED, BacklogBelow, Done, LongestWait, Measure, OnTime
 from sim.drill.spec import Drill
 from sim.drill.whatif import Share
+from sim.sweep.compare import PairedDifference
 
-#: An objective met in fewer of the replays than this share is not counted a strength.
+#: An objective met in the drill but in fewer of the replays than this share is not counted a
+#: strength (a convention of the report: met more often than not; docs/sources.md §5).
 ROBUST_SHARE = 0.5
 
 
@@ -105,11 +107,13 @@ def objective_findings(
     played: dict[str, dict],
     plan: dict[str, dict] | None = None,
     shares: dict[str, dict[str, Share]] | None = None,
+    differences: dict[str, PairedDifference] | None = None,
 ) -> list[Finding]:
     """A finding per objective from its reading as played (`objectives.json`), with the plan
-    alone's on the same seed (`plan`) and how often each arm met it on other seeds (`shares`:
-    by arm, then objective). Met (and, with replays, met in at least ROBUST_SHARE of them): a
-    strength; otherwise an area for improvement."""
+    alone's on the same seed (`plan`), how often each arm met it on other seeds (`shares`: by
+    arm, then objective) and its mean value there in each arm (`differences`). Met (and,
+    with replays, met in at least ROBUST_SHARE of them): a strength; otherwise an area for
+    improvement."""
     findings = []
     for name, objective in played.items():
         measure = drill.objectives[name].measure
@@ -128,6 +132,12 @@ def objective_findings(
                 f"{_share_text(team)}, the plan alone in {_share_text(alone)}."
             )
             strong = strong and team.share >= ROBUST_SHARE
+        if differences and name in differences:
+            paired = differences[name]
+            text += (
+                f" On average over those seeds: {achieved(measure, paired.mean_b)} with the "
+                f"team's decisions, {achieved(measure, paired.mean_a)} with the plan alone."
+            )
         subject = named(name, drill.objectives[name].label_zh)
         findings.append(Finding(subject, status, text, strong))
     return findings

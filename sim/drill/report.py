@@ -59,7 +59,9 @@ from sim.drill.whatif import (
     play_arm,
     replay,
     replay_seeds,
+    value_differences,
 )
+from sim.sweep.compare import PairedDifference
 
 REPORT, CHARTS, REPLAYS_TABLE = "report.html", "charts", "replays.csv"
 #: Replays of the team's decisions and of the plan alone, by default.
@@ -166,6 +168,7 @@ def write_report(
     seeds = replay_seeds(played.seed, replays)
     outcomes = replay(played.drill, played.script, seeds, workers) if seeds else []
     shares = {arm: met_shares(outcomes, arm) for arm in (TEAM, PLAN_ALONE)} if outcomes else {}
+    differences = value_differences(outcomes)
     pictures = _charts(played, plan, outcomes, shares)
     out = played.folder / CHARTS
     out.mkdir(exist_ok=True)
@@ -181,7 +184,7 @@ def write_report(
         f"gridsim drill {played.folder / 'drill.yaml'} --script "
         f"{played.folder / 'decisions.yaml'} --seed {played.seed} --replays {replays}"
     )
-    html = _html(played, plan, outcomes, shares, pictures, command)
+    html = _html(played, plan, outcomes, shares, differences, pictures, command)
     path = played.folder / REPORT
     path.write_text(html, encoding="utf-8")
     return path
@@ -267,12 +270,13 @@ def _html(
     plan: Played,
     outcomes: list[Outcome],
     shares: dict,
+    differences: dict[str, PairedDifference],
     pictures: dict[str, bytes],
     command: str,
 ) -> str:
     drill = played.drill
     findings = (
-        objective_findings(drill, played.objectives, plan.objectives, shares)
+        objective_findings(drill, played.objectives, plan.objectives, shares, differences)
         + expectation_findings(drill, played.expectations)
         + refusal_findings(played.log)
     )
@@ -284,7 +288,7 @@ def _html(
         _section("findings", _findings(findings)),
         _section("plan", _improvement_plan([f for f in findings if not f.strength])),
         _section("whatif", _whatif(played, plan, pictures["whatif"])),
-        _section("replays", _replays(played, outcomes, shares, pictures)),
+        _section("replays", _replays(played, outcomes, shares, differences, pictures)),
     ]
     title = f"{TITLES['report'][0]}: {drill.name}"
     return (
@@ -442,7 +446,11 @@ def _whatif(played: PlayedDrill, plan: Played, picture: bytes) -> str:
 
 
 def _replays(
-    played: PlayedDrill, outcomes: list[Outcome], shares: dict, pictures: dict[str, bytes]
+    played: PlayedDrill,
+    outcomes: list[Outcome],
+    shares: dict,
+    differences: dict[str, PairedDifference],
+    pictures: dict[str, bytes],
 ) -> str:
     if not outcomes:
         return "<p>No replays were run (--replays 0).</p>"
@@ -452,7 +460,8 @@ def _replays(
         f"derived from seed {played.seed} (the same injects at the same times), and the plan "
         "alone on the same seeds: each seed's two plays face the same demand (common random "
         "numbers). For each objective, how often it would have been met, with a 95 % Wilson "
-        f"interval; every play's outcome is in {REPLAYS_TABLE}.</p>"
+        "interval, and its mean value in each arm with the mean paired difference (team − plan "
+        f"alone, 95 % t interval); every play's outcome is in {REPLAYS_TABLE}.</p>"
     )
     rows = []
     for name, spec in played.drill.objectives.items():
@@ -463,9 +472,18 @@ def _replays(
             cells += _cell(f"{share.met} / {share.n}", "num") + _cell(
                 f"{100 * share.share:.0f} % ({100 * low:.0f}–{100 * high:.0f} %)", "num"
             )
+        paired, unit = differences.get(name), threshold(spec.measure)[1]
+        if paired is None:
+            cells += _cell("–") * 3
+        else:
+            low, high = (difference_text(b, unit) for b in (paired.ci_low, paired.ci_high))
+            cells += _cell(value_text(paired.mean_b, unit), "num")
+            cells += _cell(value_text(paired.mean_a, unit), "num")
+            cells += _cell(f"{difference_text(paired.diff, unit)} ({low} to {high})", "num")
         rows.append(cells)
     header = ["objective", f"met: {both(TEAM, ARMS)}", "share (95 % CI)"]
     header += [f"met: {both(PLAN_ALONE, ARMS)}", "share (95 % CI)"]
+    header += ["mean value: team", "plan alone", "difference (95 % CI)"]
     return (
         intro
         + _table(header, rows)

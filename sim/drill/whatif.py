@@ -7,7 +7,8 @@ the decisions changed.
 
 A replay is a function of the drill, the decisions and the seed only, so the outcomes never
 depend on how many worker processes ran them; how often each objective would have been met is
-a binomial share with a Wilson 95 % interval (docs/sources.md Q43)."""
+a binomial share with a Wilson 95 % interval (docs/sources.md Q43), and each objective's value
+is compared seed by seed (a paired t interval, Q12)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sim.drill.objectives import MET
 from sim.drill.script import InjectEntry, Script, play_drill
 from sim.drill.spec import Drill
 from sim.rng import derive_seed
+from sim.sweep.compare import PairedDifference, paired_difference
 
 TEAM, PLAN_ALONE = "team", "plan alone"
 ARMS = (TEAM, PLAN_ALONE)
@@ -149,6 +151,24 @@ def met_shares(outcomes: list[Outcome], arm: str) -> dict[str, Share]:
         name: Share(sum(play.statuses[name] == MET for play in plays), len(plays))
         for name in plays[0].statuses
     }
+
+
+def value_differences(outcomes: list[Outcome]) -> dict[str, PairedDifference]:
+    """For each objective, its value with the team's decisions against the plan alone's, seed
+    by seed (a paired comparison: common random numbers), over the seeds where both arms
+    have a value; objectives with fewer than two such seeds are left out."""
+    by_seed: dict[int, dict[str, Outcome]] = {}
+    for outcome in outcomes:
+        by_seed.setdefault(outcome.seed, {})[outcome.arm] = outcome
+    pairs = [pair for pair in by_seed.values() if set(pair) == set(ARMS)]
+    differences = {}
+    for name in pairs[0][TEAM].values if pairs else {}:
+        values = [(p[PLAN_ALONE].values[name], p[TEAM].values[name]) for p in pairs]
+        values = [(a, b) for a, b in values if a is not None and b is not None]
+        if len(values) >= 2:
+            alone, team = zip(*values, strict=True)
+            differences[name] = paired_difference(alone, team, CONFIDENCE)
+    return differences
 
 
 def outcomes_table(outcomes: list[Outcome]) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from sim.drill.whatif import (
     play_arm,
     replay,
     replay_seeds,
+    value_differences,
 )
 
 from drill_parts import drill
@@ -78,6 +79,19 @@ def test_shares_are_counted_from_each_plays_outcome() -> None:
     table = outcomes_table(outcomes)
     assert len(table) == 40
     assert ((table.arm == TEAM) & (table.objective == "a") & (table.status == "met")).sum() == 7
+
+
+def test_values_are_compared_seed_by_seed() -> None:
+    def play(seed: int, arm: str, value: float | None) -> Outcome:
+        return Outcome(seed, arm, {"a": "missed"}, {"a": value}, {})
+
+    outcomes = [play(s, TEAM, 2.0 * s + 1) for s in range(5)]
+    outcomes += [play(s, PLAN_ALONE, 2.0 * s) for s in range(5)]
+    outcomes += [play(5, TEAM, None), play(5, PLAN_ALONE, 99.0)]  # nothing to measure: left out
+    paired = value_differences(outcomes)["a"]
+    assert paired.n == 5 and paired.mean_a == 4.0 and paired.mean_b == 5.0
+    assert paired.diff == paired.ci_low == paired.ci_high == 1.0
+    assert value_differences(outcomes[:1] + outcomes[5:6]) == {}  # one pair: no interval
 
 
 def test_times_and_differences_are_written_as_a_drill_file_writes_them() -> None:
