@@ -40,7 +40,8 @@ MODE_SHADES = {"emergency": "#f4cccc", "recovery": "#fff2cc"}
 
 @dataclass(frozen=True)
 class Mark:
-    """A numbered mark on the timeline: when (hours), `inject`, `taken` or `refused`."""
+    """A numbered mark on the timeline: when (hours), and `inject` (fired), `taken` (a
+    decision) or `refused` (a decision or an inject)."""
 
     number: int
     at: float
@@ -159,7 +160,7 @@ def timeline_chart(
     handles = [
         plt.Line2D([], [], color=COLOURS["inject"], ls="--", label="inject"),
         plt.Line2D([], [], color=COLOURS["taken"], marker="^", ls="", label="decision taken"),
-        plt.Line2D([], [], color=COLOURS["refused"], marker="X", ls="", label="decision refused"),
+        plt.Line2D([], [], color=COLOURS["refused"], marker="X", ls="", label="refused"),
     ]
     figure.legend(handles=handles + _mode_handles(spans), loc="outside right upper")
     axes[-1].set_xlabel("simulated time (day, hour)")

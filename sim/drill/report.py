@@ -135,12 +135,12 @@ class PlayedDrill:
         return str(rows["mode"].iloc[-1]) if len(rows) else "peacetime"
 
     def marks(self) -> list[charts.Mark]:
-        """The log's injects and decisions, numbered in order."""
+        """The log's entries, numbered in order: injects fired, decisions taken, and decisions
+        or injects refused."""
         return [
-            charts.Mark(
-                number, entry["sim_h"], "inject" if entry["kind"] == "inject" else entry["outcome"]
-            )
+            charts.Mark(number, entry["sim_h"], "inject" if fired else entry["outcome"])
             for number, entry in enumerate(self.log, start=1)
+            for fired in [entry["kind"] == "inject" and entry["outcome"] == "fired"]
         ]
 
     def curves(self, played: Played | None = None) -> tuple[pd.Series, tuple]:

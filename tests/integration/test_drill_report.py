@@ -38,12 +38,20 @@ def test_gridsim_drill_writes_the_report(tmp_path: Path, capsys: pytest.CaptureF
     }
     replays = pd.read_csv(out / "replays.csv")
     assert len(replays) == 2 * 2 * 3 and set(replays.arm) == {"team", "plan alone"}
+    # from the folder alone (its drill.yaml and decisions.yaml), as the app or a notebook would
+    again = write_report(out, replays=0).read_text(encoding="utf-8")
+    assert _findings_of(again) == _findings_of(html)
+
+
+def _findings_of(html: str) -> str:
+    """The findings section of a report, without the replays' sentences."""
+    section = re.search(r'<section id="findings">(.*?)</section>', html, re.S).group(1)
+    return re.sub(r" Replayed on .*?(?=</li>)", "", section)
 
 
 def findings(folder: Path) -> tuple[str, str]:
     """The strengths and the areas for improvement of a report, as HTML."""
-    html = (folder / "report.html").read_text(encoding="utf-8")
-    section = re.search(r'<section id="findings">(.*?)</section>', html, re.S).group(1)
+    section = _findings_of((folder / "report.html").read_text(encoding="utf-8"))
     strengths, areas = section.split("<h3>Areas for improvement", 1)
     return strengths, areas
 
