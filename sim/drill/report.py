@@ -137,11 +137,12 @@ class PlayedDrill:
     def marks(self) -> list[charts.Mark]:
         """The log's entries, numbered in order: injects fired, decisions taken, and decisions
         or injects refused."""
-        return [
-            charts.Mark(number, entry["sim_h"], "inject" if fired else entry["outcome"])
-            for number, entry in enumerate(self.log, start=1)
-            for fired in [entry["kind"] == "inject" and entry["outcome"] == "fired"]
-        ]
+        marks = []
+        for number, entry in enumerate(self.log, start=1):
+            fired = entry["kind"] == "inject" and entry["outcome"] == "fired"
+            kind = "inject" if fired else entry["outcome"]  # a decision taken, or refused
+            marks.append(charts.Mark(number, entry["sim_h"], kind))
+        return marks
 
     def curves(self, played: Played | None = None) -> tuple[pd.Series, tuple]:
         """Backlog and screening coverage curves of the run played, or of `played`."""

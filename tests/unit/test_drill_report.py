@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import math
+import re
 from html import escape as html_escape
 from pathlib import Path
 
@@ -169,3 +170,24 @@ def test_the_report_names_the_drill_and_embeds_every_chart(tmp_path: Path) -> No
     assert not (tmp_path / REPLAYS_TABLE).exists()
     assert sorted(p.stem for p in (tmp_path / CHARTS).glob("*.png")) == ["timeline", "whatif"]
     assert "No replays were run" in again.read_text(encoding="utf-8")
+
+
+def test_interactive_and_scripted_plays_give_the_same_report(tmp_path: Path) -> None:
+    played = drill()
+    interactive = DrillSession(played, 3)
+    for t in np.arange(10.5, 12.01, 0.25):
+        interactive.advance(float(t))
+    interactive.decide("secretary", {"mobilise": "cadres", "count": 2})
+    interactive.advance(14.0)
+    interactive.inject("rumour")
+    interactive.finish(tmp_path / "interactive")
+    scripted = DrillSession(played, 3)
+    play(scripted, Script.model_validate(interactive.script()))
+    scripted.finish(tmp_path / "scripted")
+    pages = []
+    for name in ("interactive", "scripted"):
+        html = write_report(tmp_path / name, played, replays=0).read_text(encoding="utf-8")
+        pages.append(re.sub(r"<tr><th>(Command|Played on|Report written)</th>.*?</tr>", "", html))
+        charts = sorted((tmp_path / name / CHARTS).glob("*.png"))
+        pages.append([chart.read_bytes() for chart in charts])
+    assert pages[0] == pages[2] and pages[1] == pages[3]
