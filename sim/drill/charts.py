@@ -70,6 +70,14 @@ def coverage_curve(cases: pd.DataFrame, categories: list[str]) -> tuple[np.ndarr
     return times, shares
 
 
+def _to_end(curve: tuple[np.ndarray, np.ndarray], end: float) -> tuple[np.ndarray, np.ndarray]:
+    """A step curve held at its last value until `end`."""
+    times, values = curve
+    if not len(times) or times[-1] >= end:
+        return times, values
+    return np.append(times, end), np.append(values, values[-1])
+
+
 def mode_spans(
     events: pd.DataFrame, first_mode: str, window: tuple[float, float]
 ) -> list[tuple[float, float, str]]:
@@ -131,7 +139,7 @@ def timeline_chart(
     top.step(hours, backlog.to_numpy(float), where="post", color=COLOURS[TEAM], lw=2)
     top.set_ylabel("closed-loop backlog (cases)")
     if panels == 2:
-        times, shares = coverage
+        times, shares = _to_end(coverage, window[1])
         axes[1].step(times, 100 * shares, where="post", color=COLOURS[TEAM], lw=2)
         axes[1].set_ylabel("screening coverage (%)")
         axes[1].set_ylim(-2, 102)
@@ -140,22 +148,24 @@ def timeline_chart(
         _hours_axis(axis, window)
     highest = 1.3 * max(1.0, float(backlog.max()) if len(backlog) else 1.0)
     top.set_ylim(-0.06 * highest, highest)
+    together: dict[tuple[float, str], list[int]] = {}  # marks at the same time, one label
     for mark in marks:
-        if mark.kind == "inject":
+        together.setdefault((mark.at, mark.kind), []).append(mark.number)
+    for (at, kind), numbers in together.items():
+        label = ",".join(str(number) for number in numbers)
+        if kind == "inject":
             for axis in axes:
-                axis.axvline(mark.at, color=COLOURS["inject"], ls="--", lw=1.2)
+                axis.axvline(at, color=COLOURS["inject"], ls="--", lw=1.2)
             top.annotate(
-                str(mark.number), (mark.at, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(2, -14), textcoords="offset points", color=COLOURS["inject"],
-                fontweight="bold",
+                label, (at, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -14),
+                textcoords="offset points", color=COLOURS["inject"], fontweight="bold",
             )  # fmt: skip
             continue
-        level = float(np.interp(mark.at, hours, backlog.to_numpy(float))) if len(hours) else 0.0
-        symbol = "^" if mark.kind == "taken" else "X"
-        top.plot(mark.at, level, symbol, color=COLOURS[mark.kind], ms=11, zorder=5)
+        level = float(np.interp(at, hours, backlog.to_numpy(float))) if len(hours) else 0.0
+        top.plot(at, level, "^" if kind == "taken" else "X", color=COLOURS[kind], ms=11, zorder=5)
         top.annotate(
-            str(mark.number), (mark.at, level), xytext=(0, 10), textcoords="offset points",
-            ha="center", color=COLOURS[mark.kind], fontweight="bold",
+            label, (at, level), xytext=(0, 10), textcoords="offset points", ha="center",
+            color=COLOURS[kind], fontweight="bold",
         )  # fmt: skip
     handles = [
         plt.Line2D([], [], color=COLOURS["inject"], ls="--", label="inject"),
@@ -181,7 +191,8 @@ def whatif_chart(
     )
     axes = axes[:, 0]
     for arm in (PLAN_ALONE, TEAM):  # the team on top; the plan alone wider, seen where equal
-        backlog, (times, shares) = curves[arm]
+        backlog, coverage = curves[arm]
+        times, shares = _to_end(coverage, window[1])
         style = {"color": COLOURS[arm], "lw": 2 if arm == TEAM else 5, "label": ARMS[arm][0]}
         axes[0].step(backlog.index.to_numpy(float), backlog.to_numpy(float), where="post", **style)
         if panels == 2:
