@@ -1,9 +1,10 @@
 """`gridsim drill`: play a drill of emergency plans in the browser app (sim.drill.app), or
 headless from a decisions file; either writes its folder (the run folder, the log, the
-objectives)."""
+objectives) and the after-action report (sim.drill.report)."""
 
 from __future__ import annotations
 
+import shlex
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,10 @@ from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout
 from sim.config.loader import ScenarioError
 
 if TYPE_CHECKING:
-    from sim.drill import DrillSession
+    from collections.abc import Callable
+
+    from sim.drill import Drill
+    from sim.drill.room import DrillRoom
 
 DRILL_HELP = (
     "Play a drill of emergency plans (预案演练). Without --script, serve the drill app at "
@@ -26,8 +30,9 @@ DRILL_HELP = (
     "simulated times, the drill runs to its horizon, and DIR receives the run folder (run/), "
     "the drill log (drill_log.json, drill_log.csv), the objectives met or missed "
     "(objectives.json), the expected decisions against those taken (expectations.json), the "
-    "drill and the decisions as played. Bad drill or decisions files exit 2, naming the file, "
-    "line and field."
+    "drill and the decisions as played, and the after-action report (report.html, "
+    "charts/*.png; with --replays N, the decisions and the plan alone replayed on N other "
+    "seeds, replays.csv). Bad drill or decisions files exit 2, naming the file, line and field."
 )
 
 
@@ -77,9 +82,22 @@ def drill_command(
             show_default=False,
         ),
     ] = None,
+    replays: Annotated[
+        int,
+        typer.Option(
+            "--replays",
+            min=0,
+            help="After-action report: replay the decisions and the plan alone on N other "
+            "seeds (0: none, faster).",
+        ),
+    ] = 20,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes for the replays.")
+    ] = 2,
 ) -> None:
     """Play a drill (see DRILL_HELP)."""
     from sim.drill import DrillSession, load_drill, load_script, play
+    from sim.drill.room import DrillRoom
 
     try:
         drill = load_drill(drill_file, overrides or [])
@@ -99,8 +117,14 @@ def drill_command(
             [f"--out {target}: holds files that are not a drill's; choose another folder"],
         )
     if decisions is None:
-        _serve(DrillSession(drill, chosen), target, host, port)
+        # The report names the headless command that plays the folder's decisions again.
+        report = _reporter(replays, workers, command=None)
+        _serve(DrillRoom(DrillSession(drill, chosen), target, report), host, port)
         return
+    command = ["gridsim", "drill", drill_file, "--script", str(script), "--out", str(target)]
+    command += ["--seed", str(chosen), "--replays", str(replays)]
+    command += [part for override in overrides or [] for part in ("--set", override)]
+    report = _reporter(replays, workers, shlex.join(command))
     with stderr().status(f"Playing {drill.name}: seed {chosen} …"):
         session = DrillSession(drill, chosen)
         play(session, decisions)
@@ -113,22 +137,35 @@ def drill_command(
     for entry in refused:
         say(console, f"  refused at {entry.sim_h:g} h ({entry.role}): {entry.detail}")
     say(console, f"drill folder: {target}")
+    with stderr().status(f"Writing the after-action report ({replays} replays) …"):
+        say(console, f"after-action report: {report(target, drill)}")
 
 
-def _serve(session: DrillSession, target: Path, host: str, port: int) -> None:
-    """Serve the drill app until Ctrl-C (exit 2 if the address is taken)."""
+def _reporter(replays: int, workers: int, command: str | None) -> Callable[[Path, Drill], Path]:
+    """What writes the after-action report of a drill folder, naming `command` (None: the
+    command that plays the folder's decisions again)."""
+
+    def report(folder: Path, drill: Drill) -> Path:
+        from sim.drill.report import write_report
+
+        return write_report(folder, drill, replays, workers, command)
+
+    return report
+
+
+def _serve(room: DrillRoom, host: str, port: int) -> None:
+    """Serve the drill app on `room` until Ctrl-C (exit 2 if the address is taken)."""
     from sim.drill.app import serve
-    from sim.drill.room import DrillRoom
 
     try:
         with socket.create_server((host, port)) as probe:
             port = probe.getsockname()[1]  # --port 0: a free one
     except OSError as error:
         bad_input(f"{host}:{port}: cannot listen there ({error.strerror}); choose another --port")
-    drill = session.drill
+    drill = room.session.drill
     say(stdout(), f"drill app for {drill.name}: http://{host}:{port}  (Ctrl-C stops it)")
-    say(stdout(), f"Finish writes the drill folder: {target}")
-    serve(DrillRoom(session, target), host, port)
+    say(stdout(), f"Finish writes the drill folder and its after-action report: {room.out}")
+    serve(room, host, port)
 
 
 def _objectives_table(objectives: dict[str, dict], title: str) -> Table:

@@ -12,6 +12,7 @@ import os
 import threading
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any, cast
 
 import solara
@@ -245,6 +246,29 @@ def Clock(room: DrillRoom, view: dict, facilitator: bool) -> None:
             Shown(outcome)
         if view["saved"]:
             solara.Success(f"drill folder written: {view['saved']}", classes=["drill-saved"])
+            Report(view)
+
+
+@solara.component
+def Report(view: dict) -> None:
+    """The after-action report's status; once written, a button that downloads it (the
+    screen may be on another machine than the drill folder)."""
+    status = view["report"]
+    if status is None:
+        return
+    if view["report_path"] is not None:
+        solara.Success(f"after-action report {status}", classes=["drill-report"])
+        path = Path(view["report_path"])
+        solara.FileDownload(
+            lambda: path.read_bytes(),
+            filename=path.name,
+            label="Download the report",
+            mime_type="text/html",
+        )
+    elif status.startswith("not written"):
+        solara.Error(f"after-action report {status}", classes=["drill-report"])
+    else:
+        solara.Info(f"after-action report {status} …", classes=["drill-report"])
 
 
 @solara.component

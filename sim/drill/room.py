@@ -7,7 +7,8 @@ every screen told when something changed.
     room.start()                         # the facilitator starts the clock
     room.decide("社区书记", {"mobilise": "street_cadres", "count": 4})   # an Outcome
     room.view()                          # what a screen shows, plain JSON
-    room.finish()                        # to the horizon; writes the drill folder
+    room.finish()                        # to the horizon; writes the drill folder, then
+                                         # (given `report`) its after-action report
 
 The room only calls the session's `advance`, `decide`, `inject` and `finish`, one at a time
 (a lock), so a play in the room is a play of the session: its log, replayed from
@@ -17,12 +18,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.drill.injects import Inject
 from sim.drill.session import DrillRefusal, DrillSession
+from sim.drill.spec import Drill
+
+#: Writes the after-action report of a drill folder (the folder, the drill played); returns
+#: the report's path.
+Reporter = Callable[[Path, Drill], Path]
 
 #: Wall-clock seconds between two steps of the running clock.
 TICK_S = 0.1
@@ -38,11 +45,21 @@ class Outcome:
 
 class DrillRoom:
     """The shared play of a drill (see the module's docstring); `out` is where `finish`
-    writes the drill folder."""
+    writes the drill folder, `report` what then writes its after-action report (in a thread
+    of its own: the screens go on meanwhile)."""
 
-    def __init__(self, session: DrillSession, out: Path, tick: float = TICK_S) -> None:
+    def __init__(
+        self,
+        session: DrillSession,
+        out: Path,
+        report: Reporter | None = None,
+        tick: float = TICK_S,
+    ) -> None:
         self.session = session
         self.out = out
+        self.report = report
+        self.report_status: str | None = None
+        self.report_path: Path | None = None
         self.speed = session.drill.clock.speed
         self.running = False
         self.saved: Path | None = None
@@ -158,14 +175,29 @@ class DrillRoom:
             finally:
                 self._touch()
             self.saved = self.out
+            if self.report is not None:
+                self.report_status = "being written"
+                threading.Thread(target=self._write_report, name="drill-report").start()
             return Outcome(True, f"finished at {self.session.now:.2f} h")
+
+    def _write_report(self) -> None:
+        assert self.report is not None and self.saved is not None
+        path = None
+        try:
+            path = self.report(self.saved, self.session.drill)
+            status = f"written: {path}"
+        except Exception as error:  # shown on every screen rather than lost in a thread
+            status = f"not written: {type(error).__name__}: {error}"
+        with self._lock:
+            self.report_status, self.report_path = status, path
+            self._touch()
 
     # -- what the screens show ------------------------------------------------------------
 
     def view(self) -> dict[str, Any]:
         """`DrillSession.state()` with the room's clock (`running`, `speed`), the `log` (plain
-        records), where the folder was `saved` and the clock's `error`; computed once per
-        change (`version`)."""
+        records), where the folder was `saved`, the after-action `report`'s status and the
+        clock's `error`; computed once per change (`version`)."""
         with self._lock:
             if self._view is None or self._view["version"] != self.version:
                 self._view = {
@@ -174,6 +206,8 @@ class DrillRoom:
                     "running": self.running,
                     "log": [entry.record() for entry in self.session.log],
                     "saved": None if self.saved is None else str(self.saved),
+                    "report": self.report_status,
+                    "report_path": None if self.report_path is None else str(self.report_path),
                     "error": self.error,
                     "version": self.version,
                 }

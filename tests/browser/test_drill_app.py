@@ -1,8 +1,8 @@
 """The drill app in a browser: `gridsim drill` serves the gas-leak drill, Debian's chromium
 (driven by Playwright, headless) starts the clock, sees an objective change, fires an inject as
 the facilitator, takes a decision as a player and sees another refused with its message, checks
-the KPI panel and finishes the drill; the log it wrote is the log of the same decisions played
-from their script."""
+the KPI panel, finishes the drill and downloads its after-action report; the log it wrote is
+the log of the same decisions played from their script."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ pytestmark = [
 def serve(out: Path) -> tuple[subprocess.Popen[str], str]:
     """Start `gridsim drill` on a free port; returns the process and the app's address."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "drill", str(GAS_LEAK), "--port", "0", "--out", out],
+        [sys.executable, "-m", "sim.cli", "drill", str(GAS_LEAK), "--port", "0", "--out", out]
+        + ["--replays", "2", "--workers", "1"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -140,6 +141,11 @@ def test_a_drill_played_in_the_browser(tmp_path: Path) -> None:
             page.get_by_role("button", name="Finish").click()
             expect(page.locator(".drill-saved")).to_contain_text(str(out))
             expect(clock).to_contain_text("day 3 06:00")
+            report = page.locator(".drill-report")
+            expect(report).to_contain_text("written", timeout=180_000)
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Download the report").click()
+            downloaded = Path(download.value.path()).read_text(encoding="utf-8")
             page.set_viewport_size({"width": 1400, "height": 2600})  # down to the log
             page.screenshot(path=tmp_path / "drill_app.png")
             log_text = page.locator(".drill-log").inner_text()
@@ -172,3 +178,5 @@ def test_a_drill_played_in_the_browser(tmp_path: Path) -> None:
     objectives = json.loads((out / "objectives.json").read_text(encoding="utf-8"))
     assert objectives == json.loads(json.dumps(scripted.objectives()))
     assert objectives["leak_checked"]["status"] == "missed"
+    assert downloaded == (out / "report.html").read_text(encoding="utf-8")
+    assert "decisions.yaml" in downloaded and (out / "replays.csv").is_file()

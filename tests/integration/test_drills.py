@@ -42,7 +42,9 @@ def test_a_shipped_drill_plays_headless(
     script = load_script(decisions, drill)
     assert drill.objectives and drill.injects and script.decisions
     out = tmp_path / "drill"
-    code, stdout, stderr = gridsim(capsys, "drill", drill_file, "--script", decisions, "--out", out)
+    code, stdout, stderr = gridsim(
+        capsys, "drill", drill_file, "--script", decisions, "--out", out, "--replays", "0"
+    )
     assert code == 0, stderr
     assert "refused: 0" in stdout
     assert {p.name for p in out.iterdir()} >= {
@@ -53,6 +55,8 @@ def test_a_shipped_drill_plays_headless(
         "expectations.json",
         "decisions.yaml",
         "drill.yaml",
+        "report.html",
+        "charts",
     }
     summary = json.loads((out / "run" / "summary.json").read_text(encoding="utf-8"))
     assert summary["checks"]["conservation"] is True
@@ -66,8 +70,9 @@ def test_a_shipped_drill_plays_headless(
     # the decisions as played play again to the same log
     again = tmp_path / "again"
     code, _, stderr = gridsim(
-        capsys, "drill", drill_file, "--script", out / "decisions.yaml", "--out", again
-    )
+        capsys, "drill", drill_file, "--script", out / "decisions.yaml", "--out", again,
+        "--replays", "0",
+    )  # fmt: skip
     assert code == 0, stderr
     replayed = pd.read_csv(again / "drill_log.csv")
     pd.testing.assert_frame_equal(log.drop(columns="wall"), replayed.drop(columns="wall"))

@@ -142,3 +142,36 @@ def test_a_play_in_the_room_replays_from_its_script_to_the_same_run(tmp_path):
             pd.read_parquet(tmp_path / "out" / "run" / f"{table}.parquet"),
             pd.read_parquet(tmp_path / "again" / "run" / f"{table}.parquet"),
         )
+
+
+def test_finish_writes_the_after_action_report_in_a_thread_and_tells_the_screens(tmp_path):
+    from sim.drill.report import write_report
+
+    def report(folder, played):
+        return write_report(folder, played, replays=0)
+
+    play = DrillRoom(DrillSession(drill()), tmp_path / "out", report)
+    assert play.view()["report"] is None
+    version = play.view()["version"]
+    assert play.finish().ok
+    assert play.view()["report"] == "being written"
+    deadline = time.monotonic() + 120
+    while play.report_path is None and time.monotonic() < deadline:
+        version = play.wait(version, timeout=1.0)
+    view = play.view()
+    assert view["report"] == f"written: {tmp_path / 'out' / 'report.html'}"
+    assert view["report_path"] == str(tmp_path / "out" / "report.html")
+    assert "<html" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_report_that_fails_is_shown_not_lost(tmp_path):
+    def report(folder, played):
+        raise OSError("disk full")
+
+    play = DrillRoom(DrillSession(drill()), tmp_path / "out", report)
+    play.finish()
+    deadline = time.monotonic() + 60
+    while play.view()["report"] == "being written" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert play.view()["report"] == "not written: OSError: disk full"
+    assert play.view()["report_path"] is None
