@@ -90,7 +90,7 @@ DRILL: dict = {
         "office_down": {"department_unreachable": "street_office", "duration": "5h"},
     },
     "roles": {
-        "secretary": {"actions": ["mobilise", "pool"]},
+        "secretary": {"actions": ["mobilise", "pool", "reassign"]},
         "street": {"plans": ["call"], "actions": ["set_mode", "extend_shifts"]},
     },
     "resources": {"cadres": {"limit": 4}},

@@ -32,6 +32,7 @@ TITLES = {
     "prioritise": "prioritise a category",
     "pool": "pool grids",
     "split": "split grids",
+    "reassign": "reassign workers",
 }
 
 
@@ -118,6 +119,17 @@ def decision_fields(
         ]
     if kind in ("pool", "split"):
         return [FormField(kind, "teams", "choices", teams, True), when, name]
+    if kind == "reassign":
+        return [
+            FormField("reassign", "team", "choice", teams, True),
+            FormField("count", "how many (empty: all)", "integer"),
+            FormField("communities", "from: communities", "choices", _ids(world.communities)),
+            FormField("grids", "from: grids", "choices", _ids(world.grids)),
+            FormField("to_communities", "to: communities", "choices", _ids(world.communities)),
+            FormField("to_grids", "to: grids", "choices", _ids(world.grids)),
+            when,
+            name,
+        ]
     raise ValueError(f"no decision {kind!r}")
 
 
@@ -131,10 +143,13 @@ def decision_spec(kind: str, values: dict[str, Any]) -> tuple[dict, str | None]:
     elif kind == "prioritise":
         category, priority = filled.pop("category", None), filled.pop("priority", None)
         filled["prioritise"] = {category: priority}
-    elif kind == "mobilise":
+    elif kind in ("mobilise", "reassign"):
         area = {part: filled.pop(part) for part in ("communities", "grids") if part in filled}
         if area:
             filled["area"] = area
+    if kind == "reassign":
+        parts = ("communities", "grids")
+        filled["to"] = {part: filled.pop(f"to_{part}") for part in parts if f"to_{part}" in filled}
     return filled, name
 
 

@@ -36,7 +36,7 @@ from sim.drill.injects import AnyInject, Inject, NewIncident, Targets
 from sim.drill.live import CaseView, grids, moment, screening_categories
 from sim.drill.objectives import Reading, Window
 from sim.drill.spec import Drill
-from sim.emergency.actions import Action, Mobilise
+from sim.emergency.actions import Action, Mobilise, Regroup
 from sim.emergency.plans import Decision
 from sim.model import GridModel
 from sim.runner import Result, fewer_collections, result_of, scenario_as_run
@@ -203,6 +203,9 @@ class DrillSession:
             raise DrillRefusal("it would come after the end of the drill")
         if isinstance(decision, Mobilise):
             self._check_resource(decision)
+        if isinstance(decision, Regroup) and not decision.members(operations):
+            teams = ", ".join(decision.team_names)
+            raise DrillRefusal(f"no member of {teams} to {decision.key} there")
 
     def _wanted(self, mobilise: Mobilise) -> int:
         """Members `mobilise` would bring now (a pool's call: every place of the pool)."""

@@ -44,6 +44,15 @@ class Action(StrictModel):
         return []
 
 
+def _at_home_in(operations: Operations, team: str, area: Area | None) -> list[Staff]:
+    """The members of `team` whose home grid lies in `area` (None: all), in the team's order."""
+    members = operations.teams[team]
+    if area is None:
+        return members
+    grids = operations.in_area(area)
+    return [staff for staff in members if grids[staff.unit]]
+
+
 def _unknown_teams(teams: list[str], scenario: Scenario, where: str) -> Problems:
     known = scenario.all_teams()
     return [(where, f"no team {team!r}") for team in teams if team not in known]
@@ -88,10 +97,7 @@ class Mobilise(Action):
 
     def members(self, operations: Operations) -> list[Staff]:
         """The members of the team this action would bring on duty now."""
-        members = operations.teams[self.mobilise]
-        if self.area is not None:
-            grids = operations.in_area(self.area)
-            members = [staff for staff in members if grids[staff.unit]]
+        members = _at_home_in(operations, self.mobilise, self.area)
         if self.count is not None:
             members = [staff for staff in members if not staff.active][: self.count]
         return members
@@ -236,16 +242,24 @@ class Regroup(Action):
         """The teams regrouped."""
         return getattr(self, self.key)
 
+    def members(self, operations: Operations) -> list[Staff]:
+        """The members this action would regroup now: every member of its teams."""
+        return [staff for team in self.team_names for staff in operations.teams[team]]
+
     def stations(self, operations: Operations, staff: Staff) -> list[Station]:
         """The stations a member serves once regrouped."""
         raise NotImplementedError
 
     def apply(self, operations: Operations, plan: str) -> None:
-        members = [staff for team in self.team_names for staff in operations.teams[team]]
+        members = self.members(operations)
         self._own = {staff: staff.stations for staff in members}
         for staff in members:
             staff.serve(self.stations(operations, staff))
-        operations.log(plan, self.key, ", ".join(self.team_names))
+        operations.log(plan, self.key, self.described(len(members)))
+
+    def described(self, members: int) -> str:
+        """What the event log says the action did to `members` members."""
+        return ", ".join(self.team_names)
 
     def undo(self, operations: Operations, plan: str) -> None:
         for staff, stations in self._own.items():
@@ -276,6 +290,54 @@ class Split(Regroup):
         return [operations.stations.grids[staff.unit]]
 
 
+class Reassign(Regroup):
+    """Members of a team serve the grids of `to` instead of their own until stand-down (抽调:
+    sent where the work is): those not serving `to` already; with `area`, only those whose
+    home grid lies in it; with `count`, only that many (in the team's order). Their own grids
+    keep whoever else serves them."""
+
+    key: ClassVar[str] = "reassign"
+    reassign: str = Field(description="The team whose members are sent.")
+    to: Area = Field(description="The grids they serve instead of their own.")
+    area: Area | None = Field(
+        None, description="Only members whose home grid lies here; absent: everywhere."
+    )
+    count: int | None = Field(None, ge=1, description="Only this many members; absent: all.")
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Reassign:
+        if self.to.everywhere:
+            raise ValueError("`to` names no grid: give its streets, communities or grids")
+        return self
+
+    @property
+    def team_names(self) -> list[str]:
+        return [self.reassign]
+
+    def members(self, operations: Operations) -> list[Staff]:
+        target = self._targets(operations)
+        members = _at_home_in(operations, self.reassign, self.area)
+        members = [staff for staff in members if staff.stations != target]
+        return members if self.count is None else members[: self.count]
+
+    def stations(self, operations: Operations, staff: Staff) -> list[Station]:
+        return self._targets(operations)
+
+    def _targets(self, operations: Operations) -> list[Station]:
+        grids = operations.stations.grids
+        return [grids[index] for index in operations.in_area(self.to).nonzero()[0]]
+
+    def described(self, members: int) -> str:
+        return f"{self.reassign}: {members} members"
+
+    def problems(self, scenario: Scenario, where: str) -> Problems:
+        problems = super().problems(scenario, where)
+        problems += scenario.area_problems(self.to, f"{where}.to")
+        if self.area is not None:
+            problems += scenario.area_problems(self.area, f"{where}.area")
+        return problems
+
+
 ACTIONS: tuple[type[Action], ...] = (
     SetMode,
     Mobilise,
@@ -284,6 +346,7 @@ ACTIONS: tuple[type[Action], ...] = (
     Prioritise,
     Pool,
     Split,
+    Reassign,
 )
 
 AnyAction = one_of(ACTIONS)

@@ -25,7 +25,7 @@ EVERYTHING = {"roles": {"chief": {"plans": ["call"], "actions": list(ACTION_KEYS
 
 def test_each_role_is_offered_exactly_what_the_drill_allows_it():
     played = drill()
-    assert decision_kinds(played, "secretary") == [STAND_DOWN, "mobilise", "pool"]
+    assert decision_kinds(played, "secretary") == [STAND_DOWN, "mobilise", "pool", "reassign"]
     assert decision_kinds(played, "street") == [FIRE, STAND_DOWN, "set_mode", "extend_shifts"]
     assert decision_kinds(drill(EVERYTHING), "chief") == [FIRE, STAND_DOWN, *ACTION_KEYS]
 
@@ -56,6 +56,9 @@ def test_every_form_filled_gives_a_decision_the_session_takes():
         spec, name = decision_spec(kind, filled(kind, fields))
         if kind == "mobilise":
             spec["count"] = 1  # the cadres, one of them
+        if kind == "reassign":
+            assert spec["to"] == {}  # where to is not required: an empty form is refused
+            spec["to"] = {"grids": ["c-g02"]}
         entry = session.decide("chief", spec, name)
         assert entry.outcome == "taken", (kind, spec)
     state = session.state()
@@ -106,6 +109,19 @@ def test_a_form_gives_the_mapping_of_a_decisions_file():
         "set_mode": "emergency",
         "level": "IV",
     }
+
+
+def test_a_reassign_form_gives_where_from_and_where_to():
+    values = {"reassign": "grid_worker", "count": 2, "grids": ["c-g01"], "to_communities": ["c"]}
+    assert decision_spec("reassign", values) == (
+        {
+            "reassign": "grid_worker",
+            "count": 2,
+            "area": {"grids": ["c-g01"]},
+            "to": {"communities": ["c"]},
+        },
+        None,
+    )
 
 
 def test_a_form_left_empty_is_refused_with_the_field_that_is_missing():

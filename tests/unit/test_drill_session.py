@@ -82,6 +82,20 @@ def test_mobilising_by_hand_brings_exactly_those_members() -> None:
     assert not any(s.on_duty for s in session.model.operations.teams["cadres"])
 
 
+def test_reassigning_by_hand_sends_workers_and_refuses_when_nobody_is_left() -> None:
+    session = DrillSession(drill(QUIET))
+    send = {"reassign": "grid_worker", "area": {"grids": ["c-g04"]}, "to": {"grids": ["c-g01"]}}
+    session.decide("secretary", send)
+    stations = session.model.operations.stations.grids
+    [worker] = [s for s in session.model.operations.teams["grid_worker"] if s.unit_id == "c-g04"]
+    assert worker.stations == [stations[0]]
+    refused(session, "secretary", send, "no member of grid_worker to reassign there")
+    refused(session, "street", send, "may not")
+    session.decide("secretary", {"stand_down": "secretary/reassign/1"})
+    session.advance(11)
+    assert worker.stations == [stations[3]]
+
+
 def test_objectives_settle_at_the_times_the_cases_say() -> None:
     session = DrillSession(drill())
     result = session.finish()
@@ -144,7 +158,7 @@ def test_the_state_is_plain_json() -> None:
     assert state["roles"]["secretary"] == {
         "label_zh": "",
         "plans": [],
-        "actions": ["mobilise", "pool"],
+        "actions": ["mobilise", "pool", "reassign"],
     }
     assert state["resources"]["cadres"] == {
         "label_zh": "",

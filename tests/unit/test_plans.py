@@ -7,6 +7,8 @@ import pytest
 
 import sim
 from sim.config.loader import merge_mappings
+from sim.emergency.actions import Reassign
+from sim.model import GridModel
 
 from scenario_parts import ALL_DAYS, ROUND_THE_CLOCK
 
@@ -256,6 +258,64 @@ def test_split_ties_a_pooled_team_to_its_home_grids():
     split = handled["accepted_h"].between(24.0, 72.0, inclusive="left")
     assert handled.loc[split, "own"].all()  # while split: only their own grid
     assert not handled.loc[~split, "own"].all()  # pooled before and after
+
+
+def test_reassign_sends_members_to_other_grids_until_stand_down():
+    """The grid worker of c-g01 serves c-g02 from 24 h to 72 h, then its own grid again; the
+    grid worker of c-g02 is not moved (only members whose home grid is in `area`)."""
+    plan = {
+        "triggers": [{"at": "24h"}],
+        "actions": [
+            {"reassign": "grid_worker", "area": {"grids": ["c-g01"]}, "to": {"grids": ["c-g02"]}}
+        ],
+        "stand_down": {"after": "48h"},
+    }
+    data = merge_mappings(BASE, {"plans": {"send": plan}})
+    del data["teams"]
+    result = sim.run(sim.scenario_from_dict(data), seed=3)
+    assert "grid_worker: 1 members" in set(result.events["detail"])
+    cases = result.cases[result.cases["handler_kind"] == "grid_worker"]
+    handler, grid = cases["handler_id"].astype(str), cases["grid"].astype(str)
+    sent = cases["accepted_h"].between(24.0, 72.0, inclusive="left")
+    from_g01 = handler.str.startswith("c-g01-")
+    assert (grid[sent & from_g01] == "c-g02").all() and (sent & from_g01).sum() > 0
+    assert not (sent & (grid == "c-g01")).any()  # nobody serves c-g01 meanwhile
+    assert (grid[~sent & from_g01] == "c-g01").all()  # its own grid before and after
+
+
+def test_reassign_with_count_moves_only_that_many_members():
+    data = merge_mappings(BASE, {"grid_workers": {"per_grid": 3}})
+    del data["teams"]
+    model = GridModel(sim.scenario_from_dict(data), seed=1)
+    operations = model.operations
+    action = Reassign(reassign="grid_worker", to={"grids": ["c-g02"]}, count=2)
+    chosen = action.members(operations)
+    assert [staff.unit for staff in chosen] == [0, 0]  # the first two not at c-g02 already
+    action.apply(operations, "send")
+    assert len(Reassign(reassign="grid_worker", to={"grids": ["c-g02"]}).members(operations)) == 1
+    again = Reassign(reassign="grid_worker", to={"grids": ["c-g02"]}, count=5)
+    assert len(again.members(operations)) == 1  # one left not serving c-g02
+    action.undo(operations, "send")
+    assert [staff.stations for staff in chosen] == [[operations.stations.grids[0]]] * 2
+
+
+@pytest.mark.parametrize(
+    ("action", "path", "message"),
+    [
+        ({"reassign": "nobody", "to": {"grids": ["c-g02"]}}, "reassign", "no team 'nobody'"),
+        ({"reassign": "grid_worker", "to": {"grids": ["x"]}}, "to.grids.0", "no grid 'x'"),
+        ({"reassign": "grid_worker", "to": {}}, "", "`to` names no grid"),
+    ],
+)
+def test_a_bad_reassign_is_refused_with_its_field(action, path, message):
+    plan = {"triggers": [{"at": "1h"}], "actions": [action]}
+    data = merge_mappings(BASE, {"plans": {"p": plan}})
+    del data["teams"]
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.scenario_from_dict(data)
+    [problem] = info.value.problems
+    assert problem.path == "plans.p.actions.0" + (f".{path}" if path else "")
+    assert message in problem.message
 
 
 MANUAL = {**PLAN, "triggers": [{"manual": True}], "stand_down": None}

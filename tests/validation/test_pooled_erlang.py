@@ -12,6 +12,9 @@ The pooling is expressed with the staffing schema only:
 * `grids_per_member: k` — one specialist per k neighbouring grids, the last member taking the
   remainder: each member is an M/M/1 queue with the arrival rate of its own grids.
 
+A plan that reassigns members from one grid to another leaves two Erlang C queues of c − k and
+c + k servers.
+
 Each request is one job at the grid (no escalation, feedback or closing delays), so the wait
 is first_response_h and the sojourn time_to_close_h. Per replication: mean wait, P(wait > 0),
 mean sojourn of the cases created after a warm-up of ten relaxation times 1/(μ(1−√ρ)²) and at
@@ -195,5 +198,59 @@ def test_one_specialist_per_k_grids_is_an_mm1_queue_each(replicate, helpers) -> 
                     f"member {number + 1} (λ={lam:g})", reps, f"{key}{number}", value
                 )
             )
+    failures = [line for line in failures if line]
+    assert not failures, failures
+
+
+# --- reassign: members sent from one grid to another (a plan action) -----------------------------
+
+PER_GRID, SENT, LAM_SENT, MU_SENT = 4, 1, 2.0, 1.0  # c-g01 keeps 3 (ρ = 2/3), c-g02 has 5 (ρ = 0.4)
+
+
+def per_grid_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
+    """queue_stats per grid; c-g01's cases must be handled only by the members it kept."""
+    out = {}
+    for number, grid in enumerate(("c-g01", "c-g02")):
+        mine = cases[cases["grid"] == grid]
+        handlers = set(mine["handler_id"].astype(str))
+        if grid == "c-g01":
+            assert len(handlers) == PER_GRID - SENT and all(h.startswith(grid) for h in handlers)
+        else:
+            assert len(handlers) == PER_GRID + SENT
+        wait = mine["first_response_h"]
+        out |= {
+            f"wq{number}": float(wait.mean()),
+            f"p_wait{number}": float((wait > 0).mean()),
+            f"w{number}": float(mine["time_to_close_h"].mean()),
+        }
+    return out
+
+
+def test_members_reassigned_by_a_plan_make_two_erlang_c_queues(replicate, helpers) -> None:
+    """Two grids of 2/h each with 4 members apiece; a plan at 0 h sends one member of c-g01
+    to c-g02 for good: c-g01 is then M/M/3 and c-g02 M/M/5."""
+    warm = warmup(LAM_SENT, MU_SENT, PER_GRID - SENT)
+    send = {
+        "reassign": "pool",
+        "count": SENT,
+        "area": {"grids": ["c-g01"]},
+        "to": {"grids": ["c-g02"]},
+    }
+    data = merge_mappings(
+        pooled_scenario(2, LAM_SENT, MU_SENT, {"per_grid": PER_GRID}, warm),
+        {
+            **WITHOUT_GRID_WORKERS["no grid workers"],
+            "plans": {"send": {"triggers": [{"at": "0h"}], "actions": [send]}},
+        },
+    )
+    reps = replicate(
+        sim.scenario_from_dict(data), per_grid_stats, key="reassign", reps=REPS, days=100
+    )
+    failures = []
+    for number, c in enumerate((PER_GRID - SENT, PER_GRID + SENT)):
+        exact = theory.mmc(LAM_SENT, MU_SENT, c)
+        for key, value in {"wq": exact.wq, "p_wait": exact.p_wait, "w": exact.w}.items():
+            label = f"grid {number + 1} (c={c})"
+            failures.append(helpers.disagreement(label, reps, f"{key}{number}", value))
     failures = [line for line in failures if line]
     assert not failures, failures
