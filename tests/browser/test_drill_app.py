@@ -37,8 +37,21 @@ pytestmark = [
 def serve(out: Path) -> tuple[subprocess.Popen[str], str]:
     """Start `gridsim drill` on a free port; returns the process and the app's address."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "drill", str(GAS_LEAK), "--port", "0", "--out", out]
-        + ["--replays", "2", "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "drill",
+            str(GAS_LEAK),
+            "--port",
+            "0",
+            "--out",
+            out,
+            "--replays",
+            "2",
+            "--workers",
+            "1",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
