@@ -14,18 +14,26 @@ from sim.config.loader import ScenarioError
 from sim.scenario import Scenario
 
 VALIDATE_HELP = (
-    'Check scenario files: print "ok FILE" for each good one, and every problem of each bad '
-    "one as file:line: field.path: what is wrong. Exit 0 if all are good, 2 otherwise. With "
-    "--load, also print each scenario's offered load (work a week against hours on duty) and "
-    "warn where it is more than the staff can do."
+    'Check scenario, experiment, drill and decisions files: print "ok FILE" for each good one, '
+    "and every problem of each bad one as file:line: field.path: what is wrong. An experiment "
+    "is checked with every scenario it runs, a drill with its scenario, a decisions file "
+    "(NAME.decisions.yaml) against the drill beside it (NAME.yaml). Exit 0 if all are good, 2 "
+    "otherwise. With --load, also print each scenario's offered load (work a week against hours "
+    "on duty) and warn where it is more than the staff can do."
 )
+#: A decisions file is checked against the drill file of the same name beside it.
+DECISIONS_SUFFIX = ".decisions"
 
 
 @app.command("validate", help=VALIDATE_HELP)
 def validate_command(
     files: Annotated[
         list[str],
-        typer.Argument(metavar="FILE", help="Scenario files (YAML).", show_default=False),
+        typer.Argument(
+            metavar="FILE",
+            help="Scenario, experiment, drill or decisions files (YAML).",
+            show_default=False,
+        ),
     ],
     load: Annotated[
         bool, typer.Option("--load", help="Print the offered load of each scenario.")
@@ -58,12 +66,20 @@ def validate_command(
 
 
 def check_file(file: str) -> list[tuple[str, Scenario]]:
-    """Validate a scenario file, or an experiment file (it has `base:`) with every scenario it
-    runs: each arm, and each factor level, applied to it. Returns (label, scenario) of the
-    scenario, or of each arm of an experiment on its first factor levels."""
+    """Validate a scenario file; an experiment file (it has `base:`) with every scenario it
+    runs: each arm, and each factor level, applied to it; a drill file (it has `scenario:`)
+    with its scenario; or a decisions file (it has `decisions:` and no `world:`) against the
+    drill file beside it. Returns (label, scenario) of each scenario checked: the scenario, the
+    drill's, or each arm of an experiment on its first factor levels."""
     from sim.config.loader import load_data
 
     data, _ = load_data(file)
+    if "scenario" in data:
+        from sim.drill import load_drill
+
+        return [(f"{file} scenario", load_drill(file).played)]
+    if "decisions" in data and "world" not in data:
+        return _check_decisions(file)
     if "base" not in data:
         return [(file, sim.load_scenario(file))]
     from sim.sweep import check_experiment
@@ -77,3 +93,29 @@ def check_file(file: str) -> list[tuple[str, Scenario]]:
         (f"{file} arm {arm}", sim.load_scenario(spec.scenario, spec.overrides))
         for arm, spec in first.items()
     ]
+
+
+def _check_decisions(file: str) -> list[tuple[str, Scenario]]:
+    """Check the decisions file `file` against its drill, NAME.yaml for NAME.decisions.yaml."""
+    from sim.config.loader import Problem
+    from sim.drill import load_drill, load_script
+
+    path = Path(file)
+    stem = path.name.removesuffix(path.suffix)
+    drill_file = path.with_name(stem.removesuffix(DECISIONS_SUFFIX) + path.suffix)
+    if not stem.endswith(DECISIONS_SUFFIX) or not drill_file.is_file():
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    "",
+                    None,
+                    "a decisions file is checked against its drill: name it "
+                    "NAME.decisions.yaml beside the drill NAME.yaml, or play it with "
+                    "gridsim drill DRILL --script FILE",
+                )
+            ]
+        )
+    drill = load_drill(drill_file)
+    load_script(file, drill)
+    return [(f"{file} scenario", drill.played)]

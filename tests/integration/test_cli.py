@@ -261,6 +261,35 @@ def test_validate_good_and_bad_files(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_validate_checks_drills_and_decisions_against_their_drill(tmp_path: Path) -> None:
+    drills = ROOT / "scenarios" / "drills"
+    good = gridsim("validate", drills / "gas_leak.yaml", drills / "gas_leak.decisions.yaml")
+    assert good.returncode == 0, good.stderr
+    played = str(ROOT / "scenarios" / "gas_leak_channels.yaml")
+    drill_text = (drills / "gas_leak.yaml").read_text(encoding="utf-8")
+    (tmp_path / "team.yaml").write_text(
+        drill_text.replace("../gas_leak_channels.yaml", played), encoding="utf-8"
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        drill_text.replace("../gas_leak_channels.yaml", played).replace(
+            "by: day 2 23:00", "by: someday", 1
+        ),
+        encoding="utf-8",
+    )
+    decisions = tmp_path / "team.decisions.yaml"
+    text = (drills / "gas_leak.decisions.yaml").read_text(encoding="utf-8")
+    decisions.write_text(text.replace("role: 街道", "role: 路人", 1), encoding="utf-8")
+    alone = tmp_path / "alone.yaml"
+    alone.write_text(text, encoding="utf-8")
+    result = gridsim("validate", broken, decisions, alone)
+    assert result.returncode == 2
+    assert f"{broken}:{_line_of(broken, 'someday')}: objectives.leak_checked.by:" in result.stderr
+    assert f"{decisions}:{_line_of(decisions, '路人')}: decisions.1.role: no role" in result.stderr
+    assert f"{alone}: a decisions file is checked against its drill" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_validate_needs_a_file() -> None:
     assert gridsim("validate").returncode == 2
 
