@@ -1,7 +1,7 @@
 """gridsim: community grid management (网格化管理) under peacetime/emergency switching.
 
-`from sim import load_scenario, run`; the engine is imported on first use of `run`/`Result`,
-so validating files stays quick.
+`from sim import load_scenario, run, load_run`; the engine is imported on first use of
+`run`/`Result`/`load_run`, so validating files stays quick.
 """
 
 from typing import Any
@@ -9,11 +9,19 @@ from typing import Any
 from sim.config.loader import ScenarioError
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 
-__all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run", "scenario_from_dict"]
+__all__ = [
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "load_run",
+    "load_scenario",
+    "run",
+    "scenario_from_dict",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("run", "Result"):
+    if name in ("run", "Result", "load_run"):
         from sim import runner
 
         return getattr(runner, name)

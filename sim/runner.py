@@ -1,4 +1,4 @@
-"""Running a scenario and writing its run folder."""
+"""Running a scenario, writing its run folder and reading one back."""
 
 from __future__ import annotations
 
@@ -132,6 +132,38 @@ class Result:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return out
+
+
+def load_run(folder: str | os.PathLike[str]) -> Result:
+    """The run written to `folder` by `Result.write` (or `gridsim run --out`, or a sweep's run
+    folder), read back: its scenario from scenario.yaml, its seed from manifest.json, its KPIs
+    and tables. A table the folder lacks is an empty DataFrame; FileNotFoundError if it holds
+    no summary.json."""
+    folder = Path(folder)
+    summary_path = folder / "summary.json"
+    if not summary_path.is_file():
+        raise FileNotFoundError(f"{folder} holds no summary.json: not a gridsim run folder")
+
+    def table(name: str) -> pd.DataFrame:
+        path = folder / f"{name}.parquet"
+        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+    manifest_path = folder / "manifest.json"
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    )
+    data = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    return Result(
+        scenario=scenario_from_dict(data, f"{folder / 'scenario.yaml'}"),
+        seed=int(manifest.get("seed", 0)),
+        cases=table("cases"),
+        timeseries=table("timeseries"),
+        workers=table("workers"),
+        summary=json.loads(summary_path.read_text(encoding="utf-8")),
+        manifest=manifest,
+        events=table("events"),
+        jobs=table("jobs"),
+    )
 
 
 #: Garbage-collection thresholds during a run (Python's defaults: 700, 10, 10).

@@ -78,23 +78,6 @@ def _to_end(curve: tuple[np.ndarray, np.ndarray], end: float) -> tuple[np.ndarra
     return np.append(times, end), np.append(values, values[-1])
 
 
-def mode_spans(
-    events: pd.DataFrame, first_mode: str, window: tuple[float, float]
-) -> list[tuple[float, float, str]]:
-    """The operations' mode over the window as (from, to, mode), from the event log's mode
-    changes; `first_mode` is the mode before the first change."""
-    changes = events[events["event"] == "mode"].sort_values("t_h", kind="stable")
-    start, end = window
-    spans, mode, since = [], first_mode, start
-    for at, detail in zip(changes["t_h"], changes["detail"], strict=True):
-        if at > since and since < end:
-            spans.append((since, min(at, end), mode))
-        mode, since = str(detail), max(since, at)
-    if since < end:
-        spans.append((since, end, mode))
-    return spans
-
-
 def _hours_axis(axis: plt.Axes, window: tuple[float, float]) -> None:
     """Simulated time on the x axis, ticks at round clock hours, at most about ten."""
     axis.set_xlim(*window)

@@ -61,6 +61,7 @@ from sim.drill.whatif import (
     replay_seeds,
     value_differences,
 )
+from sim.metrics.events import mode_spans
 from sim.sweep.compare import PairedDifference
 
 REPORT, CHARTS, REPLAYS_TABLE = "report.html", "charts", "replays.csv"
@@ -200,7 +201,7 @@ def _charts(
     """Every chart as PNG bytes, by file name (without .png)."""
     window = played.window
     backlog, coverage = played.curves()
-    spans = charts.mode_spans(played.events, played.first_mode(), window)
+    spans = mode_spans(played.events, played.first_mode(), window)
     taken = [e["sim_h"] for e in played.log if e["kind"] == "decision" and e["outcome"] == "taken"]
     pictures = {
         "timeline": charts.png(

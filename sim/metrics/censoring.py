@@ -60,6 +60,17 @@ def km_quantiles(
     return out
 
 
+def km_curve(durations: npt.ArrayLike, observed: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The Kaplan–Meier estimate F̂ = 1 − Ŝ of the distribution of a censored duration, as a
+    step function: (hours at its jumps, F̂ just after each). F̂ ends below 1 when the longest
+    items are censored. Empty arrays for empty input or when nothing was observed."""
+    times, events = _validated(durations, observed)
+    if not events.any():
+        return np.empty(0), np.empty(0)
+    cdf = stats.ecdf(stats.CensoredData(uncensored=times[events], right=times[~events])).cdf
+    return np.asarray(cdf.quantiles, dtype=float), np.asarray(cdf.probabilities, dtype=float)
+
+
 def km_summary(durations: npt.ArrayLike, observed: npt.ArrayLike) -> dict:
     """Counts and Kaplan–Meier median and 90th percentile (hours) of censored durations.
 

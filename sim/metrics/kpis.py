@@ -36,9 +36,15 @@ def durations(start: pd.Series, end: pd.Series, horizon: float) -> dict:
     got there (`end` not NaN), their number (`observed` of `n`), the share that had not by the
     horizon (`open_share`), and Kaplan–Meier quantiles counting those as censored at the
     horizon (`km_p50`, `km_p90`; None when the estimate never reaches the level)."""
-    reached = end.notna()
-    hours = (end.where(reached, horizon) - start).clip(lower=0.0)
+    hours, reached = censored_hours(start, end, horizon)
     return {**_stats(hours[reached]), **km_summary(hours.to_numpy(), reached.to_numpy())}
+
+
+def censored_hours(start: pd.Series, end: pd.Series, horizon: float) -> tuple[pd.Series, pd.Series]:
+    """Hours from `start` to `end`, those that had not got there by the horizon (`end` NaN)
+    counted to the horizon; and whether each got there (False: right-censored)."""
+    reached = end.notna()
+    return (end.where(reached, horizon) - start).clip(lower=0.0), reached
 
 
 def _peak(created: np.ndarray, closed: np.ndarray) -> int:

@@ -1,8 +1,10 @@
 """Experiments over many runs: the experiment file, executors, the results store, paired
 comparisons between arms and sensitivity indices.
 
-    from sim.sweep import sweep, load_results, sensitivity
+    from sim.sweep import sweep, load_results, load_runs, sensitivity
     runs = sweep("experiments/staffing_mix.yaml", out="runs/mix")   # resumes if rerun
+    table = load_results("runs/mix", numeric=True)  # factor values such as "0.5/day" as numbers
+    results = load_runs("runs/mix")                 # {arm: [Result of each replication]}
     indices = sensitivity("runs/admin", ["kpi.time_to_close_h.mean"])  # design over ranges
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,7 +23,10 @@ from sim.sweep.executors import run_all
 from sim.sweep.progress import SweepProgress
 from sim.sweep.sensitivity import sensitivity
 from sim.sweep.spec import Experiment, RunSpec, runs_of, scenario_digests
-from sim.sweep.store import Store
+from sim.sweep.store import Store, factor_number, numeric_factors
+
+if TYPE_CHECKING:
+    from sim.runner import Result
 
 
 def load_experiment(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Experiment:
@@ -119,10 +124,16 @@ def sweep(
     return store.table()
 
 
-def load_results(out: str | os.PathLike[str], tidy: bool = False) -> pd.DataFrame:
+def load_results(
+    out: str | os.PathLike[str], tidy: bool = False, numeric: bool = False
+) -> pd.DataFrame:
     """The runs table of a sweep's results folder: one row per run with a column per KPI, or
-    with `tidy=True` one row per run and KPI (columns `kpi` and `value`), for plotting."""
+    with `tidy=True` one row per run and KPI (columns `kpi` and `value`), for plotting. With
+    `numeric=True`, factor values written with units (`"0.5/day"`, `"12min"`) become numbers
+    in the scenario's base units (per hour, hours), for axes."""
     table = Store(out).table()
+    if numeric:
+        table = numeric_factors(table)
     if not tidy or not len(table):
         return table
     kpis = [c for c in table.columns if c.startswith("kpi.")]
@@ -140,6 +151,43 @@ def load_runs_table(
     return Store(out).stacked(name, columns)
 
 
+def load_runs(
+    out: str | os.PathLike[str], factors: dict[str, Any] | None = None
+) -> dict[str, list[Result]]:
+    """The finished runs of a sweep's results folder as `Result`s (`sim.load_run` of each run
+    folder), grouped by arm in the experiment's order, replications in order: {arm: [Result,
+    …]}, ready for the charts of `sim.plots`. `factors` keeps the runs at those levels
+    (scenario path → value as the experiment writes it, e.g. `{"sources.resident.
+    rate_per_household": "2/year"}`); where an arm still has several factor combinations, each
+    is a group of its own, named `arm (field=value, …)` after the last part of each path."""
+    from sim.runner import load_run
+
+    store = Store(out)
+    table = store.table()
+    if not len(table):
+        return {}
+    table = table[table["status"] == "ok"]
+    for name, value in (factors or {}).items():
+        column = f"factor.{name}"
+        if column not in table.columns:
+            raise ValueError(f"the experiment has no factor {name!r}")
+        wanted = factor_number(value)
+        table = table[
+            [
+                level == value or (wanted is not None and factor_number(level) == wanted)
+                for level in table[column]
+            ]
+        ]
+    columns = [c for c in table.columns if c.startswith("factor.")]
+    varied = [c for c in columns if table.groupby("arm", sort=False)[c].nunique().max() > 1]
+    groups: dict[str, list[Result]] = {}
+    for row in table.to_dict("records"):
+        levels = ", ".join(f"{c.rsplit('.', 1)[-1]}={row[c]}" for c in varied)
+        name = f"{row['arm']} ({levels})" if levels else str(row["arm"])
+        groups.setdefault(name, []).append(load_run(store.runs / row["run_id"]))
+    return groups
+
+
 def fingerprint(out: str | os.PathLike[str]) -> str:
     """A short hash of a results folder's numbers: equal on any executor or cluster."""
     return Store(out).fingerprint()
@@ -151,7 +199,9 @@ __all__ = [
     "fingerprint",
     "load_experiment",
     "load_results",
+    "load_runs",
     "load_runs_table",
+    "numeric_factors",
     "runs_of",
     "sensitivity",
     "sweep",

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.config.units import parse_quantity
 from sim.sweep.spec import Experiment, RunSpec, runs_of
 
 
@@ -28,6 +29,28 @@ def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
             out.update(flatten(value, f"{name}."))
         else:
             out[name] = value
+    return out
+
+
+def factor_number(value: Any) -> float | None:
+    """A factor's value as a number in the scenario's base units (hours, per hour): numbers as
+    they are, `"0.5/day"` → 0.0208 per hour, `"12min"` → 0.2 h; None for anything else (a
+    list, a name)."""
+    try:
+        return parse_quantity(value)
+    except ValueError:
+        return None
+
+
+def numeric_factors(table: pd.DataFrame) -> pd.DataFrame:
+    """The runs table with each `factor.*` column whose every value is a number, a duration or
+    a rate turned into numbers in base units (hours, per hour), for axes; other columns as
+    they are."""
+    out = table.copy()
+    for column in [c for c in table.columns if c.startswith("factor.")]:
+        numbers = [factor_number(value) for value in table[column]]
+        if numbers and all(number is not None for number in numbers):
+            out[column] = pd.Series(numbers, index=table.index, dtype=float)
     return out
 
 
