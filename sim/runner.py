@@ -18,6 +18,7 @@ from pathlib import Path
 
 import mesa
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
 
 from sim.emergency.plans import Decision
@@ -134,6 +135,23 @@ class Result:
         return out
 
 
+def read_table(path: Path) -> pd.DataFrame:
+    """A run folder's Parquet table as it was written: a categorical column without a single
+    value (no department sent a task, say) comes back from Parquet as objects, and is made
+    categorical again as the file's pandas metadata records."""
+    frame = pd.read_parquet(path)
+    written = pq.read_schema(path).pandas_metadata or {}
+    for column in written.get("columns", []):
+        name = column.get("name")
+        if (
+            column.get("pandas_type") == "categorical"
+            and name in frame
+            and not isinstance(frame[name].dtype, pd.CategoricalDtype)
+        ):
+            frame[name] = frame[name].astype("category")
+    return frame
+
+
 def load_run(folder: str | os.PathLike[str]) -> Result:
     """The run written to `folder` by `Result.write` (or `gridsim run --out`, or a sweep's run
     folder), read back: its scenario from scenario.yaml, its seed from manifest.json, its KPIs
@@ -146,7 +164,7 @@ def load_run(folder: str | os.PathLike[str]) -> Result:
 
     def table(name: str) -> pd.DataFrame:
         path = folder / f"{name}.parquet"
-        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+        return read_table(path) if path.is_file() else pd.DataFrame()
 
     manifest_path = folder / "manifest.json"
     manifest = (

@@ -115,6 +115,55 @@ WORDS: dict[str, Term] = {
     "resident": Term("residents", "居民"),
     "checks": Term("checks", "校验"),
     "hours_in_mode": Term("hours in mode", "模式时长"),
+    # -- charts (sim.plots): titles, axes and legends ------------------------------------------
+    "mode": Term("mode", "运行模式"),
+    "time_d": Term("simulated time (days)", "模拟时间（天）"),
+    "median": Term("median", "中位数"),
+    "runs_range": Term("range of {n} runs", "{n}次运行的范围"),
+    "runs_p10_p90": Term("10th–90th percentile of {n} runs", "{n}次运行的10%–90%分位"),
+    "open_cases": Term("open closed-loop cases", "未办结闭环事项"),
+    "open_tasks": Term("open tasks", "未完成任务"),
+    "chart_backlog": Term("Closed-loop backlog through the switch", "平战转换中的闭环事项积压"),
+    "chart_response": Term(
+        "First response and time to close, open cases counted (Kaplan–Meier)",
+        "首次响应与办结时长（K-M估计，计入未办结事项）",
+    ),
+    "km_share": Term("share of cases by then, Kaplan–Meier", "累计占比，K-M估计"),
+    "not_reached": Term("not reached", "未达到"),
+    "chart_differences": Term(
+        "Paired differences against {reference} (95 % CI)", "与{reference}的配对差值（95%置信区间）"
+    ),
+    "chart_budget": Term("Time budget by role", "各类人员工作时间构成"),
+    "share_on_duty": Term("share of hours on duty", "占在岗工时比例"),
+    "patrolling": Term("patrol", "巡查"),
+    "of_which_overtime": Term("of which overtime (hatched)", "其中加班（斜线）"),
+    "forms_line": Term(
+        "50 % of the time on forms (article #4, docs/sources.md A62)",
+        "50%的时间精力用于填表、报材料（第4篇，A62）",
+    ),
+    "chart_map": Term("Grids by street and community: {what}", "各街道、社区网格：{what}"),
+    "mean_backlog": Term("mean open closed-loop cases", "平均未办结闭环事项"),
+    "difficulty": Term("difficulty score", "网格难度分值"),
+    "workload": Term("utilisation of the grid's staff", "网格人员利用率"),
+    "chart_sensitivity": Term("Sensitivity of KPIs to the ranges", "指标对参数范围的敏感性"),
+    "index": Term("index", "指数"),
+    "S1": Term("first-order index", "一阶指数"),
+    "ST": Term("total index", "总效应指数"),
+    "S2": Term("second-order index", "二阶指数"),
+    "mu_star": Term("μ* (mean absolute elementary effect)", "μ*（基本效应绝对值均值）"),
+    "chart_frontier": Term("Cost against response time by arm", "各方案成本与响应时间"),
+    "efficient": Term("efficient: no arm cheaper and faster", "有效方案：无更省且更快者"),
+    "dominated": Term("dominated", "被占优方案"),
+    "chart_load": Term("Offered load against capacity", "工作负荷与在岗能力"),
+    "hours_per_week": Term("hours a week", "每周"),
+    "work_offered": Term("work offered", "工作需求"),
+    "hours_on_duty": Term("hours on duty", "在岗工时"),
+    "standby": Term("on standby", "待命"),
+    "while_incident": Term("{name} (while it lasts)", "{name}（事件期间）"),
+    "utilisation_is": Term(
+        "utilisation {value} % (incidents aside)", "利用率{value}%（不计突发事件）"
+    ),
+    # -- end of charts ------------------------------------------------------------------------
 }
 
 #: Measures (the first part of a KPI path, or a block's measure): name and unit.
