@@ -73,7 +73,7 @@ def test_chinese_names_of_the_headline_kpis_are_chinese(kpis):
     blocks = ("first_response_h", "time_to_close_h", "hours", "emergency")
     for path in kpis:
         parts = path.split(".")
-        if len(parts) > 1 and parts[0] not in blocks or path.startswith("emergency.incidents"):
+        if (len(parts) > 1 and parts[0] not in blocks) or path.startswith("emergency.incidents"):
             continue
         if path.startswith("emergency.standby_teams"):
             continue
