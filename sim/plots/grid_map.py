@@ -19,7 +19,7 @@ from matplotlib.patches import Rectangle
 
 from sim.drill.map_layout import Block, Layout, layout
 from sim.plots.fonts import chart_language
-from sim.plots.runs import Runs, by_arm, grid_backlog, grid_workload, world_of
+from sim.plots.runs import Runs, by_arm, grid_backlog, grid_difficulty, grid_workload, world_of
 from sim.plots.style import labelled, new_figure, title
 from sim.terms import UNITS, Lang, word
 
@@ -35,16 +35,11 @@ TEXT_TILES = 120
 NOTHING = "#eeeeee"
 
 
-def _difficulty(result: Result) -> pd.Series:
-    world = world_of(result)
-    return pd.Series({grid.id: grid.difficulty for grid in world.grids})
-
-
 #: What a tile's colour shows: the value per grid id, the word naming it, its unit, the factor
 #: its values are shown multiplied by, and the colour map.
 COLOURINGS: dict[str, tuple[Callable[[Result], pd.Series], str, str, float, str]] = {
     "backlog": (grid_backlog, "mean_backlog", "cases", 1.0, "YlOrRd"),
-    "difficulty": (_difficulty, "difficulty", "number", 1.0, "Purples"),
+    "difficulty": (grid_difficulty, "difficulty", "number", 1.0, "Purples"),
     "workload": (grid_workload, "workload", "share", 100.0, "YlGnBu"),
 }
 

@@ -3,6 +3,7 @@ at the end: the Kaplan–Meier estimate, as the KPIs' `km_p50` and `km_p90` are 
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -59,7 +60,9 @@ def _hours_axis(axis: Axes) -> None:
     axis.set_xlim(left=0)
 
 
-def _curve(axis: Axes, hours, reached, colour: str, arm: str, lang: Lang) -> None:
+def _curve(
+    axis: Axes, hours: np.ndarray, reached: np.ndarray, colour: str, arm: str, lang: Lang
+) -> None:
     """One arm's Kaplan–Meier curve with its median and P90 marked and told in the legend."""
     times, shares = km_curve(hours, reached)
     if len(times):

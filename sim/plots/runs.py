@@ -130,6 +130,12 @@ def grid_backlog(result: Result) -> pd.Series:
     return after.groupby("unit", observed=True)["backlog"].mean()
 
 
+def grid_difficulty(result: Result) -> pd.Series:
+    """Each grid's difficulty score (weighted floating, rental, group-rental and shop
+    households), by grid id."""
+    return pd.Series({grid.id: grid.difficulty for grid in world_of(result).grids})
+
+
 def grid_workload(result: Result) -> pd.Series:
     """The utilisation of the staff posted to each grid: hours on jobs over hours on duty, by
     grid id (staff posted to a community or pooled are left out)."""
