@@ -358,12 +358,9 @@ def _meeting_week(team: Team, pattern: list[Shift]) -> float:
 def _member_weeks(world: World, team: Team) -> list[tuple[list, float]]:
     """(grids served, on-duty hours a week less meetings and no-shows, as held in the long
     run) of every member of a team."""
-    patterns = team.patterns
     held = (1.0 - team.no_show) * team.staffed_share
-    return [
-        (grids, _pattern_week(team, patterns[k % len(patterns)]) * held)
-        for k, grids in enumerate(team_posts(world, team))
-    ]
+    weeks = [_pattern_week(team, pattern) * held for pattern in team.patterns]
+    return [(grids, weeks[k % len(weeks)]) for k, grids in enumerate(team_posts(world, team))]
 
 
 def _team_hours(world: World, team: Team) -> float:

@@ -13,9 +13,9 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from sim.agents.staff import Member
-from sim.calendar import meeting_times, shift_times
+from sim.calendar import Block, meeting_times, shift_times
 from sim.config.staff_table import read_staff_table
-from sim.config.teams import Profile, Shift, Team
+from sim.config.teams import Profile, Team
 from sim.vocabulary import SKILLS
 
 if TYPE_CHECKING:
@@ -39,16 +39,23 @@ class Posting:
 
 
 def team_members(posting: Posting, name: str, team: Team) -> list[Member]:
-    """Every member of team `name`, in grid order."""
+    """Every member of team `name`, in grid order. What members share (the rosters of each
+    shift pattern, the categories they take, the meetings) is built once per team and shared,
+    read only."""
     posts = team_posts(posting.world, team)
     profiles = _profiles(team.profiles, len(posts))
     patterns = team.patterns
+    common = _TeamParts.of(posting, team)
+    rosters = [
+        shift_times(posting.calendar, posting.horizon, p, team.starts_early, team.stays_late)
+        for p in patterns
+    ]
     members = []
     for number, (grids, profile) in enumerate(zip(posts, profiles, strict=True)):
         shared = team.size[0] in ("per_community", "pool")
         home = grids[number % len(grids)] if shared else grids[0]
-        pattern = patterns[number % len(patterns)]
-        members.append(_member(posting, name, team, number, home, grids, pattern, profile))
+        roster = rosters[number % len(patterns)]
+        members.append(_member(posting, name, team, common, number, home, grids, roster, profile))
     return members
 
 
@@ -59,6 +66,8 @@ def department_members(
     the department's office hours, taking every category at a standard pace."""
     n_categories = len(posting.case_types)
     shifts = shift_times(posting.calendar, posting.horizon, [spec.shift])
+    takes = [True] * n_categories
+    categories = list(range(n_categories))
     return [
         Member(
             role=kind,
@@ -68,7 +77,9 @@ def department_members(
             unit_id=station.name,
             stations=[station],
             shifts=shifts,
-            takes=[True] * n_categories,
+            takes=takes,
+            categories=categories,
+            field_takes=takes,
             rates=dict.fromkeys(SKILLS, 1.0),
             category_rates=[1.0] * n_categories,
             resolves=[0.0] * n_categories,
@@ -149,18 +160,48 @@ def _profiles(profiles: list[Profile], n: int) -> list[Profile | None]:
     return out
 
 
+@dataclass(frozen=True)
+class _TeamParts:
+    """What every member of a team has alike, built once per team: per category, whether it
+    is taken (and below the field share, taken if not deferrable), the team's speed on it and
+    the share settled at the grid; the admin categories (deferrable); the meetings."""
+
+    takes: list[bool]
+    categories: list[int]
+    field_takes: list[bool]
+    category_rates: list[float]
+    resolves: list[float]
+    deferrable: frozenset[int]
+    meetings: list[tuple[float, float]]
+
+    @classmethod
+    def of(cls, posting: Posting, team: Team) -> _TeamParts:
+        case_types = posting.case_types
+        allowed = None if team.categories is None else set(team.categories)
+        takes = [allowed is None or c.name in allowed for c in case_types]
+        deferrable = frozenset(c.index for c in case_types if c.kind == "admin")
+        return cls(
+            takes=takes,
+            categories=[i for i, ok in enumerate(takes) if ok],
+            field_takes=[ok and i not in deferrable for i, ok in enumerate(takes)],
+            category_rates=[team.category_speed.get(c.name, 1.0) for c in case_types],
+            resolves=[team.resolves.get(c.name, 0.0) for c in case_types],
+            deferrable=deferrable,
+            meetings=meeting_times(posting.calendar, posting.horizon, team.meetings),
+        )
+
+
 def _member(
     posting: Posting,
     name: str,
     team: Team,
+    common: _TeamParts,
     number: int,
     home: Grid,
     grids: list[Grid],
-    pattern: list[Shift],
+    roster: list[Block] | None,
     profile: Profile | None,
 ) -> Member:
-    case_types = posting.case_types
-    allowed = None if team.categories is None else set(team.categories)
     skills = {skill: team.speed * team.skills.get(skill, 1.0) for skill in SKILLS}
     if profile is not None:
         skills = {skill: rate * profile.skills.get(skill, 1.0) for skill, rate in skills.items()}
@@ -173,21 +214,21 @@ def _member(
         unit=home.index,
         unit_id=home.id,
         stations=[posting.grid_stations[g.index] for g in grids],
-        shifts=shift_times(
-            posting.calendar, posting.horizon, pattern, team.starts_early, team.stays_late
-        ),
-        takes=[allowed is None or c.name in allowed for c in case_types],
+        shifts=roster,
+        takes=common.takes,
+        categories=common.categories,
+        field_takes=common.field_takes,
         rates=skills,
-        category_rates=[team.category_speed.get(c.name, 1.0) for c in case_types],
-        resolves=[team.resolves.get(c.name, 0.0) for c in case_types],
+        category_rates=common.category_rates,
+        resolves=common.resolves,
         success=dict(profile.success) if profile is not None else {},
         contact_bonus=profile.contact_bonus if profile is not None else 0.0,
         patrol_round=patrol.round if patrol is not None and patrol.enabled else None,
         min_field_share=team.min_field_share,
-        deferrable=frozenset(c.index for c in case_types if c.kind == "admin"),
+        deferrable=common.deferrable,
         overtime_limit=team.overtime_limit,
         no_show=team.no_show,
-        meetings=meeting_times(posting.calendar, posting.horizon, team.meetings),
+        meetings=common.meetings,
         standby=team.standby,
         dropout_after=team.dropout.after_idle if team.dropout else None,
         dropout_p=team.dropout.p if team.dropout else 0.0,

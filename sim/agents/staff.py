@@ -49,7 +49,8 @@ class Workplace:
 
 @dataclass
 class Member:
-    """Everything that makes one member of staff what they are (built by sim.staffing)."""
+    """Everything that makes one member of staff what they are (built by sim.staffing; the
+    lists may be shared by the members of a team, and are read only)."""
 
     role: str  # team id, or department kind
     kind: str  # full_time, specialist, part_time, volunteer, department
@@ -59,6 +60,8 @@ class Member:
     stations: list[Station]
     shifts: list[Block] | None  # stretches on duty in time order; None = round the clock
     takes: list[bool]  # per category index: may take its jobs
+    categories: list[int]  # indices of the categories taken
+    field_takes: list[bool]  # `takes` less the deferrable ones (below min_field_share)
     rates: dict[str, float]  # work-rate multiplier per skill
     category_rates: list[float]  # extra multiplier per category (specialists on their own)
     resolves: list[float]  # per category: P(resolving at the grid what would go up)
@@ -77,11 +80,6 @@ class Member:
     fatigue_slowdown: float = 0.0
     fatigue_error: float = 0.0
     pay: object = None
-
-    @property
-    def categories(self) -> list[int]:
-        """Indices of the categories this member may take."""
-        return [i for i, ok in enumerate(self.takes) if ok]
 
 
 class Staff:
@@ -108,7 +106,7 @@ class Staff:
         self.serving = self.stations  # the stations plus the cover
         self.takes = member.takes
         self.accepting = member.takes  # what a station may hand over while this person waits
-        self._field_takes = [ok and i not in member.deferrable for i, ok in enumerate(self.takes)]
+        self._field_takes = member.field_takes
         self.categories = member.categories
         self.rates = member.rates
         self.category_rates = member.category_rates
