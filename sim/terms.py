@@ -18,7 +18,8 @@ A KPI is named by its path in summary.json (`time_to_close_h.km_p50`; the runs t
 - what the measure is about (`WORDS`): a kind of work, a tier, a band, a channel. Blocks of
   summary.json that hold one entry per thing (`BLOCKS`: `tasks`, `tiers`, `by_role` …) are
   not named themselves, only say how their entries are ("{}-difficulty grids"); blocks that
-  hold measures (`GROUPS`: `channels`, `checks` …) are left out of the name.
+  hold measures (`GROUPS`: `channels`, `checks`, `offered_load` …) are left out of the
+  name.
 
 A word may be given for one block only: the key `block.part` (`routes.grid`: "taken to the
 grid worker") is looked up before `part`, in WORDS and MEASURES alike; the block is the
@@ -190,7 +191,7 @@ WORDS: dict[str, Term] = {
     "ci95": Term("95 % CI", "95%置信区间"),
     "p_value": Term("p", "p值"),
     "higher_in": Term("higher in", "较高占比"),
-    "of_pairs": Term("of {n} pairs", "（共{n}对）"),
+    "of_pairs": Term("of {n}", "（共{n}对）"),
     "against": Term("against", "对比"),
     "reference": Term("reference", "基准"),
     "parameter": Term("parameter", "参数"),
@@ -212,11 +213,24 @@ WORDS: dict[str, Term] = {
         "闭环事项：预热期后的居民诉求与巡查发现",
     ),
     "all_work": Term("all work", "全部工作"),
-    "points": Term("points", "设计点"),
-    "noise": Term("replication noise", "重复噪声"),
-    "noise_share": Term("{share} of the variance of the point means", "占设计点均值方差的{share}"),
+    "run_title": Term(
+        "{name} · seed {seed} · {days:g} days · {wall:.2f} s wall",
+        "{name} · 随机种子 {seed} · {days:g} 天 · 实际用时 {wall:.2f} 秒",
+    ),
+    "offered_load_title": Term("{name} · offered load", "{name} · 预估负荷"),
+    "design_runs": Term(
+        "{points} points × {replications} replications", "{points}个设计点 × {replications}次重复"
+    ),
+    "noise_share": Term(
+        "replication noise: {share} of the variance of the point means",
+        "重复噪声：占设计点均值方差的{share}",
+    ),
     "noise_unknown": Term(
         "replication noise not estimated (one replication)", "未估计重复噪声（仅一次重复）"
+    ),
+    "noise_flat": Term(
+        "replication noise not estimated (the point means do not vary)",
+        "未估计重复噪声（各设计点均值无差异）",
     ),
     "sd_over_reps": Term("sd over reps", "重复间标准差"),
     "pairs": Term("pairs", "参数对"),
@@ -343,18 +357,28 @@ MEASURES: dict[str, Measure] = {
         "h",
         ("report reached the {} after", "报告到达{}用时"),
     ),
-    # offered load
+    # offered load (worked out before a run: expected, not simulated)
+    "offered_load.utilisation": _m("offered utilisation, grid side", "网格侧预估利用率", "share"),
+    "busiest_grid.utilisation": _m(
+        "offered utilisation of the busiest grid", "最忙网格预估利用率", "share"
+    ),
     "arrivals_per_week": _m(
-        "arrivals a week", "每周到达量", "per_week", ("{} arriving a week", "每周到达的{}")
+        "arrivals expected a week",
+        "每周预计到达量",
+        "per_week",
+        ("{} expected a week", "每周预计到达的{}"),
     ),
     "demand_h_per_week": _m(
-        "work a week", "每周工作量", "h_week", ("work a week from {}", "{}每周工作量")
+        "work offered a week",
+        "每周预估工作量",
+        "h_week",
+        ("work offered a week by {}", "{}每周预估工作量"),
     ),
     "demand_by_category_h_per_week": _m(
-        "work a week by category",
-        "各类别每周工作量",
+        "work offered a week by category",
+        "各类别每周预估工作量",
         "h_week",
-        ("work a week from {}", "{}每周工作量"),
+        ("work offered a week by {}", "{}每周预估工作量"),
     ),
     "capacity_h_per_week": _m(
         "hours on duty a week, less meetings",
@@ -368,31 +392,46 @@ MEASURES: dict[str, Measure] = {
         "h_week",
         ("hours on standby a week of {}", "{}每周待命工时"),
     ),
-    "shortfall_h_per_week": _m("work left undone a week", "每周工作缺口", "h_week"),
-    "grids_over_capacity": _m("grids over capacity", "超负荷网格数", "count"),
-    "departments.demand": _m("work a week", "每周工作量", "h_week"),
+    "shortfall_h_per_week": _m("offered work left undone a week", "每周预估工作缺口", "h_week"),
+    "grids_over_capacity": _m("grids offered more work than hours", "预估超负荷网格数", "count"),
+    "departments.demand": _m("work offered a week", "每周预估工作量", "h_week"),
     "departments.capacity": _m("hours on duty a week", "每周在岗工时", "h_week"),
-    "incidents.hours": _m("extra work", "额外工作量", "hours"),
+    "departments.utilisation": _m("offered utilisation", "预估利用率", "share"),
+    "incidents.hours": _m("extra work offered", "预估额外工作量", "hours"),
     "days": _m("duration", "持续时间", "days"),
-    "h_per_week": _m("extra work a week", "每周额外工作量", "h_week"),
-    "channels_per_week.needs": _m("residents' needs", "居民诉求", "per_week"),
-    "channels_per_week.reported": _m("needs reported", "已反映的诉求", "per_week"),
-    "channels_per_week.grid": _m("needs taken to the grid worker", "找网格员的诉求", "per_week"),
-    "channels_per_week.settled": _m("needs settled at a desk", "在受理台化解的诉求", "per_week"),
-    "channels_per_week.gave_up": _m("needs given up", "放弃反映的诉求", "per_week"),
-    "calls": _m("calls", "来电", "calls", ("calls to the {}", "打给{}的来电")),
-    "blocked": _m(
-        "calls blocked", "未接通来电", "calls", ("calls blocked at the {}", "{}未接通来电")
+    "h_per_week": _m("extra work offered a week", "每周预估额外工作量", "h_week"),
+    "channels_per_week.needs": _m("residents' needs expected", "预计居民诉求", "per_week"),
+    "channels_per_week.reported": _m("needs expected reported", "预计反映的诉求", "per_week"),
+    "channels_per_week.grid": _m(
+        "needs expected at the grid worker", "预计找网格员的诉求", "per_week"
+    ),
+    "channels_per_week.settled": _m(
+        "needs expected settled at a desk", "预计在受理台化解的诉求", "per_week"
+    ),
+    "channels_per_week.gave_up": _m("needs expected given up", "预计放弃反映的诉求", "per_week"),
+    "channels_per_week.calls": _m(
+        "calls expected", "预计来电", "per_week", ("calls expected to the {}", "预计打给{}的来电")
+    ),
+    "channels_per_week.blocked": _m(
+        "calls expected blocked",
+        "预计未接通来电",
+        "per_week",
+        ("calls expected blocked at the {}", "预计{}未接通来电"),
     ),
     "needs_by_compound": _m(
-        "needs by compound", "按小区的诉求", "per_week", ("needs of households {}", "{}住户诉求")
+        "needs expected by compound",
+        "按小区预计诉求",
+        "per_week",
+        ("needs expected of households {}", "预计{}住户诉求"),
     ),
     "grid_by_compound": _m(
-        "needs taken to the grid worker by compound",
-        "按小区找网格员的诉求",
+        "needs expected at the grid worker by compound",
+        "按小区预计找网格员的诉求",
         "per_week",
-        ("needs taken to the grid worker, households {}", "{}住户找网格员的诉求"),
+        ("needs expected at the grid worker, households {}", "预计{}住户找网格员的诉求"),
     ),
+    "calls": _m("calls", "来电", "calls"),
+    "blocked": _m("calls blocked", "未接通来电", "calls"),
     # steady state
     "warmup_settled": _m("the warm-up settled", "预热期已稳定", "flag"),
     "stationary": _m("stationary after the warm-up", "预热期后已平稳", "flag"),
@@ -492,11 +531,14 @@ STATISTICS: dict[str, Term] = {
 STATISTIC_UNITS: dict[str, Unit] = {"open_share": "share", "n": "count", "observed": "count"}
 #: Statistics over the cases that got there only (a Kaplan–Meier quantile counts the others).
 OF_OBSERVED: frozenset[str] = frozenset({"mean", "p50", "p90", "p99"})
-#: Measures whose summaries give the Kaplan–Meier quantiles beside the plain statistics.
-CENSORED: frozenset[str] = frozenset(
-    {"first_response_h", "time_to_close_h", "time_to_done_h", "time_to_close_by_tier_h"}
-)
-OBSERVED_NOTE = Term(" (of those that got there)", "（仅计已完成的）")
+#: Measures whose summaries give the Kaplan–Meier quantiles beside the plain statistics, and
+#: which cases their plain statistics count.
+CENSORED: dict[str, Term] = {
+    "first_response_h": Term("started", "已响应"),
+    "time_to_close_h": Term("closed", "已办结"),
+    "time_to_close_by_tier_h": Term("closed", "已办结"),
+    "time_to_done_h": Term("done", "已完成"),
+}
 
 #: Blocks of summary.json that hold one entry per thing (a kind of work, a tier, a team), and
 #: how an entry is named ("{}": the thing). The blocks are not named themselves.
@@ -520,7 +562,9 @@ BLOCKS: dict[str, Term] = {
     "by_channel": Term("{}", "{}"),
 }
 #: Blocks that hold measures, not things: not named either.
-GROUPS: frozenset[str] = frozenset({"kpis", "emergency", "checks", "channels", "channels_per_week"})
+GROUPS: frozenset[str] = frozenset(
+    {"kpis", "emergency", "checks", "channels", "channels_per_week", "offered_load", "busiest_grid"}
+)
 #: Blocks whose entries are things a scenario names (teams, categories, departments,
 #: incidents, plans), and measures of one value per such thing.
 NAMED: frozenset[str] = frozenset(
@@ -546,6 +590,83 @@ BLOCK_UNITS: dict[str, Unit] = {"channels_per_week": "per_week"}
 INCIDENT_TASK = re.compile(r"task_\d+_(.+)")
 
 
+#: Settings of a scenario that experiments vary, by the last part of their path (a factor or a
+#: range: `world.streets.0.communities.0.grids`); `parameter_name` composes the rest.
+PARAMETERS: dict[str, Term] = {
+    "grids": Term("grids per community", "每社区网格数"),
+    "households_per_grid": Term("households per grid", "每网格户数"),
+    "households_total": Term("households", "总户数"),
+    "per_grid": Term("members per grid", "每网格人数"),
+    "per_community": Term("members per community", "每社区人数"),
+    "grids_per_member": Term("grids per member", "每人负责网格数"),
+    "rate_per_household": Term("rate per household", "每户发生率"),
+    "rate_per_grid": Term("rate per grid", "每网格发生率"),
+    "monthly_yuan": Term("monthly pay", "月薪"),
+    "annual_bonus_yuan": Term("annual bonus", "年度奖金"),
+    "annual_rate": Term("leaving rate a year", "年离职率"),
+    "join_rate": Term("join rate", "加入率"),
+    "leave_rate": Term("leave rate", "离开率"),
+    "recruitment_delay": Term("time to hire", "招聘周期"),
+    "work": Term("work content", "工作量"),
+    "travel": Term("travel", "路途时间"),
+    "deadline": Term("deadline", "办理时限"),
+    "speed": Term("speed", "工作速度"),
+    "agents": Term("agents", "坐席数"),
+    "days": Term("days simulated", "模拟天数"),
+    "median": Term("median", "中位数"),
+    "mean": Term("mean", "均值"),
+    "cv": Term("CV", "变异系数"),
+    "low": Term("low", "下限"),
+    "high": Term("high", "上限"),
+    "enabled": Term("on", "启用"),
+}
+#: Ends of a parameter path that qualify the part before: a distribution's statistic
+#: (`work.median`) or a switch (`self_governance.enabled`).
+PARAMETER_STATISTICS: frozenset[str] = frozenset({"median", "mean", "cv", "low", "high", "enabled"})
+#: Parts of a scenario path whose next part is a thing the scenario names.
+OWNERS: frozenset[str] = frozenset(
+    {"categories", "teams", "departments", "incidents", "plans", "sources", "channels"}
+)
+#: Words of the things owned, where the scenario's sources and channels are named.
+OWNED: dict[str, Term] = {
+    "grid_workers": Term("grid workers", "网格员"),
+    "sources.resident": Term("residents' requests", "居民诉求"),
+    "sources.patrol": Term("patrols", "巡查"),
+    "sources.admin": Term("forms (top-down)", "上级交办表格"),
+    "sources.revisits": Term("revisits", "走访回访"),
+    "channels.hotline": Term("12345 hotline", "12345热线"),
+    "channels.property": Term("property company", "物业"),
+}
+
+
+def parameter_name(path: str, lang: Lang = "en", names: Mapping[str, str] | None = None) -> str:
+    """A readable name of a scenario setting an experiment varies (a factor or a range):
+    what it belongs to (a team, a category, a source: the scenario's name for it, `names` in
+    Chinese), the setting (`PARAMETERS`) and a distribution's statistic; list indexes left out.
+    `categories.admin_form.work.median` → "admin form: work content, median"."""
+    parts = [part for part in path.removeprefix("factor.").split(".") if not part.isdigit()]
+    owner = None
+    if parts[0] in OWNED and len(parts) > 1:
+        owner, parts = OWNED[parts[0]](lang), parts[1:]
+    elif parts[0] in OWNERS and len(parts) > 2:
+        key, known = parts[1], OWNED.get(f"{parts[0]}.{parts[1]}")
+        if known is not None:
+            owner = known(lang)
+        else:
+            owner = (names or {}).get(key) if lang == "zh" else None
+            owner = owner or word(key, lang)
+        parts = parts[2:]
+    statistic = None
+    if len(parts) > 1 and parts[-1] in PARAMETER_STATISTICS:
+        statistic, parts = PARAMETERS[parts[-1]](lang), parts[:-1]
+    term = PARAMETERS.get(parts[-1])
+    name = term(lang) if term is not None else word(parts[-1], lang)
+    if lang == "zh":
+        return (owner or "") + name + (statistic or "")
+    text = f"{owner}: {name}" if owner else name
+    return f"{text}, {statistic}" if statistic else text
+
+
 def word(key: str, lang: Lang = "en") -> str:
     """A word of the table in `lang`; a key the table lacks is shown as written, underscores
     as spaces."""
@@ -555,15 +676,19 @@ def word(key: str, lang: Lang = "en") -> str:
 
 def scenario_names(scenario: Any) -> dict[str, str]:
     """The Chinese names (`label_zh`) a scenario gives its teams (the grid workers too),
-    categories, departments, incidents and plans, by key: the `names` of `kpi_name`."""
-    groups = (
-        scenario.all_teams(),
-        scenario.categories,
-        scenario.departments,
-        scenario.incidents,
-        scenario.plans,
-    )
-    return {key: item.label_zh for group in groups for key, item in group.items() if item.label_zh}
+    categories, departments, incidents and plans, by key: the `names` of `kpi_name`. The
+    scenario may be a Scenario or its data (a run folder's scenario.yaml)."""
+    fields = ("grid_workers", "teams", "categories", "departments", "incidents", "plans")
+    if hasattr(scenario, "model_dump"):
+        scenario = scenario.model_dump(include=set(fields))
+    groups = [{"grid_worker": scenario.get("grid_workers") or {}}]
+    groups += [scenario.get(name) or {} for name in fields[1:]]
+    return {
+        key: item["label_zh"]
+        for group in groups
+        for key, item in group.items()
+        if isinstance(item, Mapping) and item.get("label_zh")
+    }
 
 
 Role = Literal["block", "group", "thing", "measure", "qualifier", "word"]
@@ -683,7 +808,8 @@ def kpi_name(kpi: str, lang: Lang = "en", names: Mapping[str, str] | None = None
     if parsed.statistic is not None:
         statistic = STATISTICS[parsed.statistic](lang)
         if parsed.statistic in OF_OBSERVED and parts[at] in CENSORED:
-            statistic += OBSERVED_NOTE(lang)
+            note = CENSORED[parts[at]](lang)
+            statistic += f"（{note}）" if lang == "zh" else f" ({note})"
     if lang == "zh":
         return "".join(subjects) + name + statistic
     text = f"{', '.join(subjects)}: {name}" if subjects else name

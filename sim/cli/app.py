@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -85,8 +86,30 @@ def warn(lines: Iterable[str]) -> None:
         say(err, f"warning: {line}", "yellow")
 
 
-def write_csv(frame: Any, path: Path) -> None:
-    """Save a table beside the results (temporary file, then rename) and say where."""
-    frame.to_csv(path.with_suffix(".csv.tmp"), index=False)
-    path.with_suffix(".csv.tmp").replace(path)
-    say(stdout(), f"table written to {path}")
+class Language(StrEnum):
+    """What `--lang` may ask for: the language of a table's labels (sim.terms)."""
+
+    en = "en"
+    zh = "zh"
+
+
+LangOption = Annotated[
+    Language,
+    typer.Option("--lang", help="Language of the labels: en (English) or zh (Chinese)."),
+]
+
+
+def refuse_existing(out: Path | None, force: bool) -> None:
+    """Exit 2 if `out` exists and `--force` was not given: a file is never silently
+    overwritten."""
+    if out is not None and out.exists() and not force:
+        bad_input(f"--out {out}: the file exists; nothing was written (--force replaces it)")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file atomically (a temporary file beside it, then renamed) and say where, on
+    stderr (stdout stays the results')."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    say(stderr(), f"written to {path}")

@@ -17,6 +17,7 @@ from sim.terms import (
     kpi_kind,
     kpi_name,
     kpi_unit,
+    parameter_name,
     scenario_names,
     shown,
     word,
@@ -143,7 +144,7 @@ def test_a_scenario_names_its_own_things_in_chinese():
     assert kpi_name(task, "zh", names) == "疫情代购配送未满足率"
     assert kpi_name(task, "en", names) == "epidemic, delivery: unmet"
     assert kpi_name("offered_load.departments.chengguan.utilisation", "zh", names) == (
-        "预估负荷城管中队利用率"
+        "城管中队预估利用率"
     )
 
 
@@ -160,8 +161,8 @@ def test_a_scenario_names_its_own_things_in_chinese():
         ("hours.off", "hours off duty", "休息工时", "hours"),
         (
             "by_difficulty_band.high.time_to_close_h.mean",
-            "high-difficulty grids: time to close, mean (of those that got there)",
-            "高难度网格办结时长均值（仅计已完成的）",
+            "high-difficulty grids: time to close, mean (closed)",
+            "高难度网格办结时长均值（已办结）",
             "h",
         ),
         (
@@ -172,14 +173,14 @@ def test_a_scenario_names_its_own_things_in_chinese():
         ),
         (
             "offered_load.demand_h_per_week.admin",
-            "offered load: work a week from forms (top-down)",
-            "预估负荷上级交办表格每周工作量",
+            "work offered a week by forms (top-down)",
+            "上级交办表格每周预估工作量",
             "h_week",
         ),
         (
             "offered_load.channels_per_week.calls.hotline",
-            "offered load: calls to the 12345 hotline",
-            "预估负荷打给12345热线的来电",
+            "calls expected to the 12345 hotline",
+            "预计打给12345热线的来电",
             "per_week",
         ),
         ("checks.conservation", "conservation holds", "守恒校验通过", "flag"),
@@ -214,3 +215,33 @@ def test_values_are_shown_as_their_unit_says():
     assert difference_shown(-0.021, "share") == "-2.1" and difference_unit("share") == "pp"
     assert difference_shown(1234.5, "yuan") == "+1,234" and difference_shown(3, "cases") == "+3"
     assert word("emergency", "zh") == "应急" and word("no_such_word") == "no such word"
+
+
+@pytest.mark.parametrize(
+    ("path", "en", "zh"),
+    [
+        ("world.streets.0.communities.0.grids", "grids per community", "每社区网格数"),
+        ("grid_workers.per_grid", "grid workers: members per grid", "网格员每网格人数"),
+        ("grid_workers.pay.monthly_yuan", "grid workers: monthly pay", "网格员月薪"),
+        (
+            "categories.admin_form.work.median",
+            "admin form: work content, median",
+            "填表报材料工作量中位数",
+        ),
+        (
+            "sources.admin.rate_per_grid",
+            "forms (top-down): rate per grid",
+            "上级交办表格每网格发生率",
+        ),
+        (
+            "incidents.epidemic.tasks.1.rate_per_household",
+            "epidemic: rate per household",
+            "疫情每户发生率",
+        ),
+        ("world.self_governance.enabled", "residents' groups, on", "居民自治组织启用"),
+    ],
+)
+def test_a_factor_is_named_from_its_path(path, en, zh):
+    names = {"admin_form": "填表报材料", "epidemic": "疫情"}
+    assert parameter_name(path, "en", names) == en
+    assert parameter_name(f"factor.{path}", "zh", names) == zh
