@@ -817,6 +817,10 @@ def kpi_name(kpi: str, lang: Lang = "en", names: Mapping[str, str] | None = None
 
 
 def _number(value: float, digits: int, sign: bool = False) -> str:
+    """A number with thousands separators and `digits` decimals, signed if asked; what rounds
+    to zero is shown as 0, unsigned."""
+    if round(value, digits) == 0:
+        value, sign = 0.0, False
     return f"{value:{'+' if sign else ''},.{digits}f}"
 
 

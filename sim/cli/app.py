@@ -107,9 +107,15 @@ def refuse_existing(out: Path | None, force: bool) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a file atomically (a temporary file beside it, then renamed) and say where, on
-    stderr (stdout stays the results')."""
+    """Write a file atomically (a temporary file beside it, then renamed; its folder made if
+    need be) and say where, on stderr (stdout stays the results'). Exit 2 if it cannot be
+    written."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        bad_input(f"--out {path}: {exc.strerror or exc}; nothing was written")
     say(stderr(), f"written to {path}")

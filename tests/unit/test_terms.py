@@ -214,6 +214,7 @@ def test_values_are_shown_as_their_unit_says():
     assert shown(True, "flag") == "yes" and shown(False, "flag", "zh") == "否"
     assert difference_shown(-0.021, "share") == "-2.1" and difference_unit("share") == "pp"
     assert difference_shown(1234.5, "yuan") == "+1,234" and difference_shown(3, "cases") == "+3"
+    assert difference_shown(-0.0004, "share") == "0.0" and shown(-0.001, "h") == "0.00"
     assert word("emergency", "zh") == "应急" and word("no_such_word") == "no such word"
 
 
