@@ -213,11 +213,20 @@ WORDS: dict[str, Term] = {
         "闭环事项：预热期后的居民诉求与巡查发现",
     ),
     "all_work": Term("all work", "全部工作"),
+    # how the warm-up was chosen (steady_state.warmup_method)
+    "MSER-5 on the closed-loop backlog": Term(
+        "MSER-5 on the closed-loop backlog", "按闭环积压的MSER-5法"
+    ),
+    "set in the scenario": Term("set in the scenario", "场景设定"),
+    "none: the run starts from a warm start": Term(
+        "none: the run starts from a warm start", "无：从热启动开始"
+    ),
     "run_title": Term(
         "{name} · seed {seed} · {days:g} days · {wall:.2f} s wall",
         "{name} · 随机种子 {seed} · {days:g} 天 · 实际用时 {wall:.2f} 秒",
     ),
     "offered_load_title": Term("{name} · offered load", "{name} · 预估负荷"),
+    "run_folder": Term("run folder: {path}", "运行目录：{path}"),
     "design_runs": Term(
         "{points} points × {replications} replications", "{points}个设计点 × {replications}次重复"
     ),

@@ -190,7 +190,7 @@ def run_command(
     if checks.get("conservation") is False:
         warn(["cases created != closed + open (see summary.json checks)"])
     warn(w for w in result.summary.get("warnings", []) if w not in before)
-    say(console, f"run folder: {written}")
+    say(console, word("run_folder", language).format(path=written))
 
 
 @contextmanager

@@ -72,7 +72,7 @@ def kpi_sheet(
     sheet.title = title or ""
     row = _Rows(sheet, summary, lang, names)
     method = (summary.get("steady_state") or {}).get("warmup_method", "")
-    row("warmup_h", method)
+    row("warmup_h", word(method, lang) if method else "")
     sheet.add(word("closed_loop_after_warmup", lang), "", "")
     for path in ("cases_created", "cases_closed", "backlog_end", "backlog_peak", "unhandled"):
         row(path)

@@ -118,7 +118,13 @@ def test_chinese_labels_with_lang_zh(results: Path, tmp_path: Path):
     assert run.exit_code == 0 and "cases created" in run.stdout and "on-time rate" in run.stdout
     run = CliRunner().invoke(app, [*command, "--lang", "zh"], env={"COLUMNS": "200"})
     assert run.exit_code == 0
-    for name in ("新增事项", "办结事项", "期末积压", "按时办结率", "网格员利用率", "人力成本"):
+    for name in (
+        "预热期（按闭环积压的MSER-5法）",
+        "新增事项",
+        "按时办结率",
+        "网格员利用率",
+        "人力成本",
+    ):
         assert name in run.stdout, name
     assert "cases created" not in run.stdout and "┃ 指标" in run.stdout
     assert "Running" not in run.stderr  # no progress bar when stderr is not a terminal
