@@ -10,7 +10,7 @@ needs; no part calls back into the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from itertools import count
 
@@ -45,6 +45,9 @@ from sim.work.sources import SourceContext, start_sources
 from sim.work.sources.incident import IncidentTasks
 from sim.work.station import Stations
 from sim.world import World
+
+#: How often `run_model` reports its progress, in simulated hours.
+PROGRESS_EVERY_H = 24.0
 
 
 class GridModel(mesa.Model):
@@ -275,10 +278,18 @@ class GridModel(mesa.Model):
         if until > self.env.now:
             self.env.run(until=until)
 
-    def run_model(self) -> None:
-        """Step until the horizon, then close every worker's time account."""
+    def run_model(self, progress: Callable[[float, float], None] | None = None) -> None:
+        """Step until the horizon, then close every worker's time account. `progress(now,
+        horizon)`, if given, is called with the simulated hours done at the end of each
+        simulated day (the first tick that ends at or after it) and at the horizon."""
+        report = PROGRESS_EVERY_H
         while self.tick_start < self.horizon - 1e-9:
             self.step()
+            if progress is not None and (
+                self.tick_start >= report or self.tick_start >= self.horizon - 1e-9
+            ):
+                progress(self.tick_start, self.horizon)
+                report = self.tick_start + PROGRESS_EVERY_H
         for staff, _ in self.staff_records():
             staff.flush()
 

@@ -9,7 +9,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -207,15 +207,18 @@ def run(
     seed: int = 0,
     days: float | None = None,
     decisions: Iterable[Decision | str] = (),
+    progress: Callable[[float, float], None] | None = None,
 ) -> Result:
     """Run a scenario (object or file path) with `seed` for `days` (default: the file's), taking
-    `decisions` by hand besides the scenario's own (`Decision`s or `PLAN@TIME` strings)."""
+    `decisions` by hand besides the scenario's own (`Decision`s or `PLAN@TIME` strings).
+    `progress(now, horizon)` is called with the simulated hours done after each simulated day
+    and at the horizon (`GridModel.run_model`)."""
     scenario = scenario_as_run(scenario, days, decisions)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     with fewer_collections():
         model = GridModel(scenario, seed=seed)
-        model.run_model()
+        model.run_model(progress)
     return result_of(model, started, clock)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -85,8 +86,36 @@ def warn(lines: Iterable[str]) -> None:
         say(err, f"warning: {line}", "yellow")
 
 
-def write_csv(frame: Any, path: Path) -> None:
-    """Save a table beside the results (temporary file, then rename) and say where."""
-    frame.to_csv(path.with_suffix(".csv.tmp"), index=False)
-    path.with_suffix(".csv.tmp").replace(path)
-    say(stdout(), f"table written to {path}")
+class Language(StrEnum):
+    """What `--lang` may ask for: the language of a table's labels (sim.terms)."""
+
+    en = "en"
+    zh = "zh"
+
+
+LangOption = Annotated[
+    Language,
+    typer.Option("--lang", help="Language of the labels: en (English) or zh (Chinese)."),
+]
+
+
+def refuse_existing(out: Path | None, force: bool) -> None:
+    """Exit 2 if `out` exists and `--force` was not given: a file is never silently
+    overwritten."""
+    if out is not None and out.exists() and not force:
+        bad_input(f"--out {out}: the file exists; nothing was written (--force replaces it)")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file atomically (a temporary file beside it, then renamed; its folder made if
+    need be) and say where, on stderr (stdout stays the results'). Exit 2 if it cannot be
+    written."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        bad_input(f"--out {path}: {exc.strerror or exc}; nothing was written")
+    say(stderr(), f"written to {path}")

@@ -6,16 +6,32 @@ import math
 import os
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 import sim
-from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout, warn
-from sim.cli.tables import kpi_table, load_table
+from sim.cli.app import (
+    LangOption,
+    Language,
+    app,
+    bad_input,
+    reject_scenario,
+    say,
+    stderr,
+    stdout,
+    warn,
+)
+from sim.cli.formats import as_rich
+from sim.cli.tables import kpi_sheet, load_sheet
 from sim.config.loader import ScenarioError
 from sim.emergency.plans import Decision
+from sim.terms import scenario_names, word
 
 
 def _check_days(days: float | None) -> list[str]:
@@ -119,6 +135,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    lang: LangOption = Language.en,
 ) -> None:
     """Run one scenario (see RUN_HELP)."""
     settings = list(overrides or [])
@@ -150,8 +167,8 @@ def run_command(
     err = stderr()
     horizon = loaded.run.days
     clock = time.perf_counter()
-    with err.status(f"Running {loaded.name}: {horizon:g} simulated days, seed {seed} …"):
-        result = sim.run(loaded, seed=seed)
+    with _progress(err, f"{loaded.name}, seed {seed}", horizon) as progress:
+        result = sim.run(loaded, seed=seed, progress=progress)
     wall = time.perf_counter() - clock
     with err.status(f"Writing {target} …"):
         try:
@@ -163,12 +180,39 @@ def run_command(
                 [f"--out {target}: {reason}"],
             )
 
-    console = stdout()
-    title = f"{loaded.name} · seed {seed} · {horizon:g} days · {wall:.2f} s wall"
-    console.print(load_table(result.summary["offered_load"], f"{loaded.name} · offered load"))
-    console.print(kpi_table(result.summary, title))
+    console, language, names = stdout(), lang.value, scenario_names(loaded)
+    load = result.summary["offered_load"]
+    title = word("offered_load_title", language).format(name=loaded.name)
+    console.print(as_rich(load_sheet(load, title, language, names)))
+    title = word("run_title", language).format(name=loaded.name, seed=seed, days=horizon, wall=wall)
+    console.print(as_rich(kpi_sheet(result.summary, title, language, names)))
     checks = result.summary.get("checks") or {}
     if checks.get("conservation") is False:
         warn(["cases created != closed + open (see summary.json checks)"])
     warn(w for w in result.summary.get("warnings", []) if w not in before)
-    say(console, f"run folder: {written}")
+    say(console, word("run_folder", language).format(path=written))
+
+
+@contextmanager
+def _progress(
+    console: Console, what: str, days: float
+) -> Iterator[Callable[[float, float], None] | None]:
+    """A progress bar on `console` (stderr) while a run of `days` simulates: the simulated
+    day, the share done and the time left; none when it is not a terminal."""
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("Running {task.description}"),
+        BarColumn(),
+        TextColumn("day {task.fields[day]:.0f} of {task.fields[days]:g}"),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(what, total=24 * days, day=0, days=days)
+
+        def report(now: float, horizon: float) -> None:
+            bar.update(task, completed=now, total=horizon, day=now / 24, days=horizon / 24)
+
+        yield report

@@ -3,27 +3,34 @@ random numbers, and measure how its KPIs depend on its ranges."""
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from sim.cli.app import (
     EXIT_INTERRUPTED,
+    PIPED_WIDTH,
+    LangOption,
+    Language,
     app,
     bad_input,
     plural,
+    refuse_existing,
     reject_scenario,
     say,
     stderr,
     stdout,
     warn,
-    write_csv,
+    write_text,
 )
-from sim.cli.tables import indices_table
+from sim.cli.formats import Format, Sheet, as_csv, as_latex, as_markdown, as_rich, as_text
+from sim.cli.tables import comparison_csv, comparison_sheets, indices_csv, indices_sheets
 from sim.config.loader import ScenarioError
+from sim.terms import Term, scenario_names
 
 SWEEP_HELP = (
     "Run an experiment: every arm × factor level × replication, with common random numbers, "
@@ -143,12 +150,91 @@ def _kpi_columns(names: list[str] | None) -> list[str]:
     return [name if name.startswith("kpi.") else f"kpi.{name}" for name in names or MAIN_KPIS]
 
 
-@app.command(
-    "compare",
-    help="Paired differences (same seeds) per KPI, with 95 % confidence intervals, from a "
-    "sweep's results folder: every arm against the first, or with --along every level of a "
-    "factor against its first, within each combination of the others. Writes DIR/compare.csv.",
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="table: rich tables on the terminal; markdown: pipe tables; latex: booktabs "
+        "tables; csv: the numbers unformatted, with label columns.",
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        metavar="FILE",
+        help="Write the tables to FILE instead of printing them (refused if FILE exists).",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Let --out replace a file.")]
+
+
+def _labels(folder: Path) -> dict[str, Term]:
+    """The names the experiment file gives its factors, ranges and arms (`labels:`), each in
+    both languages (the other's where one is left out)."""
+    from sim.config.loader import load_validated
+    from sim.sweep.spec import Experiment
+
+    path = folder / "experiment.yaml"
+    if not path.is_file():
+        return {}
+    experiment = load_validated(path, Experiment)[0]
+    return {
+        name: Term(label.en or label.zh or name, label.zh or label.en or name)
+        for name, label in experiment.labels.items()
+    }
+
+
+def _names(folder: Path, table: Any) -> dict[str, str]:
+    """The Chinese names the scenarios of a sweep give their teams, categories, departments,
+    incidents and plans: from the first finished run of each arm (its scenario.yaml)."""
+    import yaml
+
+    names: dict[str, str] = {}
+    ok = table[table["status"] == "ok"]
+    for run_id in ok.groupby("arm", sort=False)["run_id"].first():
+        path = folder / "runs" / str(run_id) / "scenario.yaml"
+        if path.is_file():
+            names |= scenario_names(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return names
+
+
+def _emit(
+    sheets: list[Sheet],
+    numbers: Callable[[], Any],
+    form: Format,
+    out: Path | None,
+) -> None:
+    """Give the tables in the format asked: on stdout, or written to `out` (checked by
+    `refuse_existing` beforehand). `numbers` makes the data frame of the CSV."""
+    if form is Format.table and out is None:
+        for sheet in sheets:
+            stdout().print(as_rich(sheet))
+        return
+    text = {
+        Format.table: lambda: as_text(sheets, PIPED_WIDTH),
+        Format.markdown: lambda: as_markdown(sheets),
+        Format.latex: lambda: as_latex(sheets),
+        Format.csv: lambda: as_csv(numbers()),
+    }[form]()
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_text(out, text)
+
+
+COMPARE_HELP = (
+    "Paired differences (same seeds) per KPI, with 95 % confidence intervals, from a sweep's "
+    "results folder: every arm against the first, or with --along every level of a factor "
+    "against its first, within each combination of the others. Prints tables (--format "
+    "table, markdown, latex or csv), or writes them to --out FILE; writes nothing else."
 )
+
+
+@app.command("compare", help=COMPARE_HELP)
 def compare_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
@@ -159,11 +245,16 @@ def compare_command(
         str | None,
         typer.Option(help="Arm (or factor level) to compare against (default: the first)."),
     ] = None,
+    form: FormatOption = Format.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+    lang: LangOption = Language.en,
 ) -> None:
-    """Compare every arm (or factor level) with the reference one."""
+    """Compare every arm (or factor level) with the reference one (see COMPARE_HELP)."""
     from sim.sweep import load_results
     from sim.sweep.compare import paired_comparisons, transient_runs
 
+    refuse_existing(out, force)
     table = load_results(folder)
     if not len(table):
         bad_input(f"{folder}: no runs found")
@@ -207,40 +298,19 @@ def compare_command(
                     "depends on the horizon"
                 ]
             )
-    others = [c for c in frame.columns if c == "arm" or c.startswith("factor.")]
-    others.remove(column)
-    name = column.removeprefix("factor.")
-    for keys, group in frame.groupby([column, *others], sort=False):
-        cell = ", ".join(
-            f"{other.removeprefix('factor.')} = {value}"
-            for other, value in zip(others, keys[1:], strict=True)
-        )
-        label = keys[0] if column == "arm" else f"{name} = {keys[0]}"
-        out = Table(
-            title=f"{label} against {levels[0]}" + (f" · {cell}" if cell else ""),
-            title_justify="left",
-        )
-        for heading in ("KPI", f"{levels[0]} → {keys[0]}", "difference [95 % CI]", "p"):
-            out.add_column(heading, justify="left" if heading == "KPI" else "right")
-        out.add_column("higher in", justify="right")
-        for row in group.to_dict("records"):
-            out.add_row(
-                row["kpi"].removeprefix("kpi."),
-                f"{row['mean_a']:.4g} → {row['mean_b']:.4g}",
-                f"{row['diff']:+.4g} [{row['ci_low']:+.4g}, {row['ci_high']:+.4g}]",
-                f"{row['p_value']:.2g}",
-                f"{row['share_b_higher']:.0%} of {row['n']}",
-            )
-        stdout().print(out)
-    write_csv(frame, Path(folder) / "compare.csv")
+    here, language = Path(folder), lang.value
+    labels, names = _labels(here), _names(here, table)
+    sheets = comparison_sheets(frame, column, levels, language, labels, names)
+    _emit(sheets, lambda: comparison_csv(frame, column, language, labels, names), form, out)
 
 
 SENSITIVITY_HELP = (
     "Sensitivity of KPIs to the ranges of a sweep's experiment: Sobol first-order and total "
     "indices (design sobol), Morris elementary effects (morris) or RBD-FAST first-order indices "
     "(lhs), with 95 % bootstrap intervals, computed on the replication means; with several "
-    "replications, their spread across replications and the noise share. Writes "
-    "DIR/sensitivity.csv."
+    "replications, their spread across replications and the noise share. Prints tables "
+    "(--format table, markdown, latex or csv), or writes them to --out FILE; writes nothing "
+    "else."
 )
 
 
@@ -248,25 +318,26 @@ SENSITIVITY_HELP = (
 def sensitivity_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
+    form: FormatOption = Format.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+    lang: LangOption = Language.en,
 ) -> None:
-    """Print and save the sensitivity indices (see SENSITIVITY_HELP)."""
-    from sim.sweep.sensitivity import MEASURES, sensitivity
+    """Print or write the sensitivity indices (see SENSITIVITY_HELP)."""
+    from sim.sweep import load_results
+    from sim.sweep.sensitivity import sensitivity
 
-    if not (Path(folder) / "experiment.yaml").is_file():
+    refuse_existing(out, force)
+    here = Path(folder)
+    if not (here / "experiment.yaml").is_file():
         bad_input(f"{folder}: not a sweep's results folder (no experiment.yaml)")
     try:
         frame = sensitivity(folder, _kpi_columns(kpi))
+        labels = _labels(here)
     except ScenarioError as exc:
-        reject_scenario(str(Path(folder) / "experiment.yaml"), [str(p) for p in exc.problems])
+        reject_scenario(str(here / "experiment.yaml"), [str(p) for p in exc.problems])
     except ValueError as exc:
         bad_input(f"{folder}: {exc}")
-    method = frame["method"].iloc[0]
-    groups = [c for c in frame.columns if c == "arm" or c.startswith("factor.")] + ["kpi"]
-    for keys, group in frame.groupby(groups, sort=False):
-        title = " · ".join(str(k).removeprefix("kpi.") for k in keys)
-        pairs = group["parameter"].str.contains(" × ", regex=False)
-        singles = indices_table(group[~pairs], MEASURES[method], f"{title} ({method}, 95 % CI)")
-        stdout().print(singles)
-        if pairs.any():
-            stdout().print(indices_table(group[pairs], ("S2",), f"{title} (pairs, 95 % CI)"))
-    write_csv(frame, Path(folder) / "sensitivity.csv")
+    language, names = lang.value, _names(here, load_results(folder))
+    sheets = indices_sheets(frame, language, labels, names)
+    _emit(sheets, lambda: indices_csv(frame, language, labels, names), form, out)

@@ -8,8 +8,19 @@ from typing import Annotated, Any
 import typer
 
 import sim
-from sim.cli.app import EXIT_BAD_INPUT, app, plural, say, stderr, stdout, warn
-from sim.cli.tables import load_table
+from sim.cli.app import (
+    EXIT_BAD_INPUT,
+    LangOption,
+    Language,
+    app,
+    plural,
+    say,
+    stderr,
+    stdout,
+    warn,
+)
+from sim.cli.formats import as_rich
+from sim.cli.tables import load_sheet
 from sim.config.loader import ScenarioError
 from sim.scenario import Scenario
 
@@ -38,6 +49,7 @@ def validate_command(
     load: Annotated[
         bool, typer.Option("--load", help="Print the offered load of each scenario.")
     ] = False,
+    lang: LangOption = Language.en,
 ) -> None:
     """Validate scenario files (see VALIDATE_HELP)."""
     out, err = stdout(), stderr()
@@ -54,10 +66,15 @@ def validate_command(
             say(out, f"ok {file}")
             if load:
                 from sim.load import scenario_load
+                from sim.terms import scenario_names, word
 
                 for label, scenario in scenarios:
                     offered = scenario_load(scenario)
-                    out.print(load_table(offered.as_dict(), f"{label} · offered load"))
+                    title = word("offered_load_title", lang.value).format(name=label)
+                    sheet = load_sheet(
+                        offered.as_dict(), title, lang.value, scenario_names(scenario)
+                    )
+                    out.print(as_rich(sheet))
                     warn(offered.warnings())
     if bad:
         if len(files) > 1:

@@ -72,6 +72,20 @@ class Design(StrictModel):
         return self
 
 
+class Label(StrictModel):
+    """How tables name a factor, a range or an arm, in English and Chinese (one may be left
+    out: the other is used)."""
+
+    en: str | None = Field(None, min_length=1)
+    zh: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _some(self) -> Label:
+        if self.en is None and self.zh is None:
+            raise ValueError("give en, zh or both")
+        return self
+
+
 class Experiment(StrictModel):
     """An experiment: arms × (factor levels, or design points over ranges) × replications."""
 
@@ -88,6 +102,11 @@ class Experiment(StrictModel):
         default_factory=dict, description="Scenario path → range, sampled by `design`."
     )
     design: Design = Field(default_factory=Design)
+    labels: dict[str, Label] = Field(
+        default_factory=dict,
+        description="Names of factors, ranges (by path) and arms in the tables of gridsim "
+        "compare and sensitivity: {en: ..., zh: ...}. They change no number.",
+    )
 
     @field_validator("arms")
     @classmethod
@@ -102,6 +121,19 @@ class Experiment(StrictModel):
         empty = [path for path, levels in value.items() if not levels]
         if empty:
             raise ValueError(f"factors without values: {', '.join(empty)}")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _labelled(cls, value: dict[str, Label], info) -> dict[str, Label]:
+        known = [*info.data.get("factors", {}), *info.data.get("ranges", {})]
+        known += list(info.data.get("arms", {}))
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)}: not a factor, range or arm of the experiment "
+                f"(those are: {', '.join(known)})"
+            )
         return value
 
 

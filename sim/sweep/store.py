@@ -65,7 +65,8 @@ class Store:
     def claim(self, experiment: Experiment, scenarios: dict[str, str]) -> None:
         """Save the experiment (`experiment.yaml`) and the hashes of its scenario files
         (`scenarios.json`), or check they are the ones already saved: a folder holds one
-        experiment, whose replications may grow (ValueError otherwise)."""
+        experiment, whose replications may grow and whose labels may change (ValueError
+        otherwise)."""
         path, digests = self.folder / "experiment.yaml", self.folder / "scenarios.json"
         if self.folder.exists() and not self.folder.is_dir():
             raise ValueError(f"{self.folder} is a file: give a folder for the results")
@@ -80,7 +81,7 @@ class Store:
             changed = sorted(
                 key
                 for key in saved.keys() | current.keys()
-                if key != "replications" and saved.get(key) != current.get(key)
+                if key not in ("replications", "labels") and saved.get(key) != current.get(key)
             )
             if digests.is_file():
                 before = json.loads(digests.read_text(encoding="utf-8"))

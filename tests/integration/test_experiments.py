@@ -41,6 +41,8 @@ def test_experiment_runs_and_is_analysed(path: Path, tmp_path: Path):
     assert swept.exit_code == 0, swept.output
     assert "0 failed" in swept.output
     analysis = "sensitivity" if "ranges:" in path.read_text(encoding="utf-8") else "compare"
-    analysed = runner.invoke(app, [analysis, str(out), "--kpi", "time_to_close_h.mean"])
+    table = tmp_path / f"{analysis}.md"
+    asked = [analysis, str(out), "--kpi", "time_to_close_h.mean", "--format", "markdown"]
+    analysed = runner.invoke(app, [*asked, "--out", str(table)])
     assert analysed.exit_code == 0, analysed.output
-    assert (out / f"{analysis}.csv").is_file()
+    assert "time to close, mean (closed)" in table.read_text(encoding="utf-8")  # a row, a title
