@@ -40,9 +40,10 @@ if TYPE_CHECKING:
 #: The response time on the frontier's axis: the median time to close where every run reaches
 #: it, else the share of cases still open at the end (lower is better for both).
 FRONTIER_RESPONSE = ("time_to_close_h.km_p50", "time_to_close_h.open_share")
-#: The cost on its other axis: the staff's pay where it differs between arms, else the hours of
-#: mobilised members, else overtime (an emergency plan's price is in hours, not in pay).
-FRONTIER_COST = ("cost_yuan", "emergency.mobilised_hours", "overtime_hours")
+#: The cost on its other axis: the staff's pay where it differs between arms; in a surge, else
+#: the hours of mobilised members, else overtime (an emergency plan's price is in hours).
+FRONTIER_COST = ("cost_yuan",)
+SURGE_COST = ("emergency.mobilised_hours", "overtime_hours")
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,9 @@ def _in_cell(cell: Cell, key: str) -> Callable[[Lang], str]:
 
 
 def _frontier_cost(study: Study) -> str | None:
-    """The frontier's cost: the first of FRONTIER_COST that differs between arms (None if none
-    does: every arm costs the same, and a frontier says nothing)."""
-    for kpi in FRONTIER_COST:
+    """The frontier's cost: the first of FRONTIER_COST (and SURGE_COST in a surge) that differs
+    between arms (None if none does: every arm costs the same, and a frontier says nothing)."""
+    for kpi in FRONTIER_COST + (SURGE_COST if study.has_incidents else ()):
         values = study.table.get(column(kpi))
         if values is not None and values.round(6).nunique() > 1:
             return kpi

@@ -93,6 +93,17 @@ def enumerated(items: list[str], lang: Lang) -> str:
     return word("list_sep", lang).join(items[:-1]) + word("and", lang) + items[-1]
 
 
+def short(path: str) -> str:
+    """A scenario path without its section (`sources.admin.rate_per_grid` →
+    `admin.rate_per_grid`), enough to tell ranges apart."""
+    parts = path.split(".")
+    return ".".join(parts[1:]) if len(parts) > 2 else path
+
+
+def _capital(text: str, lang: Lang) -> str:
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
 def number(value: float) -> str:
     """A count of days or levels as written: `24`, `0.5`."""
     return f"{value:g}"
@@ -373,7 +384,7 @@ def _sweep_caveats(study: Study, lang: Lang) -> list[str]:
 def sensitivity_sentences(study: Study, indices: pd.DataFrame, lang: Lang) -> list[str]:
     """What varies, then per KPI the range it depends on most (the first arm's indices)."""
     experiment = study.experiment
-    ranges = [name.rsplit(".", 1)[-1] for name in experiment.ranges]
+    ranges = [short(name) for name in experiment.ranges]
     points = int(indices["points"].iloc[0]) if "points" in indices else len(study.results)
     sentences = [
         word("sum_sens_intro", lang).format(
@@ -396,11 +407,11 @@ def sensitivity_sentences(study: Study, indices: pd.DataFrame, lang: Lang) -> li
             continue
         top = ranked.iloc[0]
         value, low, high = _index_shown(kpi, measure, top, lang)
-        rest = [p.rsplit(".", 1)[-1] for p in ranked["parameter"].iloc[1:]]
+        rest = [short(p) for p in ranked["parameter"].iloc[1:]]
         sentences.append(
             word("sum_sens_kpi", lang).format(
-                kpi=kpi_name(kpi, lang),
-                first=top["parameter"].rsplit(".", 1)[-1],
+                kpi=_capital(kpi_name(kpi, lang), lang),
+                first=short(top["parameter"]),
                 index=word(measure, lang),
                 value=value,
                 low=low,
@@ -410,14 +421,17 @@ def sensitivity_sentences(study: Study, indices: pd.DataFrame, lang: Lang) -> li
                 else "",
             )
         )
+    caveats = [c for c in _sweep_caveats(study, lang) if c != word("sum_sweep_steady", lang)]
+    room = MAX_SENTENCES - len(caveats)
     noise = first_arm["noise"].dropna() if "noise" in first_arm else pd.Series(dtype=float)
-    if len(noise) and len(sentences) < MAX_SENTENCES:
+    if len(noise) and len(sentences) < room:
         kpi = first_arm.loc[noise.index[0], "kpi"]
         sentences.append(
             word("sum_sens_noise", lang).format(
                 noise=shown(noise.iloc[0], "share", lang), kpi=kpi_name(kpi, lang)
             )
         )
+    sentences = sentences[:room] + caveats
     return sentences
 
 
@@ -428,7 +442,9 @@ def _index_shown(kpi: str, measure: str, row: pd.Series, lang: Lang) -> tuple[st
     half = float(row.get(f"{measure}_conf", float("nan")))
     if measure == "mu_star":
         kind = kpi_kind(kpi)
-        unit = " %" if kind == "share" else f" {UNITS[kind](lang)}" if kind in UNITS else ""
+        space = " " if lang == "en" else ""
+        unit = "%" if kind == "share" else UNITS[kind](lang) if kind in UNITS else ""
+        unit = f"{space}{unit}" if unit else ""
         return (
             shown(value, kind, lang) + unit,
             shown(value - half, kind, lang),
