@@ -257,6 +257,40 @@ def _display(file: str) -> str:
         return file
 
 
+def header_comment(path: str | os.PathLike[str]) -> str:
+    """What a file says about itself: the block of comment lines at its top, as one text (the
+    commands in it left out: lines indented under a colon)."""
+    lines = []
+    for line in _Files().get(str(path)):
+        if not line.startswith("#"):
+            break
+        text = line.lstrip("#")
+        if text.startswith("   "):  # an indented command or example, and what leads to it
+            if lines and lines[-1].endswith(":"):  # "… article #2). Run without the plan:"
+                cut = lines[-1].rfind(". ")
+                lines[-1] = lines[-1][: cut + 1] if cut >= 0 else ""
+            continue
+        lines.append(text.strip())
+    return " ".join(part for part in lines if part)
+
+
+def headers(study: Study) -> list[tuple[str, str]]:
+    """(file, its header comment) of the files a study was made from: the experiment file and
+    its base scenario (sweep), or the scenario file (run)."""
+    origin = study.origin
+    if not origin.found:
+        return []
+    files = [origin.path]
+    if study.kind == "sweep":
+        files.append(origin.path.parent / study.experiment.base)
+    out = []
+    for file in files:
+        said = header_comment(file)
+        if said:
+            out.append((_display(str(Path(file).resolve())), said))
+    return out
+
+
 def run_changes(study: Study) -> dict[str, str]:
     """What a run set apart from its scenario file: each differing path, the value that ran."""
     ran = study.first.scenario.model_dump(mode="json")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.report.assumptions import study_assumptions, varied
+from sim.report.assumptions import headers, study_assumptions, varied
 from sim.report.charts import draw
 from sim.report.numbers import (
     SENSITIVITY_KPIS,
@@ -120,7 +120,7 @@ def _contents(study: Study, lang: Lang, staging: Path, command: str, files: Path
     written = [c.path.name for c in charts] + [f"{n}.csv" for n in tables] + ["summary.txt"]
     return Contents(
         study, lang, summary, charts, kpis, compared, means, indices, changes, assumptions,
-        sources, provenance(study, lang, command), files, written,
+        headers(study), sources, provenance(study, lang, command), files, written,
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from sim.report import html
 from sim.report.assumptions import SETTINGS, STATUSES, Assumption
 from sim.report.numbers import significant
 from sim.report.provenance import shown_path
-from sim.report.sources import SourceIndex
+from sim.report.sources import SourceIndex, citations
 from sim.terms import (
     Lang,
     difference_shown,
@@ -42,6 +42,7 @@ STYLE = (
 .summary p { font-size: 1.05em; margin: 0.5em 0; }
 .subtitle { color: #555; }
 td.sig { font-weight: bold; }
+td { overflow-wrap: anywhere; }
 td small, li small { color: #555; }
 .sourced { color: #1e7b45; } .informed { color: #8a6d00; }
 .assumption, .unsourced { color: #b03a2e; }
@@ -64,6 +65,7 @@ class Contents:
     indices: pd.DataFrame | None  # a design's sensitivity
     varied: list[dict[str, str]]
     assumptions: list[Assumption]
+    headers: list[tuple[str, str]]  # (file, what it says about itself)
     sources: SourceIndex
     provenance: list[tuple[str, str]]
     files: Path
@@ -275,6 +277,8 @@ def _assumptions(contents: Contents, lang: Lang) -> str:
     if not study.origin.unchanged:
         notes.append(word("edited_note", lang))
     parts = ["".join(f'<p class="note">{escape(n)}</p>' for n in notes)]
+    for file, said in contents.headers:
+        parts.append(f"<p><b>{escape(file)}</b>: {escape(said)}</p>")
     header = [word("setting", lang), word("value", lang)]
     header += [word("value_ran", lang)] if ran else []
     header += [word("source_kind", lang), word("cited", lang), word("file_says", lang)]
@@ -285,7 +289,9 @@ def _assumptions(contents: Contents, lang: Lang) -> str:
             heading = word(group if group != "horizon" else "horizon_group", lang)
             parts.append(f"<h3>{escape(heading[:1].upper() + heading[1:])}</h3>")
             parts.append(html.table(header, [_assumption(a, ran, lang) for a in chosen]))
-    cited = list(dict.fromkeys(key for a in rows for key in a.cited))
+    cited = [key for a in rows for key in a.cited]
+    cited += [key for _, said in contents.headers for key in citations(said)]
+    cited = list(dict.fromkeys(cited))
     if cited:
         parts.append(f"<h3>{escape(word('sources_cited', lang))}</h3>")
         items = []

@@ -260,12 +260,36 @@ def sweep_sentences(study: Study, compared: pd.DataFrame, lang: Lang) -> list[st
     )
     caveats = _sweep_caveats(study, lang)
     budget = MAX_SENTENCES - 1 - len(caveats)
-    arms = [_arm_sentence(study, compared, arm, lang) for arm in others]
-    arms = [a for a in arms if a]
-    if len(arms) > budget:
-        more = len(arms) - (budget - 1)
-        arms = [*arms[: budget - 1], word("sum_sweep_more", lang).format(n=more)]
+    items = {arm: _arm_items(study, compared, arm, lang) for arm in others}
+    items = {arm: found for arm, found in items.items() if found}
+    if len(items) > budget:  # the first arms, and a sentence saying where the others are
+        shown_arms = list(items)[: budget - 1]
+        more = word("sum_sweep_more", lang).format(n=len(items) - len(shown_arms))
+        arms = [_arm_sentences(study, arm, items[arm], 1, lang)[0] for arm in shown_arms]
+        return [intro, *arms, more, *caveats]
+    # long sentences (a difference per factor level) are split over the sentences left
+    each = max(1, budget // max(len(items), 1)) if study.factors else 1
+    arms = [
+        s for arm, found in items.items() for s in _arm_sentences(study, arm, found, each, lang)
+    ]
     return [intro, *arms, *caveats]
+
+
+def _arm_sentences(study: Study, arm: str, items: list[str], most: int, lang: Lang) -> list[str]:
+    """An arm's clauses as at most `most` sentences, about two clauses each; the first names
+    the arm and the reference."""
+    count = min(most, max(1, -(-len(items) // 2)))
+    target = sum(len(item) for item in items) / count
+    chunks: list[list[str]] = [[]]
+    for item in items:  # sentences of about equal length
+        full = chunks[-1] and sum(map(len, chunks[-1])) + len(item) / 2 > target
+        if full and len(chunks) < count:
+            chunks.append([])
+        chunks[-1].append(item)
+    first = word("sum_sweep_arm", lang).format(
+        arm=arm, reference=study.reference, items=word("item_sep", lang).join(chunks[0])
+    )
+    return [first, *(sentence(chunk, lang) for chunk in chunks[1:])]
 
 
 def _arm_kpis(study: Study) -> tuple[str, ...]:
@@ -289,16 +313,23 @@ def _closing(study: Study, arm: str) -> tuple[str, str | None]:
     return STILL_OPEN, (k, n, who)
 
 
-def _arm_sentence(study: Study, compared: pd.DataFrame, arm: str, lang: Lang) -> str | None:
-    """One arm against the reference: significant differences with direction and CI (per
-    factor level), the others in one clause."""
+def _arm_items(study: Study, compared: pd.DataFrame, arm: str, lang: Lang) -> list[str]:
+    """One arm against the reference, clause by clause: each significant difference with its
+    direction and CI (per factor level), why the share still open stands in for the median, and
+    the KPIs with no significant difference in one clause."""
     if compared.empty:
-        return None
+        return []
     rows = compared[compared["arm"] == arm]
     if rows.empty:
-        return None
+        return []
     closing, missing = _closing(study, arm)
     items, alike = [], []
+    note = None
+    if missing:
+        k, n, who = missing
+        note = word("sum_km_missing", lang).format(
+            kpi=kpi_name(STILL_OPEN, lang), k=k, n=n, arm=who
+        )
     for kpi in _arm_kpis(study):
         kpi = closing if kpi == CLOSING else kpi
         these = rows[rows["kpi"] == column(kpi)]
@@ -323,15 +354,11 @@ def _arm_sentence(study: Study, compared: pd.DataFrame, arm: str, lang: Lang) ->
                     high=difference_shown(row["ci_high"], kind, lang),
                 )
             )
-    if missing:
-        k, n, who = missing
-        items.append(
-            word("sum_km_missing", lang).format(kpi=kpi_name(STILL_OPEN, lang), k=k, n=n, arm=who)
-        )
+    if note:
+        items.insert(1 if items else 0, note)
     if alike:
         items.append(word("sum_no_difference", lang).format(kpis=enumerated(alike, lang)))
-    body = word("item_sep", lang).join(items)
-    return word("sum_sweep_arm", lang).format(arm=arm, reference=study.reference, items=body)
+    return items
 
 
 def _levels_item(study: Study, rows: pd.DataFrame, name: str, kind: str, lang: Lang) -> str:

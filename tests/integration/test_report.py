@@ -168,7 +168,8 @@ def test_the_summary_states_the_paired_differences_of_paired_comparisons(
     reports: dict, project: Path, lang: str
 ):
     said = sentences(text(reports["sweep", lang]))
-    arm = next(s for s in said if s.startswith("two " if lang == "en" else "two对比"))
+    assert said[1].startswith("two against one" if lang == "en" else "two对比one")
+    arm = " ".join(said[1:])
     table = load_results(project / "runs" / "sweep")
     kpis = [f"kpi.{k}" for k in ARM_KPIS_CALM]
     compared = paired_comparisons(table, "arm", ["one", "two"], kpis)
