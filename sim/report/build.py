@@ -93,7 +93,7 @@ def _contents(study: Study, lang: Lang, staging: Path, command: str, files: Path
     tables: dict[str, pd.DataFrame] = {}
     if study.kind == "run":
         kpis = run_kpis(study.first, lang)
-        tables["kpis"] = kpis[["kpi", "name", "value", "unit"]]
+        tables["kpis"] = kpis[["kpi", "name", "value", "shown", "unit"]]
     else:
         compared = comparisons(study)
         means = arm_means(study)

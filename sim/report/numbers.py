@@ -155,12 +155,13 @@ def run_kpis(result: Result, lang: Lang) -> pd.DataFrame:
         paths += [f"tasks.{kind}.{m}" for m in TASK_KPIS if f"tasks.{kind}.{m}" in flat]
     rows = [_row(path, kpi_name(path, lang), flat[path], lang) for path in paths]
     names = labels(result, lang)
+    comma, colon = ("，", "：") if lang == "zh" else (", ", ": ")
     incidents = result.summary.get("emergency", {}).get("incidents", {})
     for name, block in incidents.items():
         incident = names.get(name, name)
         prefix = f"emergency.incidents.{name}"
         rows.append(
-            _row(f"{prefix}.backlog_peak", f"{incident}: {kpi_name('backlog_peak', lang)}",
+            _row(f"{prefix}.backlog_peak", f"{incident}{colon}{kpi_name('backlog_peak', lang)}",
                  block.get("backlog_peak"), lang, "backlog_peak")
         )  # fmt: skip
         for key, task in block.items():
@@ -170,13 +171,13 @@ def run_kpis(result: Result, lang: Lang) -> pd.DataFrame:
             if "unmet_share" in task:
                 rows.append(
                     _row(f"{prefix}.{key}.unmet_share",
-                         f"{incident}, {category}: {kpi_name('unmet_share', lang)}",
+                         f"{incident}{comma}{category}{colon}{kpi_name('unmet_share', lang)}",
                          task["unmet_share"], lang, "unmet_share")
                 )  # fmt: skip
             if "completed_h" in task:
                 rows.append(
                     _row(f"{prefix}.{key}.completed_h",
-                         f"{incident}, {category}: {kpi_name('time_to_done_h', lang)}",
+                         f"{incident}{comma}{category}{colon}{kpi_name('time_to_done_h', lang)}",
                          task["completed_h"], lang, "time_to_done_h")
                 )  # fmt: skip
     return pd.DataFrame(rows)
