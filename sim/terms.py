@@ -354,6 +354,12 @@ WORDS: dict[str, Term] = {
     "sum_sweep_levels": Term(
         ", at each level of {factor} ({values})", "，在{factor}的各水平（{values}）下分别比较"
     ),
+    "sum_sweep_single": Term(
+        "{experiment} runs one arm, {arm}, on {n} replications (root seed {seed}), {days} days "
+        "each{levels}; its means are in the tables below.",
+        "{experiment}实验只有一个方案{arm}，{n}次重复（根种子{seed}），每次模拟{days}天{levels}；"
+        "各项均值见下表。",
+    ),
     "sum_sweep_arm": Term("{arm} against {reference}: {items}.", "{arm}对比{reference}：{items}。"),
     "sum_item": Term(
         "{kpi} {direction}, {diff} {unit} [{low}, {high}]",

@@ -63,7 +63,8 @@ def report_command(
     if made_from is not None and not made_from.is_file():
         bad_input(f"--from {made_from}: no such file")
     source = Path(folder)
-    target = out if out is not None else source.resolve().parent / f"{source.name}-report.html"
+    resolved = source.resolve()
+    target = out if out is not None else resolved.parent / f"{resolved.name}-report.html"
     try:
         with stderr().status(f"Writing the report on {folder} …"):
             path = write_report(source, target, lang, force, reference, made_from)  # type: ignore[arg-type]

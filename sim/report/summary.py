@@ -249,9 +249,11 @@ def sweep_sentences(study: Study, compared: pd.DataFrame, lang: Lang) -> list[st
             for c in study.factors
         )
         levels = word("sum_sweep_levels", lang).format(factor=factor, values=values)
-    intro = word("sum_sweep_intro", lang).format(
+    template = "sum_sweep_intro" if others else "sum_sweep_single"
+    intro = word(template, lang).format(
         experiment=study.name,
-        arms=enumerated(others, lang) or study.reference,
+        arms=enumerated(others, lang),
+        arm=study.reference,
         reference=study.reference,
         n=study.replications,
         seed=experiment.seed,
