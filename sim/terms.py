@@ -293,6 +293,307 @@ WORDS: dict[str, Term] = {
     "sd_over_reps": Term("sd over reps", "重复间标准差"),
     "pairs": Term("pairs", "参数对"),
     "means": Term("means", "均值"),
+    # -- reports (sim.report): sections, labels, sentences of the executive summary, captions ---
+    # Sentences are templates filled by sim.report.summary with numbers formatted by `shown` and
+    # `difference_shown`; captions are filled by sim.report.charts.
+    "report_run": Term("Run of {name}", "{name}运行报告"),
+    "report_sweep": Term("Experiment {name}", "{name}实验报告"),
+    "report_subtitle": Term(
+        "gridsim report for a planning meeting", "gridsim报告（供规划会议使用）"
+    ),
+    "sec_summary": Term("Executive summary", "摘要"),
+    "sec_kpis": Term("Key figures", "主要指标"),
+    "sec_comparisons": Term("Paired differences between arms", "方案间配对差值"),
+    "sec_means": Term("Means by arm", "各方案均值"),
+    "sec_sensitivity": Term("Sensitivity to the ranges", "参数敏感性"),
+    "sec_charts": Term("Charts", "图表"),
+    "sec_assumptions": Term("Assumptions and their sources", "假设及其来源"),
+    "sec_varied": Term("What the experiment varies", "实验变量"),
+    "sec_provenance": Term("Provenance", "来源与复现"),
+    "sec_files": Term("Files beside this report", "随附文件"),
+    "scenario": Term("scenario", "情景"),
+    "experiment": Term("experiment", "实验"),
+    "seed": Term("seed", "随机种子"),
+    "seeds": Term("seeds", "随机种子"),
+    "root_seed": Term("root seed", "根种子"),
+    "gridsim_version": Term("gridsim version", "gridsim版本"),
+    "command": Term("command that reproduces it", "复现命令"),
+    "report_command": Term("command that writes this report", "生成本报告的命令"),
+    "ran_on": Term("run on", "运行日期"),
+    "written_on": Term("report written", "报告生成时间"),
+    "horizon": Term("horizon", "模拟时长"),
+    "n_days": Term("{n} days", "{n}天"),
+    "folder": Term("folder", "文件夹"),
+    "made_from": Term("made from", "来源文件"),
+    "runs_count": Term("runs", "运行次数"),
+    "mean": Term("mean", "均值"),
+    "path": Term("path in summary.json", "summary.json中的路径"),
+    "name": Term("name", "名称"),
+    "setting": Term("setting", "设置项"),
+    "value_ran": Term("value that ran", "实际运行值"),
+    "source_kind": Term("source", "来源类型"),
+    "cited": Term("cited (docs/sources.md)", "引用（docs/sources.md）"),
+    "file_says": Term("what the file says", "文件注释"),
+    "where_set": Term("where it is set", "设置位置"),
+    "sourced": Term("cites a source", "有出处"),
+    "informed": Term("assumption informed by a source", "参考来源的假设"),
+    "assumption": Term("assumption", "假设"),
+    "unsourced": Term("no source cited in the file", "文件未注明出处"),
+    "grids_households": Term("grids and households", "网格与住户"),
+    "staffing": Term("staffing", "人员配置"),
+    "demand": Term("work and demand", "工作来源与需求"),
+    "emergency_plans": Term("incidents and plans", "突发事件与预案"),
+    "horizon_group": Term("horizon", "模拟时段"),
+    "base_scenario": Term("base scenario", "基础情景"),
+    "arm_scenario": Term("scenario file of {arm}", "{arm}方案情景文件"),
+    "factor": Term("factor", "因素"),
+    "levels": Term("levels", "水平"),
+    "range": Term("range", "取值范围"),
+    "design": Term("design", "设计"),
+    "overrides": Term("overrides", "覆盖设置"),
+    "sources_cited": Term("Sources cited", "所引来源"),
+    "assumptions_count": Term(
+        "Of the {n} values shown, {sourced} cite a source, {informed} are assumptions informed "
+        "by a source, {assumption} are assumptions and {unsourced} cite no source.",
+        "所列{n}项取值中，{sourced}项有出处，{informed}项为参考来源的假设，{assumption}项为假设，"
+        "{unsourced}项未注明出处。",
+    ),
+    "cap_backlog_run": Term(
+        "Closed-loop cases (residents' requests and patrol finds) open at the end of each hour; "
+        "shaded, the time spent in alert, emergency or recovery. The lower panel counts each "
+        "kind of task apart, as the KPIs do.",
+        "每小时末未办结的闭环事项（居民诉求与巡查发现）；阴影为预警、应急或恢复模式的时段。下图单独"
+        "统计各类任务，与指标口径一致。",
+    ),
+    "cap_response_run": Term(
+        "Hours to first response and to close of the closed-loop cases created after the "
+        "warm-up: the Kaplan–Meier estimate counts the cases still open at the end (a curve "
+        "that ends below 100 % has cases left open); medians and P90s marked.",
+        "预热期后新增闭环事项的首次响应与办结时长：K-M估计计入期末仍未办结的事项（曲线止于100%以下"
+        "即有事项未办结）；标出中位数与P90。",
+    ),
+    "not_in_sources": Term("not found in docs/sources.md", "docs/sources.md中未找到"),
+    "assumptions_note": Term(
+        "The values that matter, as the scenario file writes them, each with the comment on its "
+        "line (or just above it, or on its section's line) that says where it comes from; the "
+        "ids it cites are those of docs/sources.md, with their text. A value whose comment says "
+        "“assumption” is the model's own choice, and one with no comment cites no source: both "
+        "are meant to be swept, not trusted.",
+        "以下为情景文件中的关键取值，以及该行（或其上方、所在段落）注释说明的出处；引用编号见"
+        "docs/sources.md，并附其内容。注释写明“assumption”的取值为模型自行设定的假设，没有注释的"
+        "取值未注明出处：两者都应通过参数扫描检验，不宜直接采信。",
+    ),
+    "changed_note": Term(
+        "Values marked in the column “value that ran” were set apart from the file for these "
+        "runs (--set, --days, an arm or a factor).",
+        "“实际运行值”一列有值的设置项在本次运行中另行设定（--set、--days、方案或因素）。",
+    ),
+    "edited_note": Term(
+        "The scenario files have been edited since the sweep ran: the values shown are those of "
+        "the files today, not necessarily those that ran.",
+        "情景文件在扫描运行之后已被修改：以下为文件当前的取值，未必是运行时的取值。",
+    ),
+    "no_origin": Term(
+        "The {what} file this folder was made from was not found (looked in {where}), so the "
+        "sources of its values cannot be shown; name it with --from FILE.",
+        "未找到生成该文件夹的{what}文件（已查找：{where}），无法列出取值的出处；"
+        "可用--from FILE指定。",
+    ),
+    "scenario_file": Term("scenario", "情景"),
+    "experiment_file": Term("experiment", "实验"),
+    "files_note": Term(
+        "Each chart as a PNG at slide resolution (1920 × 1080) and each table as CSV, in {folder}:",
+        "每张图以幻灯片分辨率（1920×1080）保存为PNG，每个表格保存为CSV，位于{folder}：",
+    ),
+    "not_reached_end": Term("not reached by the end", "期末前未达到"),
+    "higher": Term("higher", "升高"),
+    "lower": Term("lower", "降低"),
+    "not_significant": Term("not significant", "差异不显著"),
+    "and": Term(" and ", "和"),
+    "list_sep": Term(", ", "、"),
+    "item_sep": Term("; ", "；"),
+    # the executive summary of a run
+    "sum_run_cases": Term(
+        "{scenario}, seed {seed}, {days} days (the first {warmup} h a warm-up, not counted): "
+        "{created} residents' requests and patrol finds came in, {closed} were closed and "
+        "{open} were still open at the end (at most {peak} at once).",
+        "{scenario}（随机种子{seed}，模拟{days}天，前{warmup}小时为预热期，不计入）：新增居民诉求"
+        "和巡查发现{created}件，办结{closed}件，期末仍未办结{open}件（同时未办结最多{peak}件）。",
+    ),
+    "sum_close": Term(
+        "half of them were closed within {p50} h and nine in ten within {p90} (Kaplan–Meier, "
+        "cases still open counted)",
+        "半数事项在{p50}小时内办结，九成在{p90}内办结（K-M估计，计入未办结事项）",
+    ),
+    "sum_open": Term(
+        "more than half of them ({open_share} %) were still open at the end, so no median time "
+        "to close can be given",
+        "期末仍有{open_share}%的事项未办结（过半），无法给出办结时长中位数",
+    ),
+    "sum_on_time": Term("{on_time} % were reported back on time", "{on_time}%按时反馈结果"),
+    "sum_first": Term(
+        "half were first responded to within {first} h", "半数事项在{first}小时内得到首次响应"
+    ),
+    "sentence_end": Term(".", "。"),
+    "clause_sep": Term(", ", "，"),
+    "sum_run_cost": Term(
+        "The staff cost {cost} yuan; grid workers were busy {util} % of their hours on duty and "
+        "spent {admin} % of the hours they worked on forms.",
+        "人力成本{cost}元；网格员在岗时间利用率为{util}%，{admin}%的工作时间用于填表、报材料。",
+    ),
+    "sum_run_incident": Term(
+        "{incident} (from day {day}): the backlog peaked at {peak}; {tasks}.",
+        "{incident}（第{day}天起）：积压峰值{peak}件；{tasks}。",
+    ),
+    "sum_task_done": Term(
+        "{task} done in {h} h ({coverage} % covered)", "{task}用时{h}小时完成（覆盖{coverage}%）"
+    ),
+    "sum_task_unmet": Term("{task}: {share} % unmet", "{task}未满足{share}%"),
+    "sum_plan_fired": Term("{plan} fired {h} h after onset", "{plan}于事件发生{h}小时后启动"),
+    "sum_run_steady": Term(
+        "The run is in steady state: the work offered is {load} % of the hours on duty, and no "
+        "open work grew after the warm-up.",
+        "运行处于稳态：工作负荷为在岗工时的{load}%，预热期后未完成工作没有增长。",
+    ),
+    "sum_run_transient": Term(
+        "Caution: {why}; the numbers measure a transient and depend on the horizon.",
+        "注意：{why}；以上数字反映的是非稳态过程，随模拟时长而变。",
+    ),
+    "why_overloaded": Term(
+        "the work offered is {load} % of the hours on duty", "工作负荷达在岗工时的{load}%"
+    ),
+    "why_growing": Term(
+        "open work grew after the warm-up ({blocks})", "预热期后未完成工作仍在增长（{blocks}）"
+    ),
+    "why_unsettled": Term(
+        "the warm-up search (MSER-5) found no settled start", "预热期检测（MSER-5）未找到稳定起点"
+    ),
+    "sum_run_surge": Term(
+        "The run has an incident: it measures a surge, by design, and its numbers depend on the "
+        "{days}-day horizon.",
+        "本次运行包含突发事件，反映的是冲击过程（非稳态），数字随{days}天的模拟时长而变。",
+    ),
+    # the executive summary of a sweep
+    "sum_sweep_intro": Term(
+        "{experiment} compares {arms} with {reference} on {n} paired replications (the same "
+        "seeds in every arm, from root seed {seed}), {days} days each{levels}.",
+        "{experiment}实验以{reference}为基准比较{arms}，每个方案{n}次配对重复（各方案使用相同的"
+        "随机种子，根种子{seed}），每次模拟{days}天{levels}。",
+    ),
+    "sum_sweep_levels": Term(
+        ", at each level of {factor} ({values})", "，在{factor}的各水平（{values}）下分别比较"
+    ),
+    "sum_sweep_single": Term(
+        "{experiment} runs one arm, {arm}, on {n} replications (root seed {seed}), {days} days "
+        "each{levels}; its means are in the tables below.",
+        "{experiment}实验只有一个方案{arm}，{n}次重复（根种子{seed}），每次模拟{days}天{levels}；"
+        "各项均值见下表。",
+    ),
+    "sum_sweep_arm": Term("{arm} against {reference}: {items}.", "{arm}对比{reference}：{items}。"),
+    "sum_item": Term(
+        "{kpi} {direction}, {diff} {unit} [{low}, {high}]",
+        "{kpi}{direction}{diff}{unit}［{low}, {high}］",
+    ),
+    "sum_item_levels": Term("{kpi} ({unit}): {levels}", "{kpi}（{unit}）：{levels}"),
+    "sum_level": Term("{diff} [{low}, {high}] at {level}", "{level}时{diff}［{low}, {high}］"),
+    "sum_level_ns": Term("{diff} at {level} (not significant)", "{level}时{diff}（差异不显著）"),
+    "sum_no_difference": Term("no significant difference in {kpis}", "{kpis}无显著差异"),
+    "sum_km_missing": Term(
+        "the median time to close is not reached in {k} of {n} runs of {arm} (more than half "
+        "still open at the end), so {kpi} is compared",
+        "{arm}有{k}/{n}次运行未达到办结时长中位数（过半事项期末仍未办结），故改为比较{kpi}",
+    ),
+    "sum_sweep_more": Term(
+        "{n} more arms are compared in the tables below.", "另有{n}个方案的比较见下表。"
+    ),
+    "sum_sweep_surge": Term(
+        "Every run has an incident: the numbers measure a surge, by design, and depend on the "
+        "{days}-day horizon.",
+        "所有运行均包含突发事件，反映的是冲击过程（非稳态），数字随{days}天的模拟时长而变。",
+    ),
+    "sum_sweep_transient": Term(
+        "Caution: {parts}; results measured on these runs are transients that depend on the "
+        "horizon.",
+        "注意：{parts}；这些运行的结果反映非稳态过程，随模拟时长而变。",
+    ),
+    "sum_transient_arm": Term(
+        "{arm}: {over} of {n} runs offered more work than the staff's hours, {growing} with "
+        "open work growing",
+        "{arm}：{n}次运行中{over}次工作负荷超过在岗工时，{growing}次未完成工作持续增长",
+    ),
+    "sum_sweep_steady": Term(
+        "Every run was in steady state: none was offered more work than its staff's hours and "
+        "none had open work growing after the warm-up.",
+        "所有运行均处于稳态：工作负荷均未超过在岗工时，预热期后未完成工作均未增长。",
+    ),
+    "sum_sens_intro": Term(
+        "{experiment} varies {ranges} over a {design} design ({points} points, {n} runs, "
+        "{days} days each).",
+        "{experiment}实验采用{design}设计，在{ranges}的范围内取{points}个点（共{n}次运行，每次"
+        "模拟{days}天）。",
+    ),
+    "sum_sens_kpi": Term(
+        "{kpi} depends most on {first} ({index} {value} [{low}, {high}]){rest}.",
+        "{kpi}受{first}影响最大（{index} {value}［{low}, {high}］）{rest}。",
+    ),
+    "sum_sens_rest": Term(", then {names}", "，其次是{names}"),
+    "sum_sens_noise": Term(
+        "Replication noise is {noise} % of the variance of the design points' means of {kpi}: "
+        "indices of that order cannot be told from zero.",
+        "{kpi}各设计点均值的方差中重复噪声占{noise}%：同一量级的指数与零无法区分。",
+    ),
+    # captions of the charts
+    "cap_backlog": Term(
+        "Closed-loop cases (residents' requests and patrol finds) open at the end of each hour, "
+        "per arm: the median over the runs and a band (their range; the 10th–90th percentile "
+        "from ten runs); shaded, the time spent in alert, emergency or recovery. The lower "
+        "panel counts each kind of task apart, as the KPIs do.",
+        "各方案每小时末未办结的闭环事项（居民诉求与巡查发现）：各次运行的中位数及其范围（十次及"
+        "以上为10%–90%分位）；阴影为预警、应急或恢复模式的时段。下图单独统计各类任务，与指标口径"
+        "一致。",
+    ),
+    "cap_response": Term(
+        "Hours to first response and to close of the closed-loop cases created after the "
+        "warm-up, runs pooled: the Kaplan–Meier estimate counts the cases still open at the end "
+        "(a curve that ends below 100 % has cases left open); medians and P90s marked.",
+        "预热期后新增闭环事项的首次响应与办结时长（各次运行合并）：K-M估计计入期末仍未办结的事项"
+        "（曲线止于100%以下即有事项未办结）；标出中位数与P90。",
+    ),
+    "cap_differences": Term(
+        "Mean paired difference of each KPI, arm − {reference}, replication by replication on "
+        "the same seeds, with its 95 % confidence interval (paired t): an interval that does "
+        "not cross zero is a significant difference. Shares in percentage points.",
+        "各指标的平均配对差值（方案−{reference}，同一随机种子逐次配对）及95%置信区间（配对t检验）："
+        "区间不含零即差异显著。比例以百分点表示。",
+    ),
+    "cap_frontier": Term(
+        "Mean {cost} against {response} per arm, with 95 % confidence intervals on both; "
+        "filled: the efficient arms, none other both cheaper and faster.",
+        "各方案平均{cost}与{response}（两者均附95%置信区间）；实心为有效方案：没有其他方案既更省又"
+        "更快。",
+    ),
+    "cap_sensitivity": Term(
+        "Sensitivity indices of each KPI to the experiment's ranges, with 95 % bootstrap "
+        "intervals, computed on the design points' means over the replications.",
+        "各指标对实验参数范围的敏感性指数（基于各设计点的重复均值）及95% bootstrap区间。",
+    ),
+    "cap_budget": Term(
+        "Hours on duty by activity and role, overtime hatched; the line marks the article's 50 % "
+        "of the time on forms (docs/sources.md A62).",
+        "各类人员在岗工时按活动构成，斜线为加班；竖线为文章所说50%的时间用于填表（A62）。",
+    ),
+    "cap_map": Term(
+        "Each grid as a tile in its community's block and its street's band (the scenario has no "
+        "geography), coloured by its mean closed-loop backlog after the warm-up.",
+        "每个网格为一格，按社区、街道排列（情景不含地理位置），颜色表示预热期后平均未办结闭环事项数。",
+    ),
+    "cap_load": Term(
+        "Work offered a week by kind, worked out before the run, against the hours on duty by "
+        "team; work above the hours on duty cannot all be done, and the run does not settle.",
+        "运行前估算的每周各类工作需求与各队伍在岗工时；需求超过在岗工时则无法全部完成，运行不会达到稳态。",
+    ),
+    "cap_cell": Term("At {cell}. ", "{cell}："),
+    # -- end of reports -------------------------------------------------------------------------
 }
 
 

@@ -1,5 +1,5 @@
 """The `gridsim` command: a thin layer over `sim.load_scenario` and `sim.run`, one module per
-command (run, validate, sweep with compare and sensitivity, schema, drill).
+command (run, validate, sweep with compare and sensitivity, schema, drill, report).
 
 Exit codes: 0 success; 2 bad input (the message names the file, the line, the field path and
 what is wrong, never a traceback); 1 internal error (a short message, and the traceback only
@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli import drill, run, sweep, validate  # noqa: F401 - registers the commands
+from sim.cli import drill, report, run, sweep, validate  # noqa: F401 - registers the commands
 from sim.cli.app import DEBUG_ENV, EXIT_BAD_INPUT, EXIT_INTERNAL, app, say, stderr, stdout
 from sim.cli.schema import experiment_json_schema, scenario_json_schema
 from sim.config.loader import ScenarioError

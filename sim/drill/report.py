@@ -15,7 +15,6 @@ the plan alone replayed on `replays` other seeds (sim.drill.whatif)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from dataclasses import dataclass
@@ -62,6 +61,7 @@ from sim.drill.whatif import (
     value_differences,
 )
 from sim.metrics.events import mode_spans
+from sim.report import html
 from sim.sweep.compare import PairedDifference
 
 REPORT, CHARTS, REPLAYS_TABLE = "report.html", "charts", "replays.csv"
@@ -186,9 +186,9 @@ def write_report(
         f"gridsim drill {played.folder / 'drill.yaml'} --script "
         f"{played.folder / 'decisions.yaml'} --seed {played.seed} --replays {replays}"
     )
-    html = _html(played, plan, outcomes, shares, differences, pictures, command)
+    page = _html(played, plan, outcomes, shares, differences, pictures, command)
     path = played.folder / REPORT
-    path.write_text(html, encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -225,24 +225,16 @@ def _charts(
 
 # -- HTML -----------------------------------------------------------------------------------
 
-STYLE = """
-body { font-family: "Noto Sans", "Helvetica Neue", Arial, "PingFang SC", "Microsoft YaHei",
-  sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-h1 { font-size: 1.7em; } h2 { margin-top: 2em; border-bottom: 2px solid #1f6fb4; }
-table { border-collapse: collapse; margin: 1em 0; width: 100%; font-size: 0.92em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
-th { background: #eef3f8; } td.num { text-align: right; white-space: nowrap; }
+#: The shared style, and the after-action report's own rules.
+STYLE = (
+    html.STYLE
+    + """
 .met, .in-time, .taken { color: #1e7b45; font-weight: bold; }
 .missed, .late, .not-taken, .refused, .pending { color: #b03a2e; font-weight: bold; }
-img { width: 100%; height: auto; border: 1px solid #ddd; }
 td[contenteditable] { background: #fffbe6; min-width: 8em; }
-.note { color: #555; font-size: 0.9em; }
 """
-
-
-def _cell(value: object, css: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return f"<td{cls}>{escape(str(value))}</td>"
+)
+_cell, _table, _image = html.cell, html.table, html.image
 
 
 def _status(status: str) -> str:
@@ -250,21 +242,8 @@ def _status(status: str) -> str:
     return f'<td class="{status.replace(" ", "-")}">{escape(english)} {escape(chinese)}</td>'
 
 
-def _table(header: list[str] | None, rows: list[str]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header or [])
-    body = "".join(f"<tr>{row}</tr>" for row in rows)
-    thead = f"<thead><tr>{head}</tr></thead>" if header else ""
-    return f"<table>{thead}<tbody>{body}</tbody></table>"
-
-
 def _section(key: str, body: str) -> str:
-    return f'<section id="{key}"><h2>{escape(both(key, TITLES))}</h2>{body}</section>'
-
-
-def _image(picture: bytes, name: str, alt: str) -> str:
-    data = base64.b64encode(picture).decode("ascii")
-    source = f"data:image/png;base64,{data}"
-    return f'<figure><img src="{source}" alt="{escape(alt)}" data-chart="{name}"></figure>'
+    return html.section(key, both(key, TITLES), body)
 
 
 def _html(
@@ -292,13 +271,7 @@ def _html(
         _section("whatif", _whatif(played, plan, pictures["whatif"])),
         _section("replays", _replays(played, outcomes, shares, differences, pictures)),
     ]
-    title = f"{TITLES['report'][0]}: {drill.name}"
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-        + "\n".join(body)
-        + "</body></html>\n"
-    )
+    return html.page(f"{TITLES['report'][0]}: {drill.name}", body, "en", STYLE)
 
 
 def _header(played: PlayedDrill, command: str) -> str:
