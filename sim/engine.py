@@ -56,12 +56,14 @@ class FastProcess(Process):
                     event = generator.throw(exc)
             except StopIteration as e:
                 event = None
+                del self._resume  # the kept bound method refers to the process: a cycle
                 self._ok = True
                 self._value = e.args[0] if len(e.args) else None
                 env.schedule(self)
                 break
             except BaseException as e:
                 event = None
+                del self._resume
                 self._ok = False
                 e.__traceback__ = e.__traceback__.tb_next
                 self._value = e
@@ -82,30 +84,36 @@ class FirstOf(Event):
     """Triggered when the first of `a` and `b` is processed (or at once if one already was):
     with `a`'s value if `a` came first, else None; failed if that event failed. What `a | b`
     does for a process that waits on it, without the condition's value and bookkeeping; the
-    later event's callback finds it triggered and does nothing."""
+    later event's callback finds it triggered and does nothing. It holds no reference to `a`
+    or `b` (only they to it), so no reference cycle outlives the wait."""
 
     def __init__(self, env: simpy.Environment, a: Event, b: Event) -> None:
         self.env = env
         self.callbacks = []
-        self._a = a
-        for event in (a, b):
+        for event, hit in ((a, self._hit_a), (b, self._hit_b)):
             if self._value is not PENDING:
                 break
             if event.callbacks is None:
-                self._hit(event)
+                hit(event)
             else:
-                event.callbacks.append(self._hit)
+                event.callbacks.append(hit)
 
-    def _hit(self, event: Event) -> None:
-        if self._value is not PENDING:
-            return
-        if not event._ok:
+    def _hit_a(self, event: Event) -> None:
+        if self._value is PENDING:
+            self._trigger(event, event._value)
+
+    def _hit_b(self, event: Event) -> None:
+        if self._value is PENDING:
+            self._trigger(event, None)
+
+    def _trigger(self, event: Event, value: Any) -> None:
+        if event._ok:
+            self._ok = True
+            self._value = value
+        else:
             event._defused = True
             self._ok = False
             self._value = event._value
-        else:
-            self._ok = True
-            self._value = event._value if event is self._a else None
         self.env.schedule(self)
 
 
