@@ -38,18 +38,24 @@ RHOS = (0.5, 0.8, 0.95)
 SCALES = (1, 2, 4, 8, 16, 32, 64)
 
 MEMORY_PROBE = """
-import json, resource, sys, time
+import json, sys, time
 from datetime import UTC, datetime
 import sim
 from sim.model import GridModel
 from sim.runner import fewer_collections, result_of, scenario_as_run
-rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def status(key):  # kiB; VmHWM: peak of this process (ru_maxrss keeps the parent's after exec)
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+
+rss0 = status("VmRSS")
 scenario = scenario_as_run(sim.load_scenario(sys.argv[1]), float(sys.argv[2]))
 with fewer_collections():  # as sim.run does
     model = GridModel(scenario, seed=1)
     model.run_model()
     result = result_of(model, datetime.now(UTC), time.perf_counter())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = status("VmHWM")
 print(json.dumps({"peak_kib": peak, "imports_kib": rss0, "households": model.world.n_households}))
 """
 
