@@ -16,7 +16,6 @@ from itertools import count
 
 import mesa
 import numpy as np
-import simpy
 
 from sim.agents.attrition import Attrition
 from sim.agents.department import Department
@@ -31,6 +30,7 @@ from sim.emergency.incidents import Incidents
 from sim.emergency.operations import Operations
 from sim.emergency.plans import Decision
 from sim.emergency.response import start_responses
+from sim.engine import Environment
 from sim.metrics import Metrics
 from sim.metrics.events import EventLog
 from sim.rng import Streams
@@ -68,7 +68,7 @@ class GridModel(mesa.Model):
         self.horizon = 24.0 * (scenario.run.days if days is None else days)
         self.tick = scenario.run.tick
         self.tick_start = 0.0  # start of the tick under way
-        self.env = env = simpy.Environment()
+        self.env = env = Environment()
         self.streams = Streams(seed)
         self.calendar = Calendar(scenario.run.start_weekday)
         self.world = world = World(

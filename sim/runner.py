@@ -184,22 +184,32 @@ def load_run(folder: str | os.PathLike[str]) -> Result:
     )
 
 
-#: Garbage-collection thresholds during a run (Python's defaults: 700, 10, 10).
-RUN_GC_THRESHOLDS = (100_000, 50, 1_000)
+#: Garbage collection while a model is built, runs and is summarised: None turns it off (a run
+#: makes no cyclic garbage, so nothing is freed later for it; tests/unit/test_runner.py checks
+#: that); thresholds (Python's defaults: 700, 10, 10) would keep it on, collecting that often.
+RUN_GC_THRESHOLDS: tuple[int, int, int] | None = None
 
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Collect cyclic garbage less often while a model runs. Each collection of the oldest
-    generation scans every live object, and a model holds millions (agents, SimPy events,
-    cases), so with Python's defaults a city-size run spent half its time rescanning them;
-    memory use is unchanged. The previous thresholds are restored afterwards."""
-    saved = gc.get_threshold()
-    gc.set_threshold(*RUN_GC_THRESHOLDS)
+    """No garbage collection (or collections as often as RUN_GC_THRESHOLDS says) while a model
+    is built and runs. A collection scans every live object of its generations, and a model
+    holds millions (agents, members, SimPy events, cases) that live as long as the run; with
+    Python's defaults a city-size run spent half its time rescanning them, with thresholds
+    raised a fifth. Memory use is unchanged: what a simulation discards is freed at once by
+    reference counting, as it makes no reference cycles (tests/unit/test_runner.py). The
+    collector's previous state is restored afterwards."""
+    saved, enabled = gc.get_threshold(), gc.isenabled()
+    if RUN_GC_THRESHOLDS is None:
+        gc.disable()
+    else:
+        gc.set_threshold(*RUN_GC_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*saved)
+        if enabled:
+            gc.enable()
 
 
 def run(
@@ -219,7 +229,7 @@ def run(
     with fewer_collections():
         model = GridModel(scenario, seed=seed)
         model.run_model(progress)
-    return result_of(model, started, clock)
+        return result_of(model, started, clock)
 
 
 def scenario_as_run(
@@ -246,14 +256,18 @@ def scenario_as_run(
 def result_of(model: GridModel, started: datetime, clock: float) -> Result:
     """The result of a model run to its horizon (`run_model`): its tables, KPIs and manifest;
     `started` is when the run began and `clock` the `time.perf_counter()` then."""
-    scenario, seed = model.scenario, model.seed
     with fewer_collections():
-        cases = cases_table(model)
-        jobs = jobs_table(model)
-        workers = workers_table(model)
-        if scenario.performance is not None:
-            workers = score_workers(model, cases, workers)
-        timeseries = timeseries_table(model)
+        return _result_of(model, started, clock)
+
+
+def _result_of(model: GridModel, started: datetime, clock: float) -> Result:
+    scenario, seed = model.scenario, model.seed
+    cases = cases_table(model)
+    jobs = jobs_table(model)
+    workers = workers_table(model)
+    if scenario.performance is not None:
+        workers = score_workers(model, cases, workers)
+    timeseries = timeseries_table(model)
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
     if "admin" in model.sources:

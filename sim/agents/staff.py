@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.engine import FirstOf
 from sim.vocabulary import ACTIVITIES, JOB_ACTIVITIES
 from sim.work.case import AGAIN, DONE, HANDED_BACK, HANDLE
 
@@ -211,11 +212,11 @@ class Staff:
         if member.patrol_round is not None:
             self._switch("patrol", IDLE)
             start = env.now
-            yield signal | env.timeout(member.patrol_round)
+            yield FirstOf(env, signal, env.timeout(member.patrol_round))
             self.on_patrol(self, env.now - start)  # may hand this person a job it discovered
         elif member.dropout_after is not None:
             self._switch("idle", IDLE)
-            yield signal | env.timeout(member.dropout_after)
+            yield FirstOf(env, signal, env.timeout(member.dropout_after))
             if not signal.triggered and self.rng.random() < member.dropout_p:
                 if self.on_vacated is not None:  # leaves a pool, whose place may be taken
                     self.on_vacated(self)
@@ -235,7 +236,7 @@ class Staff:
         env = self.env
         self._switch("meetings", BUSY)
         signal = self._signal = env.event()
-        yield signal | env.timeout(self._meeting_until - env.now)
+        yield FirstOf(env, signal, env.timeout(self._meeting_until - env.now))
 
     def _meetings(self, times: list[tuple[float, float]]):
         """Call this person to each meeting (start, end) that finds them on duty: at once if

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.work.case import RECORD_FIELDS, STATUSES
+from sim.work.case import STATUSES
 
 if TYPE_CHECKING:
     from sim.config.incidents import Incident
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 #: How far back the recent cases of `first_response_h` go (hours).
 RECENT_H = 24.0
-_COLUMN = {name: i for i, name in enumerate(RECORD_FIELDS)}
 _CLOSED = STATUSES.index("closed")
 
 
@@ -43,21 +42,19 @@ class CaseView:
     def of(cls, model: GridModel) -> CaseView:
         """The cases of `model` now."""
         metrics = model.metrics
-        rows = np.frombuffer(metrics.records, dtype=float).reshape(-1, len(RECORD_FIELDS))
+        records = metrics.records
         cases = list(metrics.open.values())
-        n_closed, n_open = len(rows), len(cases)
+        n_closed, n_open = len(records), len(cases)
 
         def column(name: str, attribute: str) -> np.ndarray:
             now_open = np.fromiter((getattr(c, attribute) for c in cases), float, n_open)
-            return np.concatenate([rows[:, _COLUMN[name]], now_open])
+            return np.concatenate([records.column(name).astype(float), now_open])
 
         category = column("category", "category").astype(np.int64)
-        done = np.where(
-            rows[:, _COLUMN["status"]] == _CLOSED, rows[:, _COLUMN["archived_h"]], np.nan
-        )
+        done = np.where(records.column("status") == _CLOSED, records.column("archived_h"), np.nan)
         return cls(
             created=column("created_h", "created"),
-            accepted=np.concatenate([rows[:, _COLUMN["accepted_h"]], [c.steps[0] for c in cases]]),
+            accepted=np.concatenate([records.column("accepted_h"), [c.steps[0] for c in cases]]),
             done=np.concatenate([done, np.full(n_open, np.nan)]),
             due=column("deadline_h", "deadline"),
             category=category,

@@ -10,11 +10,62 @@ from array import array
 import numpy as np
 
 from sim.agents.staff import OFF
-from sim.work.case import Case, Job
+from sim.work.case import JOB_FIELDS, JOB_TYPES, RECORD_FIELDS, RECORD_TYPES, Case, Job
 from sim.work.sources import SOURCE_NAMES
 
 #: A source's code in the case records: its place in the registry.
 SOURCE_CODE = {name: code for code, name in enumerate(SOURCE_NAMES)}
+
+
+class Columns:
+    """Rows of numbers appended one at a time, kept as typed columns. A row goes to `rows`, a
+    flat array of float64 (`width` numbers a row, quick to extend); once it holds `chunk` rows
+    (`full` numbers), `flush` moves them into one numpy array per field of the field's type
+    (`types`; a chunk whose values of a field do not all fit its type exactly keeps float64).
+    Whoever appends checks `len(rows) >= full` and flushes."""
+
+    def __init__(
+        self, fields: tuple[str, ...], types: tuple[str, ...], chunk: int = 1 << 16
+    ) -> None:
+        self.fields = fields
+        self.types = [np.dtype(t) for t in types]
+        self.width = len(fields)
+        self.rows = array("d")
+        self.full = chunk * self.width
+        self.parts: list[list[np.ndarray]] = [[] for _ in fields]
+        self._index = {name: i for i, name in enumerate(fields)}
+
+    def flush(self) -> None:
+        """Move the rows appended so far into the typed columns."""
+        if not self.rows:
+            return
+        table = np.frombuffer(self.rows, dtype=float).reshape(-1, self.width)
+        for j, dtype in enumerate(self.types):
+            values = table[:, j]
+            typed = None
+            if dtype.kind != "f":
+                with np.errstate(invalid="ignore", over="ignore"):
+                    typed = values.astype(dtype)
+                if not np.array_equal(typed, values):
+                    typed = None
+            self.parts[j].append(values.copy() if typed is None else typed)
+        del table
+        self.rows = array("d")
+
+    def column(self, name: str) -> np.ndarray:
+        """Every value of field `name` so far, in the order appended (a new array, of the
+        field's type or float64)."""
+        j = self._index[name]
+        pending = np.frombuffer(self.rows, dtype=float).reshape(-1, self.width)[:, j]
+        return np.concatenate([*self.parts[j], pending])
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts[0]) + len(self.rows) // self.width
+
+    def nbytes(self) -> int:
+        """Bytes held: the typed columns and the rows not yet flushed."""
+        typed = sum(part.nbytes for parts in self.parts for part in parts)
+        return typed + self.rows.buffer_info()[1] * self.rows.itemsize
 
 
 class Metrics:
@@ -34,9 +85,9 @@ class Metrics:
         n_categories = len(closed_loop)
         self.closed_loop = closed_loop
         self.record_jobs = record_jobs
-        self.jobs = array("d")  # executions of jobs, one flat row of numbers after another
+        self.jobs = Columns(JOB_FIELDS, JOB_TYPES)  # executions of jobs (Job.record)
         self.unit_of_grid = unit_of_grid.tolist()
-        self.records = array("d")  # closed cases, one flat row of numbers after another
+        self.records = Columns(RECORD_FIELDS, RECORD_TYPES)  # closed cases (Case.record)
         self.open: dict[int, Case] = {}
         self.staff_state = np.full(n_staff, OFF, dtype=np.int8)
         self.arrivals = [0] * n_units
@@ -70,14 +121,22 @@ class Metrics:
             self.backlog[unit] -= 1
             self.completions[unit] += 1
         self.by_category[unit][case.category] -= 1
-        self.records.extend(case.record(SOURCE_CODE))
+        records = self.records
+        rows = records.rows
+        rows.extend(case.record(SOURCE_CODE))
+        if len(rows) >= records.full:
+            records.flush()
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
 
     def job_ended(self, job: Job, staff: int, finished: float, outcome: str) -> None:
         """Record one execution of a job by member of staff `staff`, ending at `finished`."""
         if self.record_jobs:
-            self.jobs.extend(job.record(staff, finished, outcome))
+            jobs = self.jobs
+            rows = jobs.rows
+            rows.extend(job.record(staff, finished, outcome))
+            if len(rows) >= jobs.full:
+                jobs.flush()
 
     def backlog_now(self) -> int:
         """Closed-loop cases open now, over all units."""

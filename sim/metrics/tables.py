@@ -36,18 +36,16 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     need came back as this one (empty for none); `sender`: the upper department that sent a
     top-down task; `resident_group`: what a residents' group did with a request it could take."""
     metrics, world, case_types = model.metrics, model.world, model.case_types
-    width = len(RECORD_FIELDS)
-    still_open = np.array([case.record(SOURCE_CODE) for case in metrics.open.values()], dtype=float)
-    table = np.concatenate(
-        [
-            np.frombuffer(metrics.records, dtype=float).reshape(-1, width),
-            still_open.reshape(-1, width),
-        ]
-    )
-    table = table[np.argsort(table[:, 0], kind="stable")]
+    records = metrics.records
+    still_open = [case.record(SOURCE_CODE) for case in metrics.open.values()]
+    still_open = np.array(still_open, dtype=float).reshape(-1, len(RECORD_FIELDS))
+    order = np.argsort(np.concatenate([records.column("case_id"), still_open[:, 0]]), kind="stable")
 
     def column(name: str, dtype: type) -> np.ndarray:
-        return table[:, RECORD_FIELDS.index(name)].astype(dtype)
+        """One field, closed cases then open ones, in case order: one column copied at a time,
+        never the whole table."""
+        values = np.concatenate([records.column(name), still_open[:, RECORD_FIELDS.index(name)]])
+        return values[order].astype(dtype)
 
     def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=labels)
@@ -105,8 +103,8 @@ def jobs_table(model: GridModel) -> pd.DataFrame:
     queued, started and finished, by whom, and how it ended (done, to be done again, handed back;
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
     scenario's `output.jobs` is false."""
-    width = len(JOB_FIELDS)
-    rows = [np.frombuffer(model.metrics.jobs, dtype=float).reshape(-1, width)]
+    jobs = model.metrics.jobs
+    unfinished = []
     if model.scenario.output.jobs:
         unfinished = [
             job.record(-1, np.nan, WAITING)
@@ -119,12 +117,15 @@ def jobs_table(model: GridModel) -> pd.DataFrame:
             for staff, _ in model.staff_records()
             if staff.job_in_hand is not None
         ]
-        rows.append(np.array(unfinished, dtype=float).reshape(-1, width))
-    table = np.concatenate(rows)
-    table = table[np.lexsort((table[:, JOB_FIELDS.index("queued_h")], table[:, 0]))]
+    unfinished = np.array(unfinished, dtype=float).reshape(-1, len(JOB_FIELDS))
+
+    def unsorted(name: str) -> np.ndarray:
+        return np.concatenate([jobs.column(name), unfinished[:, JOB_FIELDS.index(name)]])
+
+    order = np.lexsort((unsorted("queued_h"), unsorted("case_id")))
 
     def column(name: str, dtype: type) -> np.ndarray:
-        return table[:, JOB_FIELDS.index(name)].astype(dtype)
+        return unsorted(name)[order].astype(dtype)
 
     staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
     frame = pd.DataFrame(

@@ -228,6 +228,30 @@ RECORD_FIELDS: tuple[str, ...] = (
     "reopens",
 )
 
+#: How each field of `Case.record()` is kept once a run has closed many cases (numpy dtypes):
+#: codes and counts as small integers, times and work as float64 (a value that does not fit its
+#: type keeps float64; see `sim.metrics.recorder.Columns`).
+RECORD_TYPES: tuple[str, ...] = (
+    "i8",  # case_id
+    "i1",  # source
+    "i1",  # found_by
+    "i8",  # source_seq
+    "i4",  # category
+    "i4",  # grid
+    "i4",  # household
+    "i4",  # priority
+    "f8",  # created_h
+    "f8",  # deadline_h
+    "f8",  # work_h
+    *("f8" for _ in LOOP_STEPS),
+    "i1",  # tier_reached
+    "i4",  # handler
+    "i1",  # status
+    "i4",  # attempts
+    "i1",  # channel
+    "i8",  # reopens
+)
+
 #: Column names of `Job.record()`.
 JOB_FIELDS: tuple[str, ...] = (
     "case_id",
@@ -241,3 +265,6 @@ JOB_FIELDS: tuple[str, ...] = (
     "staff",
     "outcome",
 )
+
+#: How each field of `Job.record()` is kept (as RECORD_TYPES).
+JOB_TYPES: tuple[str, ...] = ("i8", "i4", "i4", "i1", "i1", "f8", "f8", "f8", "i4", "i1")

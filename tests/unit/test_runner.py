@@ -1,4 +1,5 @@
-"""The runner: garbage-collection thresholds are raised during a run and restored after; a run
+"""The runner: garbage collection is off during a run (a simulation makes no reference cycles, so
+nothing waits for a collection to be freed) and the collector's state is restored after; a run
 reports its progress once a simulated day, its simulated time increasing to the horizon, and
 reporting changes nothing in the run."""
 
@@ -10,21 +11,26 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.runner import RUN_GC_THRESHOLDS, fewer_collections
+from sim.model import GridModel
+from sim.runner import RUN_GC_THRESHOLDS, fewer_collections, scenario_as_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_thresholds_are_raised_during_a_run_and_restored_after():
-    before = gc.get_threshold()
+def test_collections_are_off_during_a_run_and_restored_after():
+    assert RUN_GC_THRESHOLDS is None
+    before, enabled = gc.get_threshold(), gc.isenabled()
     with fewer_collections():
-        assert gc.get_threshold() == RUN_GC_THRESHOLDS
-    assert gc.get_threshold() == before
+        assert not gc.isenabled()
+        with fewer_collections():  # nested (result_of within run): still off, then still off
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert (gc.get_threshold(), gc.isenabled()) == (before, enabled)
     with pytest.raises(RuntimeError), fewer_collections():
         raise RuntimeError("a run that fails")
-    assert gc.get_threshold() == before
+    assert (gc.get_threshold(), gc.isenabled()) == (before, enabled)
     sim.run(ROOT / "scenarios/theory/mmc.yaml", seed=1, days=0.5)
-    assert gc.get_threshold() == before
+    assert (gc.get_threshold(), gc.isenabled()) == (before, enabled)
 
 
 def test_progress_is_reported_each_simulated_day_up_to_the_horizon():
@@ -37,3 +43,32 @@ def test_progress_is_reported_each_simulated_day_up_to_the_horizon():
     assert len(times) == 4 and all(t >= 24 * (i + 1) for i, t in enumerate(times[:3]))
     plain = sim.run(scenario, seed=3, days=3.5)
     assert watched.cases.equals(plain.cases)
+
+
+@pytest.mark.parametrize(
+    ("path", "days"),
+    [
+        ("scenarios/baseline.yaml", 10),  # patrol, revisits, forms, departments, the loop
+        ("scenarios/epidemic_14d.yaml", 8),  # an incident, its tasks, a plan, overtime limits
+        ("scenarios/turnover_channels.yaml", 20),  # members leaving (interrupts), channels
+        ("scenarios/grid_meetings.yaml", 7),  # meetings (waits on the first of two events)
+    ],
+)
+def test_a_simulation_makes_no_reference_cycles(path, days):
+    """With collection off during runs, garbage in reference cycles would pile up until the run
+    ends: there must be none (the model itself, alive, is not garbage)."""
+    model = GridModel(scenario_as_run(sim.load_scenario(ROOT / path), days), seed=3)
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        model.run_model()
+        gc.collect()
+        ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("sim", "simpy")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert not ours, f"{len(ours)} objects in reference cycles, e.g. {ours[:3]}"
