@@ -36,7 +36,6 @@
 # Results go under `runs/notebooks/` (or `GRIDSIM_NOTEBOOK_OUT`).
 
 # %%
-# %matplotlib inline
 import os
 from pathlib import Path
 

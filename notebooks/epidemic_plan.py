@@ -32,7 +32,6 @@
 # under `runs/notebooks/` (or `GRIDSIM_NOTEBOOK_OUT`).
 
 # %%
-# %matplotlib inline
 import os
 from pathlib import Path
 

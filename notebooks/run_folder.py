@@ -27,7 +27,6 @@
 # `GRIDSIM_NOTEBOOK_OUT`), never into the repository's tracked files.
 
 # %%
-# %matplotlib inline
 import json
 import os
 from pathlib import Path

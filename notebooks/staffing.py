@@ -36,7 +36,6 @@
 # go under `runs/notebooks/` (or `GRIDSIM_NOTEBOOK_OUT`); rerunning resumes them.
 
 # %%
-# %matplotlib inline
 import os
 from pathlib import Path
 

@@ -1,8 +1,8 @@
 """Charts for planning meetings, in English or Chinese, from results loaded by the API: one
 run or several (`sim.run`, `sim.load_run`, `sim.sweep.load_runs`), a sweep's runs table
 (`sim.sweep.load_results`), its paired comparisons or sensitivity indices. Every function
-returns a matplotlib `Figure` (drawn on the Agg canvas; a notebook shows it as it is) and takes
-`lang="en"` or `"zh"`; `save` writes it as a PNG for slides (1920 × 1080) or print (300 dpi).
+returns a matplotlib `Figure` (drawn on the Agg canvas, no pyplot; a notebook shows it as a
+PNG by itself) and takes `lang="en"` or `"zh"`; `save` writes it as a PNG for slides (1920 × 1080) or print (300 dpi).
 
     from sim import load_run
     from sim.plots import backlog_chart, save

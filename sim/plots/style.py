@@ -4,6 +4,7 @@ kinds of work, activities and modes, and labels with units from `sim.terms`."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,8 @@ from sim.terms import UNITS, Lang, kpi_kind, kpi_name, word
 SIZE_IN, SLIDE_DPI = (12.8, 7.2), 150
 #: Resolution for print.
 PRINT_DPI = 300
+#: Resolution of a chart shown in a notebook (1280 × 720 pixels).
+NOTEBOOK_DPI = 100
 
 #: Colours of arms, in the order the arms are given (the experiment's order): the same arm has
 #: the same colour on every chart of one study.
@@ -58,12 +61,22 @@ ACTIVITY_COLOURS: dict[str, str] = {
 MODE_SHADES: dict[str, str] = {"alert": "#fde9c9", "emergency": "#f4cccc", "recovery": "#fff2cc"}
 
 
+class ChartFigure(Figure):
+    """A matplotlib Figure that a notebook shows as a PNG by itself (`_repr_png_`), without
+    pyplot or `%matplotlib inline`."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=NOTEBOOK_DPI)
+        return buffer.getvalue()
+
+
 def new_figure(
     nrows: int = 1, ncols: int = 1, **subplots: object
 ) -> tuple[Figure, np.ndarray[Axes]]:
     """A figure at slide proportions with constrained layout on the Agg canvas, and its axes as
     a 2-d array (`subplots` go to `Figure.subplots`), grid lines behind what they measure."""
-    figure = Figure(figsize=SIZE_IN, layout="constrained")
+    figure = ChartFigure(figsize=SIZE_IN, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(nrows, ncols, squeeze=False, **subplots)
     for axis in axes.flat:

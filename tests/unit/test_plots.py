@@ -258,3 +258,13 @@ def test_save_writes_slides_at_1920_by_1080_and_print_at_300_dpi(result, tmp_pat
     assert imread(save(figure, tmp_path / "slide.png")).shape[:2] == (1080, 1920)
     figure.set_size_inches(4, 3)
     assert imread(save(figure, tmp_path / "print.png", dpi=PRINT_DPI)).shape[:2] == (900, 1200)
+
+
+def test_a_notebook_shows_a_chart_without_pyplot(result):
+    """IPython shows an object through `_repr_png_` when no formatter is set up for it."""
+    from io import BytesIO
+
+    from matplotlib.image import imread
+
+    png = offered_load_chart(result)._repr_png_()
+    assert png.startswith(b"\x89PNG") and imread(BytesIO(png)).shape[:2] == (720, 1280)
