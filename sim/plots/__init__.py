@@ -2,7 +2,8 @@
 run or several (`sim.run`, `sim.load_run`, `sim.sweep.load_runs`), a sweep's runs table
 (`sim.sweep.load_results`), its paired comparisons or sensitivity indices. Every function
 returns a matplotlib `Figure` (drawn on the Agg canvas, no pyplot; a notebook shows it as a
-PNG by itself) and takes `lang="en"` or `"zh"`; `save` writes it as a PNG for slides (1920 × 1080) or print (300 dpi).
+PNG by itself) and takes `lang="en"` or `"zh"`; `save` writes it as a PNG for slides
+(1920 × 1080) or print (300 dpi).
 
     from sim import load_run
     from sim.plots import backlog_chart, save
