@@ -1220,3 +1220,34 @@ def difference_unit(unit: Unit | str, lang: Lang = "en") -> str:
     if unit == "share":
         return "pp" if lang == "en" else "个百分点"
     return UNITS[unit](lang) if unit in UNITS else ""
+
+
+# --- names of an experiment's arms and factors ------------------------------------------
+
+#: The names an experiment file gives its factors, ranges and arms (`Experiment.label_terms`).
+Labels = Mapping[str, Term] | None
+#: The Chinese names a scenario gives its teams, categories and the rest (`scenario_names`).
+Names = Mapping[str, str] | None
+
+
+def factor_label(path: str, lang: Lang = "en", labels: Labels = None, names: Names = None) -> str:
+    """A factor's or range's name: the experiment file's label, else one made from its path
+    (`sim.terms.parameter_name`)."""
+    path = path.removeprefix("factor.")
+    if labels and path in labels:
+        return labels[path](lang)
+    return parameter_name(path, lang, names)
+
+
+def level_text(value: Any) -> str:
+    """A factor's value as the experiment file writes it ("0.5/day", 10)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def setting(column: str, value: Any, lang: Lang, labels: Labels, names: Names) -> str:
+    """An arm, or a factor at a level: "one_six_n" (or its label), "grids per community = 10"."""
+    if column == "arm":
+        return labels[value](lang) if labels and value in labels else str(value)
+    return f"{factor_label(column, lang, labels, names)} = {level_text(value)}"

@@ -180,11 +180,7 @@ def _labels(folder: Path) -> dict[str, Term]:
     path = folder / "experiment.yaml"
     if not path.is_file():
         return {}
-    experiment = load_validated(path, Experiment)[0]
-    return {
-        name: Term(label.en or label.zh or name, label.zh or label.en or name)
-        for name, label in experiment.labels.items()
-    }
+    return load_validated(path, Experiment)[0].label_terms()
 
 
 def _names(folder: Path, table: Any) -> dict[str, str]:

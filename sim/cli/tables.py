@@ -16,20 +16,21 @@ import pandas as pd
 from sim.cli.formats import Sheet
 from sim.terms import (
     UNITS,
+    Labels,
     Lang,
+    Names,
     Term,
     difference_shown,
     difference_unit,
+    factor_label,
     kpi_kind,
     kpi_name,
     kpi_unit,
-    parameter_name,
+    level_text,
+    setting,
     shown,
     word,
 )
-
-Names = Mapping[str, str] | None
-Labels = Mapping[str, Term] | None
 
 
 def _at(summary: Mapping[str, Any], path: str) -> Any:
@@ -157,29 +158,6 @@ def load_sheet(
 
 
 # --- experiments -----------------------------------------------------------------------------
-
-
-def factor_label(path: str, lang: Lang = "en", labels: Labels = None, names: Names = None) -> str:
-    """A factor's or range's name: the experiment file's label, else one made from its path
-    (`sim.terms.parameter_name`)."""
-    path = path.removeprefix("factor.")
-    if labels and path in labels:
-        return labels[path](lang)
-    return parameter_name(path, lang, names)
-
-
-def level_text(value: Any) -> str:
-    """A factor's value as the experiment file writes it ("0.5/day", 10)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def setting(column: str, value: Any, lang: Lang, labels: Labels, names: Names) -> str:
-    """An arm, or a factor at a level: "one_six_n" (or its label), "grids per community = 10"."""
-    if column == "arm":
-        return labels[value](lang) if labels and value in labels else str(value)
-    return f"{factor_label(column, lang, labels, names)} = {level_text(value)}"
 
 
 def _varied(frame: pd.DataFrame, columns: list[str]) -> list[str]:

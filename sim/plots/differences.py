@@ -9,9 +9,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.plots.fonts import chart_language
-from sim.plots.levels import in_value_order, level_label
+from sim.plots.levels import in_value_order
 from sim.plots.style import arm_colours, kpi_scale, labelled, new_figure, title
-from sim.terms import Lang, difference_unit, kpi_kind, kpi_name, word
+from sim.terms import Labels, Lang, difference_unit, kpi_kind, kpi_name, setting, word
 
 #: Columns of a comparison that are not labels of what is compared.
 MEASURE_COLUMNS = (
@@ -29,18 +29,19 @@ MEASURE_COLUMNS = (
 PANELS_PER_ROW = 3
 
 
-def difference_chart(comparisons: pd.DataFrame, lang: Lang = "en") -> Figure:
+def difference_chart(comparisons: pd.DataFrame, lang: Lang = "en", labels: Labels = None) -> Figure:
     """The mean paired difference (arm − reference, replication by replication on common random
     numbers) with its confidence interval, one panel per KPI and one row per comparison — an
     arm, or a factor's level with `--along`, within each combination of the other arms and
-    factors; zero marked. x: the KPI's unit, shares in percentage points. Returns the figure."""
+    factors; zero marked. x: the KPI's unit, shares in percentage points. `labels`: the names
+    the experiment gives its arms and factors (`Experiment.label_terms`). Returns the figure."""
     lang = chart_language(lang)
     if comparisons.empty:
         raise ValueError("no comparisons to chart (fewer than 2 pairs?)")
     along = comparisons.columns[0]  # paired_comparisons puts the column compared first
     others = [c for c in comparisons.columns[2:] if c not in MEASURE_COLUMNS]
-    labels = [_row_label(row, along, others) for _, row in comparisons.iterrows()]
-    table = comparisons.assign(row=labels)
+    rows_named = [_row_label(row, along, others, lang, labels) for _, row in comparisons.iterrows()]
+    table = comparisons.assign(row=rows_named)
     rows = _ordered(table, along)
     position = {label: i for i, label in enumerate(rows)}
     arms = table["arm"] if "arm" in table else pd.Series(["arm"] * len(table), index=table.index)
@@ -72,15 +73,17 @@ def difference_chart(comparisons: pd.DataFrame, lang: Lang = "en") -> Figure:
         axis.set_visible(False)
     grid[0, 0].set_yticks(range(len(rows)), labels=rows)
     grid[0, 0].set_ylim(len(rows) - 0.5, -0.5)
-    references = ", ".join(str(r) for r in dict.fromkeys(table["reference"]))
+    references = ", ".join(
+        setting("arm", r, lang, labels, None) for r in dict.fromkeys(table["reference"])
+    )
     title(figure, word("chart_differences", lang).format(reference=references))
     return figure
 
 
-def _row_label(row: pd.Series, along: str, others: list[str]) -> str:
+def _row_label(row: pd.Series, along: str, others: list[str], lang: Lang, labels: Labels) -> str:
     """What a row compares: the level, and the levels of the other arms and factors it is
     compared within."""
-    return " · ".join(level_label(c, row[c]) for c in [along, *others])
+    return " · ".join(setting(c, row[c], lang, labels, None) for c in [along, *others])
 
 
 def _ordered(table: pd.DataFrame, along: str) -> list[str]:

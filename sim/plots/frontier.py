@@ -12,9 +12,9 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.plots.fonts import chart_language
-from sim.plots.levels import in_value_order, level_label
+from sim.plots.levels import in_value_order
 from sim.plots.style import arm_colours, kpi_label, kpi_scale, new_figure, note, title
-from sim.terms import Lang, word
+from sim.terms import Labels, Lang, setting, word
 
 #: Panels in a row (one per combination of factor levels).
 PANELS_PER_ROW = 3
@@ -26,13 +26,15 @@ def frontier_chart(
     cost: str = "cost_yuan",
     response: str = "first_response_h.mean",
     confidence: float = 0.95,
+    labels: Labels = None,
 ) -> Figure:
     """Per arm, the mean `cost` against the mean `response` (KPI paths of summary.json, `kpi.`
     prefix optional) over its replications, with `confidence` intervals (Student t) on both;
     filled markers and a line for the efficient arms — none other both cheaper and faster —
     hollow for the dominated. `table` is the runs table (`sim.sweep.load_results`); each
     combination of factor levels is a panel of its own. Runs missing a KPI are left out, and
-    said so. Returns the figure."""
+    said so. `labels`: the names the experiment gives its arms and factors. Returns the
+    figure."""
     lang = chart_language(lang)
     cost, response = (k if k.startswith("kpi.") else f"kpi.{k}" for k in (cost, response))
     for column in (cost, response):
@@ -41,12 +43,12 @@ def frontier_chart(
     table = table[table["status"] == "ok"]
     colours = arm_colours(table["arm"])
     factors = [c for c in table.columns if c.startswith("factor.")]
-    cells = _cells(table, factors)
+    cells = _cells(table, factors, lang, labels)
     ncols = min(PANELS_PER_ROW, len(cells))
     figure, grid = new_figure(math.ceil(len(cells) / ncols), ncols, sharex=True, sharey=True)
     for axis, (label, runs) in zip(grid.flat, cells, strict=False):
         points = _points(runs, cost, response, confidence)
-        _draw(axis, points, colours, lang)
+        _draw(axis, points, colours, lang, labels)
         missing = len(runs) - int(runs[[cost, response]].notna().all(axis=1).sum())
         if missing:
             note(axis, f"{missing} / {len(runs)} {word('not_available', lang)}")
@@ -61,7 +63,9 @@ def frontier_chart(
     return figure
 
 
-def _cells(table: pd.DataFrame, factors: list[str]) -> list[tuple[str, pd.DataFrame]]:
+def _cells(
+    table: pd.DataFrame, factors: list[str], lang: Lang, labels: Labels
+) -> list[tuple[str, pd.DataFrame]]:
     """The runs of each combination of factor levels, in the order of their values, with a
     label naming the levels (empty without factors)."""
     if not factors:
@@ -69,7 +73,9 @@ def _cells(table: pd.DataFrame, factors: list[str]) -> list[tuple[str, pd.DataFr
     cells, values = [], []
     for keys, runs in table.groupby(factors, sort=False, dropna=False):
         keys = keys if isinstance(keys, tuple) else (keys,)
-        label = ", ".join(level_label(f, v) for f, v in zip(factors, keys, strict=True))
+        label = ", ".join(
+            setting(f, v, lang, labels, None) for f, v in zip(factors, keys, strict=True)
+        )
         cells.append((label, runs))
         values.append(keys)
     return in_value_order(cells, values)
@@ -104,14 +110,22 @@ def _half_width(values: pd.Series, confidence: float) -> float:
     return float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.sem())
 
 
-def _draw(axis: Axes, points: pd.DataFrame, colours: dict[str, str], lang: Lang) -> None:
+def _draw(
+    axis: Axes, points: pd.DataFrame, colours: dict[str, str], lang: Lang, labels: Labels
+) -> None:
     for p in points.itertuples():
         axis.errorbar(
             p.x, p.y, xerr=p.x_half, yerr=p.y_half, fmt="o", ms=10, capsize=4,
             color=colours[p.arm], mfc=colours[p.arm] if p.efficient else "white", mew=2,
-            label=p.arm,
+            label=setting("arm", p.arm, lang, labels, None),
         )  # fmt: skip
-        axis.annotate(p.arm, (p.x, p.y), xytext=(8, 8), textcoords="offset points", fontsize=9)
+        axis.annotate(
+            setting("arm", p.arm, lang, labels, None),
+            (p.x, p.y),
+            xytext=(8, 8),
+            textcoords="offset points",
+            fontsize=9,
+        )
     efficient = points[points["efficient"]].sort_values("x")
     if len(efficient):
         axis.plot(efficient["x"], efficient["y"], color="#333333", lw=1.5, ls="--",

@@ -12,12 +12,6 @@ from sim.sweep.store import factor_number
 T = TypeVar("T")
 
 
-def level_label(column: str, value: Any) -> str:
-    """A factor's level: the last part of its path (the `factor.` column or the scenario path)
-    and the value as the experiment writes it; an arm is its name."""
-    return str(value) if column == "arm" else f"{column.rsplit('.', 1)[-1]}={value}"
-
-
 def in_value_order(items: Sequence[T], values: Sequence[Sequence[Any]]) -> list[T]:
     """`items` sorted by their factor values (`values[i]`, one per factor, compared as numbers
     in base units); in the order given when some value is not a number."""

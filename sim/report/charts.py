@@ -36,6 +36,7 @@ from sim.terms import Lang, kpi_name, word
 
 if TYPE_CHECKING:
     from sim.report.study import Cell, Study
+    from sim.runner import Result
 
 #: The response time on the frontier's axis: the median time to close where every run reaches
 #: it, else the share of cases still open at the end (lower is better for both).
@@ -111,27 +112,28 @@ def sweep_charts(
     tasks = study.has_incidents
     for cell in study.cells:
         suffix = f"_{_slug(cell.label)}" if cell.label else ""
-        arms = cell.arms
         plans.append(
             (
                 f"backlog{suffix}",
-                lambda lang, arms=arms: backlog_chart(arms, lang, tasks=tasks),
-                _in_cell(cell, "cap_backlog"),
+                lambda lang, cell=cell: backlog_chart(_named(study, cell, lang), lang, tasks=tasks),
+                _in_cell(study, cell, "cap_backlog"),
             )
         )
         plans.append(
             (
                 f"response{suffix}",
-                lambda lang, arms=arms: response_time_chart(arms, lang),
-                _in_cell(cell, "cap_response"),
+                lambda lang, cell=cell: response_time_chart(_named(study, cell, lang), lang),
+                _in_cell(study, cell, "cap_response"),
             )
         )
     if compared is not None and not compared.empty:
         plans.append(
             (
                 "differences",
-                lambda lang: difference_chart(compared, lang),
-                _caption("cap_differences", reference=study.reference),
+                lambda lang: difference_chart(compared, lang, study.labels),
+                lambda lang: word("cap_differences", lang).format(
+                    reference=study.arm_name(study.reference, lang)
+                ),
             )
         )
     cost = _frontier_cost(study)
@@ -140,16 +142,20 @@ def sweep_charts(
         plans.append(
             (
                 "frontier",
-                lambda lang: frontier_chart(study.table, lang, cost, response),
+                lambda lang: frontier_chart(study.table, lang, cost, response, labels=study.labels),
                 lambda lang: word("cap_frontier", lang).format(
                     cost=kpi_name(cost, lang), response=kpi_name(response, lang)
                 ),
             )
         )
     if len(study.cells) == 1:
-        arms = study.cells[0].arms
+        cell = study.cells[0]
         plans.append(
-            ("time_budget", lambda lang: time_budget_chart(arms, lang), _caption("cap_budget"))
+            (
+                "time_budget",
+                lambda lang: time_budget_chart(_named(study, cell, lang), lang),
+                _caption("cap_budget"),
+            )
         )
     if indices is not None and not indices.empty:
         plans.append(
@@ -162,14 +168,20 @@ def sweep_charts(
     return plans
 
 
-def _in_cell(cell: Cell, key: str) -> Callable[[Lang], str]:
+def _in_cell(study: Study, cell: Cell, key: str) -> Callable[[Lang], str]:
     """A caption, led by the combination of factor levels it is drawn at."""
 
     def caption(lang: Lang) -> str:
-        lead = word("cap_cell", lang).format(cell=cell.label) if cell.label else ""
+        title = study.cell_title(cell, lang)
+        lead = word("cap_cell", lang).format(cell=title) if title else ""
         return lead + word(key, lang)
 
     return caption
+
+
+def _named(study: Study, cell: Cell, lang: Lang) -> dict[str, list[Result]]:
+    """A cell's runs by arm, each arm under its name (the experiment's `labels:`)."""
+    return {study.arm_name(arm, lang): runs for arm, runs in cell.arms.items()}
 
 
 def _frontier_cost(study: Study) -> str | None:

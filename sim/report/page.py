@@ -144,9 +144,9 @@ def _unit(kpi: str, lang: Lang) -> str:
     return "%" if kpi_kind(kpi) == "share" else kpi_unit(kpi, lang)
 
 
-def _cells(frame: pd.DataFrame, study: Study) -> list[tuple[str, pd.DataFrame]]:
+def _cells(frame: pd.DataFrame, study: Study, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
     """The rows of `frame` at each combination of factor levels, in the study's order, with
-    the combination as a label ("" without factors)."""
+    the combination as a title ("" without factors)."""
     out = []
     for cell in study.cells:
         rows = frame
@@ -154,7 +154,7 @@ def _cells(frame: pd.DataFrame, study: Study) -> list[tuple[str, pd.DataFrame]]:
             if factor in rows:
                 rows = rows[rows[factor] == value]
         if len(rows):
-            out.append((cell.label, rows))
+            out.append((study.cell_title(cell, lang), rows))
     return out
 
 
@@ -163,15 +163,16 @@ def _compared(contents: Contents, lang: Lang) -> str:
     study = contents.study
     header = [
         word("kpi", lang),
-        f"{study.reference} → {word('arm', lang)}",
+        f"{study.arm_name(study.reference, lang)} → {word('arm', lang)}",
         f"{word('difference', lang)} [{word('ci95', lang)}]",
         word("p_value", lang),
         word("higher_in", lang),
     ]
     parts = []
-    for label, cell in _cells(contents.compared, study):
+    for label, cell in _cells(contents.compared, study, lang):
         for arm, group in cell.groupby("arm", sort=False):
-            heading = f"{arm} {word('against', lang)} {study.reference}"
+            reference = study.arm_name(study.reference, lang)
+            heading = f"{study.arm_name(arm, lang)} {word('against', lang)} {reference}"
             heading += f" · {label}" if label else ""
             rows = [_difference(row, lang) for row in group.to_dict("records")]
             parts.append(f"<h3>{escape(heading)}</h3>" + html.table(header, rows))
@@ -201,7 +202,7 @@ def _means(contents: Contents, lang: Lang) -> str:
     """A table per combination of factor levels: KPIs down, arms across, mean [95 % CI]."""
     study = contents.study
     parts = [f'<p class="note">{escape(word("mean", lang))} [{escape(word("ci95", lang))}]</p>']
-    for label, cell in _cells(contents.means, study):
+    for label, cell in _cells(contents.means, study, lang):
         arms = list(dict.fromkeys(cell["arm"]))
         rows = []
         for kpi, group in cell.groupby("kpi", sort=False):
@@ -220,7 +221,8 @@ def _means(contents: Contents, lang: Lang) -> str:
             rows.append(cells)
         if label:
             parts.append(f"<h3>{escape(label)}</h3>")
-        parts.append(html.table([word("kpi", lang), *arms], rows))
+        names = [study.arm_name(arm, lang) for arm in arms]
+        parts.append(html.table([word("kpi", lang), *names], rows))
     return "".join(parts)
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from sim.plots.levels import in_value_order
 from sim.report.origin import Origin, experiment_origin, scenario_origin
+from sim.terms import Lang, Term, setting
 
 if TYPE_CHECKING:
     from sim.runner import Result
@@ -90,6 +91,19 @@ class Study:
     @property
     def days(self) -> float:
         return float(self.first.summary["horizon_h"]) / 24.0
+
+    @property
+    def labels(self) -> dict[str, Term]:
+        """The names the experiment file gives its arms, factors and ranges (`labels:`)."""
+        return self.experiment.label_terms() if self.experiment is not None else {}
+
+    def arm_name(self, arm: str, lang: Lang) -> str:
+        """An arm as the experiment file names it, else its key."""
+        return setting("arm", arm, lang, self.labels, None)
+
+    def cell_title(self, cell: Cell, lang: Lang) -> str:
+        """A combination of factor levels as shown: "deliveries per household a day = 1/day"."""
+        return ", ".join(setting(c, v, lang, self.labels, None) for c, v in cell.levels.items())
 
 
 def open_study(

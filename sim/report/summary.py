@@ -25,8 +25,10 @@ from sim.terms import (
     Lang,
     difference_shown,
     difference_unit,
+    factor_label,
     kpi_kind,
     kpi_name,
+    level_text,
     shown,
     word,
 )
@@ -241,10 +243,10 @@ def sweep_sentences(study: Study, compared: pd.DataFrame, lang: Lang) -> list[st
     others = study.arms[1:]
     levels = ""
     if study.factors:
-        factor = " × ".join(c.rsplit(".", 1)[-1] for c in study.factors)
+        factor = " × ".join(factor_label(c, lang, study.labels) for c in study.factors)
         values = "; ".join(
             word("list_sep", lang).join(
-                str(v) for v in experiment.factors[c.removeprefix("factor.")]
+                level_text(v) for v in experiment.factors[c.removeprefix("factor.")]
             )
             for c in study.factors
         )
@@ -252,9 +254,9 @@ def sweep_sentences(study: Study, compared: pd.DataFrame, lang: Lang) -> list[st
     template = "sum_sweep_intro" if others else "sum_sweep_single"
     intro = word(template, lang).format(
         experiment=study.name,
-        arms=enumerated(others, lang),
-        arm=study.reference,
-        reference=study.reference,
+        arms=enumerated([study.arm_name(arm, lang) for arm in others], lang),
+        arm=study.arm_name(study.reference, lang),
+        reference=study.arm_name(study.reference, lang),
         n=study.replications,
         seed=experiment.seed,
         days=number(study.days),
@@ -289,7 +291,9 @@ def _arm_sentences(study: Study, arm: str, items: list[str], most: int, lang: La
             chunks.append([])
         chunks[-1].append(item)
     first = word("sum_sweep_arm", lang).format(
-        arm=arm, reference=study.reference, items=word("item_sep", lang).join(chunks[0])
+        arm=study.arm_name(arm, lang),
+        reference=study.arm_name(study.reference, lang),
+        items=word("item_sep", lang).join(chunks[0]),
     )
     return [first, *(sentence(chunk, lang) for chunk in chunks[1:])]
 
@@ -330,7 +334,7 @@ def _arm_items(study: Study, compared: pd.DataFrame, arm: str, lang: Lang) -> li
     if missing:
         k, n, who = missing
         note = word("sum_km_missing", lang).format(
-            kpi=kpi_name(STILL_OPEN, lang), k=k, n=n, arm=who
+            kpi=kpi_name(STILL_OPEN, lang), k=k, n=n, arm=study.arm_name(who, lang)
         )
     for kpi in _arm_kpis(study):
         kpi = closing if kpi == CLOSING else kpi
@@ -373,7 +377,7 @@ def _levels_item(study: Study, rows: pd.DataFrame, name: str, kind: str, lang: L
         if match.empty:
             continue
         row = match.iloc[0]
-        level = ", ".join(str(v) for v in cell.levels.values())
+        level = ", ".join(level_text(v) for v in cell.levels.values())
         template = "sum_level" if significant(row) else "sum_level_ns"
         parts.append(
             word(template, lang).format(

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.config.base import StrictModel
 from sim.config.units import Quantity
 from sim.rng import derive_seed
+from sim.terms import Term
 
 
 class Arm(StrictModel):
@@ -107,6 +108,14 @@ class Experiment(StrictModel):
         description="Names of factors, ranges (by path) and arms in the tables of gridsim "
         "compare and sensitivity: {en: ..., zh: ...}. They change no number.",
     )
+
+    def label_terms(self) -> dict[str, Term]:
+        """The names `labels:` gives factors, ranges and arms, each in both languages (the
+        other's where one is left out)."""
+        return {
+            name: Term(label.en or label.zh or name, label.zh or label.en or name)
+            for name, label in self.labels.items()
+        }
 
     @field_validator("arms")
     @classmethod

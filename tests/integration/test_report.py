@@ -265,3 +265,26 @@ def test_a_folder_that_is_not_a_run_or_a_sweep_exits_2_writing_nothing(project: 
     assert "nothing was written" in result.output
     assert not out.exists() and not out.with_name("bad_files").exists()
     assert not list((project / "reports").glob(".bad.*"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"),
+    [("en", "two workers against one worker"), ("zh", "两名网格员对比一名网格员")],
+)
+def test_arms_are_named_as_the_experiment_labels_them(project: Path, lang: str, start: str):
+    """`labels:` in the experiment names the arms in the summary, the tables and the charts."""
+    import shutil
+
+    labelled = project / "runs" / f"labelled-{lang}"
+    shutil.copytree(project / "runs" / "sweep", labelled)
+    experiment = labelled / "experiment.yaml"
+    experiment.write_text(
+        experiment.read_text(encoding="utf-8")
+        + "labels:\n  one: {en: one worker, zh: 一名网格员}\n"
+        + "  two: {en: two workers, zh: 两名网格员}\n",
+        encoding="utf-8",
+    )
+    report = write_report(labelled, project / "reports" / f"labelled-{lang}.html", lang)
+    html = text(report)
+    assert sentences(html)[1].startswith(start)
+    assert "one worker" in html if lang == "en" else "一名网格员" in html
