@@ -38,10 +38,18 @@ PIPED_WIDTH = 120
 
 def _console(stderr: bool = False) -> Console:
     """A console made per call, so that captured streams are honoured. Piped into a file or a
-    log, tables get PIPED_WIDTH columns rather than rich's 80 (unless COLUMNS says otherwise)."""
+    log, tables get PIPED_WIDTH columns rather than rich's 80 (unless COLUMNS says otherwise).
+    Text is printed as it is: no markup, no emoji codes (`file.yaml:100:` stays as written), no
+    highlighting, whatever a file or a name holds."""
     stream = sys.stderr if stderr else sys.stdout
     piped = not stream.isatty() and "COLUMNS" not in os.environ
-    return Console(stderr=stderr, highlight=False, width=PIPED_WIDTH if piped else None)
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=PIPED_WIDTH if piped else None,
+    )
 
 
 def stdout() -> Console:
@@ -56,7 +64,7 @@ def stderr() -> Console:
 
 def say(console: Console, text: str, style: str | None = None) -> None:
     """Print plain text: no markup, no highlighting, no wrapping (paths stay on one line)."""
-    console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+    console.print(text, style=style, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def bad_input(header: str, problems: Iterable[str] = ()) -> NoReturn:

@@ -290,6 +290,20 @@ def test_validate_checks_drills_and_decisions_against_their_drill(tmp_path: Path
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_messages_print_as_written_no_emoji_codes_or_markup(tmp_path: Path) -> None:
+    """Line 100 prints as `:100:`, not rich's emoji for it; brackets in a value as written."""
+    bad = tmp_path / "bad.yaml"
+    pad = "".join(f"# line {i}\n" for i in range(2, 100))
+    bad.write_text(f"name: x\n{pad}grid_workers: {{per_gird: 3}}\n", encoding="utf-8")
+    result = gridsim("validate", bad)
+    assert result.returncode == 2
+    assert f"{bad}:100: grid_workers.per_gird: unknown key" in result.stderr
+    assert "\U0001f4af" not in result.stderr
+    marked = tmp_path / "[bold]marked[/bold].yaml"
+    result = gridsim("validate", marked)
+    assert f"{marked}: cannot read scenario: file not found" in result.stderr
+
+
 def test_validate_needs_a_file() -> None:
     assert gridsim("validate").returncode == 2
 
