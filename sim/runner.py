@@ -99,6 +99,7 @@ class Result:
             raise FileExistsError(f"{out} {problem}: not a gridsim run folder, not replaced")
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; a run folder is as mkdir's
         try:
             (staging / "summary.json").write_text(
                 json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -133,6 +134,13 @@ class Result:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return out
+
+
+def _umask() -> int:
+    """The process's file-mode creation mask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -72,3 +72,16 @@ def test_a_simulation_makes_no_reference_cycles(path, days):
         if enabled:
             gc.enable()
     assert not ours, f"{len(ours)} objects in reference cycles, e.g. {ours[:3]}"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o077, 0o700), (0o002, 0o775)])
+def test_a_run_folder_has_the_mode_the_umask_gives(tmp_path: Path, umask: int, mode: int):
+    import os
+
+    result = sim.run(ROOT / "scenarios/theory/mmc.yaml", seed=1, days=0.2)
+    before = os.umask(umask)
+    try:
+        out = result.write(tmp_path / "run")
+    finally:
+        os.umask(before)
+    assert out.stat().st_mode & 0o777 == mode
