@@ -264,6 +264,11 @@ def compare_command(
         factors = [c.removeprefix("factor.") for c in table.columns if c.startswith("factor.")]
         bad_input(f"--along: no factor {along!r} (factors: {', '.join(factors) or 'none'})")
     levels = list(dict.fromkeys(table[column]))  # in the experiment's order
+    if len(levels) < 2:
+        what = "arm" if column == "arm" else f"level of {along}"
+        factors = [c.removeprefix("factor.") for c in table.columns if c.startswith("factor.")]
+        hint = f"; compare a factor's levels with --along ({', '.join(factors)})" if factors else ""
+        bad_input(f"{folder}: one {what} only ({levels[0]}): nothing to compare{hint}")
     if reference is not None:
         matches = [level for level in levels if str(level) == reference]
         if not matches:

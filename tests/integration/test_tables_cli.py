@@ -176,3 +176,13 @@ def test_an_existing_file_is_never_overwritten_without_force(results: Path, tmp_
 def test_bad_choices_exit_2(results: Path, option: str, value: str):
     code, _, err = compare(results, option, value)
     assert code == 2 and f"Invalid value for '{option}'" in err and "Traceback" not in err
+
+
+def test_compare_on_a_sweep_of_one_arm_says_there_is_nothing_to_compare(tmp_path: Path):
+    mmc = Path(__file__).resolve().parents[2] / "scenarios" / "theory" / "mmc.yaml"
+    experiment = tmp_path / "one.yaml"
+    experiment.write_text(f"name: one\nbase: {mmc}\ndays: 0.2\nreplications: 2\n")
+    sweep(experiment, tmp_path / "out", executor="serial")
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "one arm only (base): nothing to compare" in result.output
