@@ -51,14 +51,22 @@ RUN_FILES = (
 )
 
 
+def holds_working_folder(out: Path) -> bool:
+    """Whether `out` is the working folder or one of the folders holding it."""
+    return out.exists() and out.resolve() in (Path.cwd(), *Path.cwd().parents)
+
+
 def replace_problem(out: Path) -> str | None:
     """Why a run folder may not be written at `out`, or None if it may: `out` does not exist,
     is an empty folder, or holds a run that gridsim wrote (its manifest names gridsim, and
-    every entry is a file of RUN_FILES). Anything else is the user's and is never replaced."""
+    every entry is a file of RUN_FILES), and is not the working folder or one holding it.
+    Anything else is the user's and is never replaced."""
     if not out.exists():
         return None
     if not out.is_dir():
         return "exists and is not a folder"
+    if holds_working_folder(out):
+        return "is the working folder or holds it (a run folder is replaced as a whole)"
     entries = list(out.iterdir())
     if not entries:
         return None

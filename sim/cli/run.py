@@ -60,8 +60,13 @@ def _out_problem(out: Path) -> str | None:
     `Result.write` replaces an existing folder only when it is empty or holds an earlier run
     that gridsim wrote, and nothing else.
     """
-    from sim.runner import replace_problem
+    from sim.runner import holds_working_folder, replace_problem
 
+    if holds_working_folder(out):
+        return (
+            f"--out {out}: is the working folder or holds it, and a run folder is replaced as a "
+            "whole; give a folder inside it, e.g. --out runs/NAME"
+        )
     problem = replace_problem(out)
     if problem:
         return (

@@ -85,3 +85,15 @@ def test_a_run_folder_has_the_mode_the_umask_gives(tmp_path: Path, umask: int, m
     finally:
         os.umask(before)
     assert out.stat().st_mode & 0o777 == mode
+
+
+def test_the_working_folder_is_never_replaced(tmp_path: Path, monkeypatch):
+    """`--out .` (or a folder holding the working one) is refused, nothing left behind."""
+    result = sim.run(ROOT / "scenarios/theory/mmc.yaml", seed=1, days=0.2)
+    inside = tmp_path / "work"
+    inside.mkdir()
+    monkeypatch.chdir(inside)
+    for out in (Path("."), Path(".."), inside):
+        with pytest.raises(FileExistsError, match="working folder"):
+            result.write(out)
+    assert list(inside.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["work"]
