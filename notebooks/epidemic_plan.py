@@ -47,7 +47,7 @@ ROOT = next(
     Path(sim.__file__).resolve().parents[1],
 )
 OUT = Path(os.environ.get("GRIDSIM_NOTEBOOK_OUT", ROOT / "runs" / "notebooks"))
-SIZE = ["replications=2", "days=12", "factors={}"] if QUICK else []
+SIZE = ["replications=2", "days=12", "factors={}", "labels={}"] if QUICK else []
 RUN = {"executor": "serial"} if QUICK else {"executor": "processes", "workers": 2}
 folder = OUT / f"surge-plan-{'quick' if QUICK else 'default'}"
 
