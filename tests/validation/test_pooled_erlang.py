@@ -81,11 +81,16 @@ def queue_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
     """Mean wait, P(wait > 0), mean sojourn; the grid workers must have done nothing."""
     workers = result.workers
     assert (workers.loc[workers["role"] == "grid_worker", "jobs_done"] == 0).all()
+    return wait_stats(cases)
+
+
+def wait_stats(cases: pd.DataFrame, suffix: str = "") -> dict[str, float]:
+    """Mean wait, P(wait > 0) and mean sojourn of `cases`, keys suffixed by `suffix`."""
     wait = cases["first_response_h"]
     return {
-        "wq": float(wait.mean()),
-        "p_wait": float((wait > 0).mean()),
-        "w": float(cases["time_to_close_h"].mean()),
+        f"wq{suffix}": float(wait.mean()),
+        f"p_wait{suffix}": float((wait > 0).mean()),
+        f"w{suffix}": float(cases["time_to_close_h"].mean()),
     }
 
 
@@ -170,12 +175,7 @@ def per_member_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float
     for number, (member, grids) in enumerate(MEMBER_GRIDS.items()):
         mine = cases[cases["grid"].isin(grids)]
         assert (mine["handler_id"] == member).all()
-        wait = mine["first_response_h"]
-        out |= {
-            f"wq{number}": float(wait.mean()),
-            f"p_wait{number}": float((wait > 0).mean()),
-            f"w{number}": float(mine["time_to_close_h"].mean()),
-        }
+        out |= wait_stats(mine, str(number))
     return out
 
 
@@ -217,12 +217,7 @@ def per_grid_stats(result: sim.Result, cases: pd.DataFrame) -> dict[str, float]:
             assert len(handlers) == PER_GRID - SENT and all(h.startswith(grid) for h in handlers)
         else:
             assert len(handlers) == PER_GRID + SENT
-        wait = mine["first_response_h"]
-        out |= {
-            f"wq{number}": float(wait.mean()),
-            f"p_wait{number}": float((wait > 0).mean()),
-            f"w{number}": float(mine["time_to_close_h"].mean()),
-        }
+        out |= wait_stats(mine, str(number))
     return out
 
 
