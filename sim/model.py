@@ -128,7 +128,7 @@ class GridModel(mesa.Model):
             env, self.flow, self.metrics.staff_state, self.metrics.job_ended, self.horizon
         )
         if "patrol" in self.sources:
-            workplace = replace(workplace, on_patrol=self.sources["patrol"].patrolled)
+            workplace = replace(workplace, patrol=self.sources["patrol"])
         staff_ids = count()
         self.departments = []
         for (kind, _), station in self.stations.departments.items():

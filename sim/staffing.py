@@ -223,7 +223,7 @@ def _member(
         resolves=common.resolves,
         success=dict(profile.success) if profile is not None else {},
         contact_bonus=profile.contact_bonus if profile is not None else 0.0,
-        patrol_round=patrol.round if patrol is not None and patrol.enabled else None,
+        patrols=patrol is not None and patrol.enabled,
         min_field_share=team.min_field_share,
         deferrable=common.deferrable,
         overtime_limit=team.overtime_limit,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import simpy
@@ -28,24 +28,45 @@ if TYPE_CHECKING:
 #: A member's state in the run's staff-state array.
 OFF, IDLE, BUSY = 0, 1, 2
 
+#: Hours of field work short of the share that still count as the share reached (rounding).
+_FIELD_TOLERANCE = 1e-9
 
-def _nothing_found(staff: Staff, hours: float) -> None:
-    """A patrol in a scenario without hidden issues turns up nothing."""
+
+class PatrolWatch(Protocol):
+    """What is told when a member starts and stops patrolling their home grid (the hidden
+    issues, found as patrol hours accumulate)."""
+
+    def started(self, staff: Staff) -> None: ...
+
+    def stopped(self, staff: Staff) -> None: ...
+
+
+class _NothingHidden:
+    """A scenario without hidden issues: patrolling turns up nothing."""
+
+    def started(self, staff: Staff) -> None:
+        pass
+
+    def stopped(self, staff: Staff) -> None:
+        pass
+
+
+NOTHING_HIDDEN = _NothingHidden()
 
 
 @dataclass(frozen=True)
 class Workplace:
     """What every member of staff works with: the clock, the case flow, the run's array of
     staff states (OFF, IDLE, BUSY; one per member), where each execution of a job is recorded
-    (job, member's index, end time, outcome), the horizon (hours), and what a patrol of `hours`
-    in the member's home grid turns up."""
+    (job, member's index, end time, outcome), the horizon (hours), and what is told of patrols
+    in the members' home grids."""
 
     env: simpy.Environment
     flow: CaseFlow
     states: np.ndarray
     job_ended: Callable[[Job, int, float, str], None]
     horizon: float
-    on_patrol: Callable[[Staff, float], None] = _nothing_found
+    patrol: PatrolWatch = NOTHING_HIDDEN
 
 
 @dataclass
@@ -68,7 +89,7 @@ class Member:
     resolves: list[float]  # per category: P(resolving at the grid what would go up)
     success: dict[str, float] = field(default_factory=dict)  # per skill: P(first attempt works)
     contact_bonus: float = 0.0  # share of not-at-home households still reached
-    patrol_round: float | None = None
+    patrols: bool = False  # patrols the home grid while waiting for a job
     min_field_share: float | None = None
     deferrable: frozenset[int] = frozenset()  # categories set aside below min_field_share
     overtime_limit: float | None = None
@@ -98,7 +119,7 @@ class Staff:
         self.flow = workplace.flow
         self.states = workplace.states
         self.job_ended = workplace.job_ended
-        self.on_patrol = workplace.on_patrol
+        self.patrol = workplace.patrol
         self.index = index
         self.member = member
         self.role, self.kind, self.name = member.role, member.kind, member.name
@@ -196,10 +217,21 @@ class Staff:
         station, (_, category) = best
         return station.take(category)
 
-    def _below_field_share(self) -> bool:
+    def _field_deficit(self) -> float:
+        """Field hours (visits and patrol) short of `min_field_share` of the on-duty hours so
+        far (≤ 0: the share is reached)."""
         field = self.hours["visits"] + self.hours["patrol"]
         on_duty = sum(self.hours.values()) - self.hours["off"]
-        return on_duty > 0 and field < self.min_field_share * on_duty
+        return self.min_field_share * on_duty - field
+
+    def _below_field_share(self) -> bool:
+        return self._field_deficit() > _FIELD_TOLERANCE
+
+    def _field_share_reached_in(self) -> float | None:
+        """Hours of patrol from now until field hours reach `min_field_share` of on-duty hours
+        (None: never, with a share of 1)."""
+        share = self.min_field_share
+        return None if share >= 1.0 else max(0.0, self._field_deficit() / (1.0 - share))
 
     def _wait_for_job(self):
         """Wait, patrol or drop out until handed a job; None if the wait ended without one."""
@@ -209,11 +241,15 @@ class Staff:
         self.accepting = self._field_takes if below else self.takes
         for station in self.serving:
             station.idle[self] = None
-        if member.patrol_round is not None:
+        if member.patrols:
             self._switch("patrol", IDLE)
-            start = env.now
-            yield FirstOf(env, signal, env.timeout(member.patrol_round))
-            self.on_patrol(self, env.now - start)  # may hand this person a job it discovered
+            self.patrol.started(self)  # an issue found may be handed to this person
+            catch_up = self._field_share_reached_in() if below else None
+            if catch_up is None:
+                yield signal
+            else:  # forms set aside until then: look again when the share is reached
+                yield FirstOf(env, signal, env.timeout(catch_up))
+            self.patrol.stopped(self)
         elif member.dropout_after is not None:
             self._switch("idle", IDLE)
             yield FirstOf(env, signal, env.timeout(member.dropout_after))

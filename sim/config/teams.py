@@ -157,10 +157,9 @@ class Department(StrictModel):
 
 
 class Patrol(StrictModel):
-    """Idle on-duty grid workers patrol their grid in rounds and discover hidden issues."""
+    """Idle on-duty grid workers patrol their grid and discover hidden issues."""
 
     enabled: bool = True
-    round: Duration = sourced(0.5, "assumption", "Length of one patrol round.", gt=0)
     exposure: Duration = sourced(
         3.0, "assumption", "Mean patrol hours in a grid to discover one hidden issue.", gt=0
     )

@@ -490,7 +490,6 @@ def patrol_run(patrol_enabled: bool, report_delay: str = "1000d", shift: dict | 
                 "shift": shift or ROUND_THE_CLOCK,
                 "patrol": {
                     "enabled": patrol_enabled,
-                    "round": "30min",
                     "exposure": "2h",
                     "resident_report_delay": report_delay,
                 },
@@ -543,7 +542,7 @@ def test_patrol_discoveries_happen_on_shift():
     # on duty from the routine early start to the routine late finish
     shifts += np.array([-workers.starts_early, workers.stays_late])
     t = patrol["created_h"].to_numpy()
-    # found at the end of a patrol round, which a shift's end may cut short: start ≤ t ≤ end
+    # found while patrolling, so on duty: start ≤ t ≤ end
     found_on_shift = ((t[:, None] >= shifts[:, 0] - EPS) & (t[:, None] <= shifts[:, 1] + EPS)).any(
         axis=1
     )

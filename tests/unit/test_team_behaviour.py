@@ -241,7 +241,7 @@ def field_scenario(target: float | None, admin_rate: str) -> list[dict]:
                 "shift": OFFICE,
                 "starts_early": "0h",
                 "stays_late": "0h",
-                "patrol": {"enabled": True, "round": "30min"},
+                "patrol": {"enabled": True},
                 "min_field_share": target,
             },
             "sources": {

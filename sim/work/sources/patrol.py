@@ -1,7 +1,11 @@
 """Hidden issues in the six patrol categories (社会治安类 … 文明城市类): they arise in each grid
-in proportion to its households and its difficulty per household; a patrolling worker finds
-one after patrolling the grid for a random number of hours, unless a resident reports it first.
-Detection is drawn with the issue, so it does not depend on staffing."""
+in proportion to its households and its difficulty per household; patrol finds one once the
+grid has been patrolled for a random number of hours since it arose, unless a resident reports
+it first. Detection is drawn with the issue, so it does not depend on staffing.
+
+A grid's patrol hours grow continuously, at the number of its members patrolling at the time;
+the next discovery is scheduled for the instant they reach the next issue's threshold, and
+moved whenever a member starts or stops patrolling there (no polling in rounds)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from sim.work.sources.base import DAY, WEEK, RateSource, SourceContext, poisson_
 from sim.world import World
 
 if TYPE_CHECKING:
+    from simpy.events import Event
+
     from sim.agents.staff import Staff
 
 
@@ -70,7 +76,11 @@ class PatrolIssues(RateSource):
         index = context.category_index
         self.categories = np.array([index[n] for n in spec.rate_per_household])
         self.per_grid_and_category = spec.rates(world)  # per hour
-        self.exposure = np.zeros(len(world.grids))  # cumulative patrol hours per grid
+        grids = len(world.grids)
+        self.exposure = [0.0] * grids  # cumulative patrol hours per grid, up to `since`
+        self.since = [0.0] * grids
+        self.patrolling = [0] * grids  # members patrolling each grid now
+        self.due: list[Event | None] = [None] * grids  # the next discovery's event, if any
         self.hidden: list[list[tuple[float, int, Batch, int]]] = [[] for _ in world.grids]
         self.found: set[int] = set()
         # per batch of the day being replayed: patrol exposure and report delay of each issue
@@ -109,20 +119,59 @@ class PatrolIssues(RateSource):
     def arrive(self, batch: Batch, i: int) -> None:
         """The issue arises: it waits, hidden, for a patrol or a resident's report."""
         exposure, report = self._detection[id(batch)]
-        grid = batch.grids[i]
-        key = batch.seq[i]
-        threshold = self.exposure[grid] + exposure[i]
-        heapq.heappush(self.hidden[grid], (threshold, key, batch, i))
+        grid = int(batch.grids[i])
+        hidden = self.hidden[grid]
+        threshold = self._bring_up(grid) + exposure[i]
+        first = not hidden or threshold < hidden[0][0]
+        heapq.heappush(hidden, (threshold, batch.seq[i], batch, i))
+        if first and self.patrolling[grid]:
+            self._schedule(grid)
         self.env.timeout(report[i]).callbacks.append(lambda _: self._discover(batch, i, "resident"))
 
-    def patrolled(self, staff: Staff, hours: float) -> None:
-        """A worker patrolled `hours` in their grid: open every issue found."""
+    def started(self, staff: Staff) -> None:
+        """A member starts patrolling their home grid."""
         grid = staff.unit
-        self.exposure[grid] += hours
+        self._bring_up(grid)
+        self.patrolling[grid] += 1
+        self._schedule(grid)
+
+    def stopped(self, staff: Staff) -> None:
+        """A member stops patrolling their home grid."""
+        grid = staff.unit
+        self._bring_up(grid)
+        self.patrolling[grid] -= 1
+        self._schedule(grid)
+
+    def _bring_up(self, grid: int) -> float:
+        """The grid's patrol hours up to now."""
+        now = self.env.now
+        self.exposure[grid] += self.patrolling[grid] * (now - self.since[grid])
+        self.since[grid] = now
+        return self.exposure[grid]
+
+    def _schedule(self, grid: int) -> None:
+        """Schedule the grid's next discovery at its patrol rate now (none if nobody patrols
+        or nothing is hidden); an event scheduled before is void."""
+        hidden, patrolling = self.hidden[grid], self.patrolling[grid]
+        if not (hidden and patrolling):
+            self.due[grid] = None
+            return
+        wait = max(0.0, (hidden[0][0] - self.exposure[grid]) / patrolling)
+        event = self.due[grid] = self.env.timeout(wait, grid)
+        event.callbacks.append(self._found)
+
+    def _found(self, event: Event) -> None:
+        """The grid's patrol hours reached the next issue's threshold: open it, with any other
+        reached, and schedule the next discovery."""
+        grid = event.value
+        if self.due[grid] is not event:
+            return  # void: the patrol rate changed since it was scheduled
         hidden = self.hidden[grid]
+        self.exposure[grid] = max(self._bring_up(grid), hidden[0][0])
         while hidden and hidden[0][0] <= self.exposure[grid]:
             _, _, batch, i = heapq.heappop(hidden)
             self._discover(batch, i, "patrol")
+        self._schedule(grid)
 
     def _discover(self, batch: Batch, i: int, by: str) -> None:
         key = batch.seq[i]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
 from sim.config.units import Rate
@@ -55,7 +55,9 @@ class ResidentRequestsSpec(StrictModel):
         "Relative rate by hour of day (24 values).",
     )
     weekend_factor: float = sourced(0.8, "assumption", "Rate multiplier on sat/sun.", ge=0)
-    mix: dict[str, float] = Field(description="Category → relative weight.")
+    mix: dict[str, float] = Field(
+        default_factory=dict, description="Category → relative weight (needed when enabled)."
+    )
 
     @field_validator("hourly_profile")
     @classmethod
@@ -67,9 +69,15 @@ class ResidentRequestsSpec(StrictModel):
     @field_validator("mix")
     @classmethod
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
-        if not value or min(value.values()) < 0 or sum(value.values()) <= 0:
+        if value and (min(value.values()) < 0 or sum(value.values()) <= 0):
             raise ValueError("mix needs non-negative weights, not all zero")
         return value
+
+    @model_validator(mode="after")
+    def _mix_when_enabled(self) -> ResidentRequestsSpec:
+        if self.enabled and not self.mix:
+            raise ValueError("mix: an enabled source needs its categories and their weights")
+        return self
 
     def categories(self) -> dict[str, str]:
         """The categories it brings, with the field that names each."""
