@@ -1,0 +1,96 @@
+"""A whole city, peacetime then an epidemic, in a fresh process (the issue-13 city target).
+
+Runs `scenarios/jiamusi_city_epidemic.yaml` (佳木斯, 8,528 grids; 30 days of peacetime, then a
+14-day epidemic with the city's plan) as `gridsim run` would (model built, simulated, tables and
+KPIs), in a child process of its own, and prints:
+
+- CPU seconds (`time.process_time`) of building, simulating and summarising, and wall seconds;
+- the peak memory of the child (VmHWM, which counts the imports too);
+- jobs executed per CPU second of the simulation, against a bare SimPy M/M/5 loop
+  (bare_simpy.py) measured in this same run, as a ratio (both on one core; the machine may be
+  shared, so the ratio is the figure to compare across machines).
+
+Targets: ≤ 5 minutes and ≤ 4 GB peak on one core of a 2-core machine.
+
+Run: `python experiments/bench/city.py [--days 44] [--scenario FILE]` (5-15 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bare_simpy import run_bare_mmc
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, sys, time
+from datetime import UTC, datetime
+import sim
+from sim.model import GridModel
+from sim.runner import fewer_collections, result_of, scenario_as_run
+
+wall = time.perf_counter()
+scenario = scenario_as_run(sim.load_scenario(sys.argv[1]), float(sys.argv[2]))
+cpu = [time.process_time()]
+with fewer_collections():  # as sim.run does
+    model = GridModel(scenario, seed=0)
+    cpu.append(time.process_time())
+    model.run_model()
+    cpu.append(time.process_time())
+    result = result_of(model, datetime.now(UTC), time.perf_counter())
+    cpu.append(time.process_time())
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({
+    "build_s": cpu[1] - cpu[0], "simulate_s": cpu[2] - cpu[1], "summary_s": cpu[3] - cpu[2],
+    "wall_s": time.perf_counter() - wall, "peak_kib": peak, "jobs": len(result.jobs),
+    "cases": len(result.cases), "households": model.world.n_households,
+}))
+"""
+
+
+def bare_simpy_rate(n_cases: int = 200_000) -> float:
+    """Customers per CPU second of a bare SimPy M/M/5 loop at ρ = 0.8."""
+    start = time.process_time()
+    cases = run_bare_mmc(4.0, 1.0, 5, n_cases, seed=0)["cases"]
+    return cases / (time.process_time() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios/jiamusi_city_epidemic.yaml"))
+    parser.add_argument("--days", type=float, default=44.0)
+    args = parser.parse_args()
+    before = bare_simpy_rate()
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, args.scenario, str(args.days)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    after = bare_simpy_rate()
+    run = json.loads(probe.stdout.strip().splitlines()[-1])
+    total = run["build_s"] + run["simulate_s"] + run["summary_s"]
+    jobs_per_s = run["jobs"] / run["simulate_s"]
+    bare = (before + after) / 2
+    print(f"{Path(args.scenario).name}, {args.days:g} days, {run['households']:,} households")
+    print(
+        f"  CPU: build {run['build_s']:.1f} s, simulate {run['simulate_s']:.1f} s, "
+        f"tables and KPIs {run['summary_s']:.1f} s: {total:.1f} s ({total / 60:.1f} min); "
+        f"wall {run['wall_s']:.1f} s"
+    )
+    print(f"  peak memory {run['peak_kib'] / 2**20:.2f} GiB")
+    print(
+        f"  {run['jobs']:,} job executions, {run['cases']:,} cases: {jobs_per_s:,.0f} jobs per "
+        f"CPU second; bare SimPy M/M/5 {bare:,.0f} customers per CPU second "
+        f"(before {before:,.0f}, after {after:,.0f}): {jobs_per_s / bare:.2f}×"
+    )
+
+
+if __name__ == "__main__":
+    main()
