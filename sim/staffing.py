@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -173,6 +173,24 @@ class _TeamParts:
     resolves: list[float]
     deferrable: frozenset[int]
     meetings: list[tuple[float, float]]
+    profiles: dict[str | None, tuple[dict[str, float], dict[str, float]]] = field(
+        default_factory=dict
+    )
+
+    def of_profile(
+        self, team: Team, profile: Profile | None
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """The work-rate multiplier per skill and P(first attempt works) per skill of the
+        team's members with `profile`, built once and shared by them (read only)."""
+        key = None if profile is None else profile.name
+        if key not in self.profiles:
+            skills = {skill: team.speed * team.skills.get(skill, 1.0) for skill in SKILLS}
+            success: dict[str, float] = {}
+            if profile is not None:
+                skills = {s: rate * profile.skills.get(s, 1.0) for s, rate in skills.items()}
+                success = dict(profile.success)
+            self.profiles[key] = (skills, success)
+        return self.profiles[key]
 
     @classmethod
     def of(cls, posting: Posting, team: Team) -> _TeamParts:
@@ -202,9 +220,7 @@ def _member(
     roster: list[Block] | None,
     profile: Profile | None,
 ) -> Member:
-    skills = {skill: team.speed * team.skills.get(skill, 1.0) for skill in SKILLS}
-    if profile is not None:
-        skills = {skill: rate * profile.skills.get(skill, 1.0) for skill, rate in skills.items()}
+    skills, success = common.of_profile(team, profile)
     patrol = getattr(team, "patrol", None)
     label = f"-{profile.name}" if profile is not None else ""
     return Member(
@@ -221,7 +237,7 @@ def _member(
         rates=skills,
         category_rates=common.category_rates,
         resolves=common.resolves,
-        success=dict(profile.success) if profile is not None else {},
+        success=success,
         contact_bonus=profile.contact_bonus if profile is not None else 0.0,
         patrols=patrol is not None and patrol.enabled,
         min_field_share=team.min_field_share,

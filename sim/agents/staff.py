@@ -69,7 +69,7 @@ class Workplace:
     patrol: PatrolWatch = NOTHING_HIDDEN
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
     """Everything that makes one member of staff what they are (built by sim.staffing; the
     lists may be shared by the members of a team, and are read only)."""
@@ -220,7 +220,7 @@ class Staff:
         self.away_h = 0.0  # hours away, up to the last change or flush
         self.leavers = self.hires = 0  # people who left the post, and who took it, in the run
         self.hired_at = 0.0  # when the person holding the post took it (< 0: before the run)
-        self._at_hire: tuple[dict[str, float], float] = (dict(self.hours), 0.0)
+        self._at_hire: tuple[dict[str, float], float] | None = None  # None: all zero
         self.novice_until = -math.inf  # a new person works at `novice_speed` until then
         self.novice_speed = 1.0
         self.on_vacated: Callable[[Staff], None] | None = None  # a pool's book, told of dropouts
@@ -575,6 +575,8 @@ class Staff:
     def record_since_hire(self) -> tuple[dict[str, float], float]:
         """Hours by activity and standard hours of work done by the person holding the post,
         since they took it (up to the last flush)."""
+        if self._at_hire is None:
+            return dict(self.hours), self.work_done
         hours, work = self._at_hire
         return {a: self.hours[a] - hours[a] for a in ACTIVITIES}, self.work_done - work
 
