@@ -273,6 +273,8 @@ class Staff:
             categories = [c for c in categories if c not in self.member.deferrable]
         best = None
         for station in self.serving:
+            if not station.waiting:
+                continue
             head = station.best(categories)
             if head is not None and (best is None or head[0] < best[1][0]):
                 best = (station, head)
