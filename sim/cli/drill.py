@@ -98,6 +98,7 @@ def drill_command(
     """Play a drill (see DRILL_HELP)."""
     from sim.drill import DrillSession, load_drill, load_script, play
     from sim.drill.room import DrillRoom
+    from sim.drill.session import drill_folder_problem
 
     try:
         drill = load_drill(drill_file, overrides or [])
@@ -111,10 +112,11 @@ def drill_command(
         target = Path("runs") / f"drill-{drill.name}-{datetime.now():%Y%m%d-%H%M%S}"
     else:
         target = Path("runs") / f"{drill.name}-s{chosen}"
-    if target.exists() and any(target.iterdir()) and not (target / "drill_log.json").is_file():
+    problem = drill_folder_problem(target)
+    if problem:
         bad_input(
             f"{drill_file}: nothing was run",
-            [f"--out {target}: holds files that are not a drill's; choose another folder"],
+            [f"--out {target}: {problem}; choose another folder"],
         )
     if decisions is None:
         # The report names the headless command that plays the folder's decisions again.
@@ -128,7 +130,13 @@ def drill_command(
     with stderr().status(f"Playing {drill.name}: seed {chosen} …"):
         session = DrillSession(drill, chosen)
         play(session, decisions)
-        session.finish(target)
+        try:
+            session.finish(target)
+        except OSError as exc:  # a full disk, say: said as such, not as a bug
+            bad_input(
+                f"{drill_file}: the drill finished but its folder could not be written",
+                [f"--out {target}: {exc.strerror or exc}"],
+            )
     console = stdout()
     console.print(_objectives_table(session.objectives(), f"{drill.name} · seed {chosen}"))
     taken = sum(entry.outcome == "taken" for entry in session.log)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -55,11 +54,13 @@ def _default_out(name: str, seed: int) -> Path:
 
 
 def _out_problem(out: Path) -> str | None:
-    """Why the run folder cannot be written at `out`, or None. Creates nothing.
+    """Why the run folder cannot be written at `out`, or None. Leaves nothing behind (the
+    folders it goes into are tried with an empty folder made and removed at once).
 
     `Result.write` replaces an existing folder only when it is empty or holds an earlier run
     that gridsim wrote, and nothing else.
     """
+    from sim.folders import unwritable
     from sim.runner import holds_working_folder, replace_problem
 
     if holds_working_folder(out):
@@ -73,13 +74,10 @@ def _out_problem(out: Path) -> str | None:
             f"--out {out}: {problem}, so it is not a gridsim run folder; refusing to replace "
             "it, choose another folder"
         )
-    ancestor = out.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        return f"--out {out}: {ancestor} is not a directory"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"--out {out}: no permission to write in {ancestor}"
+    for folder in (out, out.parent):  # the folder is replaced, and staged beside it
+        problem = unwritable(folder)
+        if problem:
+            return f"--out {out}: {problem}"
     return None
 
 

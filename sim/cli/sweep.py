@@ -76,9 +76,15 @@ def sweep_command(
         spec = check_experiment(experiment, overrides or [])
     except ScenarioError as exc:
         reject_scenario(experiment, [str(p) for p in exc.problems])
-    folder = out or str(Path("runs") / spec.name)
+    folder = str(out if out is not None else Path("runs") / spec.name)
     here = Path(experiment).resolve().parent
-    if dry_run:
+    if dry_run:  # the sweep's own checks of the results folder, then the count
+        from sim.sweep.spec import scenario_digests
+
+        try:
+            Store(folder).check(spec, scenario_digests(spec, here))
+        except ValueError as exc:
+            bad_input(f"--out: {exc}")
         say(stdout(), _run_count(spec, here, folder))
         return
     ids = {run.run_id for run in runs_of(spec, here)}
@@ -89,6 +95,12 @@ def sweep_command(
         )
     except ValueError as exc:  # the results folder is a file, or holds something else
         bad_input(f"--out: {exc}")
+    except OSError as exc:  # a full disk, say: what is recorded stays
+        finished = len(ids & Store(folder).done())
+        bad_input(
+            f"--out {folder}: {exc.strerror or exc}; {finished} of {total} runs done, rerun the "
+            "same command to resume"
+        )
     except KeyboardInterrupt:
         finished = len(ids & Store(folder).done())
         say(
