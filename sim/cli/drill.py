@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout
+from sim.cli.app import (
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    app,
+    bad_input,
+    out_option,
+    reject_scenario,
+    say,
+    stderr,
+    stdout,
+)
 from sim.config.loader import ScenarioError
 
 if TYPE_CHECKING:
@@ -52,36 +63,18 @@ def drill_command(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help=(
-                "Drill folder to write. Default: runs/<drill name>-s<seed> headless, "
-                "runs/drill-<drill name>-<date-time> from the app."
-            ),
-            show_default=False,
+        out_option(
+            "DIR",
+            "Drill folder to write. Default: runs/<drill name>-s<seed> headless, "
+            "runs/drill-<drill name>-<date-time> from the app.",
         ),
     ] = None,
     host: Annotated[
         str, typer.Option("--host", help="Address the app listens on (0.0.0.0: every one).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The app's port.")] = 8765,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed", min=0, help="Root random seed (default: the drill's).", show_default=False
-        ),
-    ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override a setting of the drill file, e.g. --set clock.horizon=80h.",
-            show_default=False,
-        ),
-    ] = None,
+    seed: SeedOption = None,
+    overrides: SetOption = None,
     replays: Annotated[
         int,
         typer.Option(
@@ -91,9 +84,7 @@ def drill_command(
             "seeds (0: none, faster).",
         ),
     ] = 20,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes for the replays.")
-    ] = 2,
+    workers: WorkersOption = 2,
 ) -> None:
     """Play a drill (see DRILL_HELP)."""
     from sim.drill import DrillSession, load_drill, load_script, play

@@ -18,8 +18,11 @@ import sim
 from sim.cli.app import (
     LangOption,
     Language,
+    SeedOption,
+    SetOption,
     app,
     bad_input,
+    out_option,
     reject_scenario,
     say,
     stderr,
@@ -94,10 +97,7 @@ def run_command(
     scenario: Annotated[
         str, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML).", show_default=False)
     ],
-    seed: Annotated[
-        int,
-        typer.Option("--seed", min=0, help="Root random seed; the same seed gives the same run."),
-    ] = 0,
+    seed: SeedOption = 0,
     days: Annotated[
         float | None,
         typer.Option(
@@ -107,16 +107,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override a setting, e.g. --set grid_workers.per_grid=2 (repeatable; "
-            "the value is YAML, list items by index: world.streets.0.id=s1).",
-            show_default=False,
-        ),
-    ] = None,
+    overrides: SetOption = None,
     decide: Annotated[
         list[str] | None,
         typer.Option(
@@ -129,13 +120,10 @@ def run_command(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Run folder to write (replaced if it holds an earlier run). "
+        out_option(
+            "DIR",
+            "Run folder to write (replaced if it holds an earlier run). "
             "Default: runs/<scenario name>-s<seed> in the current directory.",
-            show_default=False,
         ),
     ] = None,
     lang: LangOption = Language.en,

@@ -14,10 +14,16 @@ import typer
 from sim.cli.app import (
     EXIT_INTERRUPTED,
     PIPED_WIDTH,
+    ExecutorOption,
+    ForceOption,
+    FormatOption,
     LangOption,
     Language,
+    SetOption,
+    WorkersOption,
     app,
     bad_input,
+    out_option,
     plural,
     refuse_existing,
     reject_scenario,
@@ -42,20 +48,13 @@ SWEEP_HELP = (
 @app.command("sweep", help=SWEEP_HELP)
 def sweep_command(
     experiment: Annotated[str, typer.Argument(metavar="EXPERIMENT", show_default=False)],
-    executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = 2,
     scheduler: Annotated[
         str | None, typer.Option(help="Address of a running Dask scheduler (implies dask).")
     ] = None,
-    out: Annotated[str | None, typer.Option(help="Results folder (default runs/NAME).")] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="FIELD=VALUE",
-            help="Override a field of the experiment, e.g. --set replications=40 (repeatable).",
-        ),
-    ] = None,
+    out: Annotated[Path | None, out_option("DIR", "Results folder (default runs/NAME).")] = None,
+    overrides: SetOption = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -162,25 +161,8 @@ def _kpi_columns(names: list[str] | None) -> list[str]:
     return [name if name.startswith("kpi.") else f"kpi.{name}" for name in names or MAIN_KPIS]
 
 
-FormatOption = Annotated[
-    Format,
-    typer.Option(
-        "--format",
-        help="table: rich tables on the terminal; markdown: pipe tables; latex: booktabs "
-        "tables; csv: the numbers unformatted, with label columns.",
-    ),
-]
-OutOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        "-o",
-        metavar="FILE",
-        help="Write the tables to FILE instead of printing them (refused if FILE exists).",
-        show_default=False,
-    ),
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="Let --out replace a file.")]
+#: compare's and sensitivity's --out.
+TABLES_OUT = "Write the tables to FILE instead of printing them (refused if FILE exists)."
 
 
 def _labels(folder: Path) -> dict[str, Term]:
@@ -254,7 +236,7 @@ def compare_command(
         typer.Option(help="Arm (or factor level) to compare against (default: the first)."),
     ] = None,
     form: FormatOption = Format.table,
-    out: OutOption = None,
+    out: Annotated[Path | None, out_option("FILE", TABLES_OUT)] = None,
     force: ForceOption = False,
     lang: LangOption = Language.en,
 ) -> None:
@@ -332,7 +314,7 @@ def sensitivity_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
     form: FormatOption = Format.table,
-    out: OutOption = None,
+    out: Annotated[Path | None, out_option("FILE", TABLES_OUT)] = None,
     force: ForceOption = False,
     lang: LangOption = Language.en,
 ) -> None:
