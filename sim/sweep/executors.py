@@ -141,7 +141,7 @@ def run_all(
             }
             try:
                 for future in as_completed(futures):
-                    spec = futures[future]
+                    spec = futures.pop(future)  # its result is not kept once recorded
                     try:
                         finished(spec, future.result())
                     except BrokenProcessPool:  # the worker died: run it again
@@ -201,7 +201,7 @@ def _run_dask(
             for spec in pending
         }
         for future in dask_completed(futures):
-            spec = futures[future]
+            spec = futures.pop(future)  # released: the cluster need not keep its result
             try:
                 outcome = future.result()
             except Exception as error:  # lost beyond its retries
