@@ -7,7 +7,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.emergency.plans import Decision
+from sim.folders import OLD, remove_stale, staging_folder
 from sim.load import offered_load
 from sim.metrics import cases_table, jobs_table, summarize, timeseries_table, workers_table
 from sim.metrics.channels import channel_kpis
@@ -98,16 +98,17 @@ class Result:
     jobs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, out: str | os.PathLike[str]) -> Path:
-        """Write the run folder atomically: built in a temporary sibling, then renamed. An
-        earlier run folder at `out` is replaced; any other existing path is refused
-        (FileExistsError), its files untouched."""
+        """Write the run folder atomically: built in a hidden sibling named for this writer
+        (`sim.folders`), then renamed. An earlier run folder at `out` is replaced; any other
+        existing path is refused (FileExistsError), its files untouched. What killed writers
+        left beside `out` is removed first."""
         out = Path(out)
         problem = replace_problem(out)
         if problem:
             raise FileExistsError(f"{out} {problem}: not a gridsim run folder, not replaced")
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; a run folder is as mkdir's
+        remove_stale(out.parent)
+        staging = staging_folder(out)  # with the mode mkdir would give it
         try:
             (staging / "summary.json").write_text(
                 json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -133,7 +134,7 @@ class Result:
                     raise FileExistsError(f"{out} {problem}: not a gridsim run folder")
                 # moved aside, not deleted in place: a writer killed at any moment leaves either
                 # the earlier folder or the new one at `out`, never half of one
-                earlier = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+                earlier = staging_folder(out, OLD)
                 out.rename(earlier / out.name)
             staging.rename(out)
             if earlier is not None:
@@ -142,13 +143,6 @@ class Result:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return out
-
-
-def _umask() -> int:
-    """The process's file-mode creation mask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -8,10 +8,12 @@ import sys
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+
+from sim.cli.formats import Format
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command stopped with Ctrl-C
@@ -101,10 +103,55 @@ class Language(StrEnum):
     zh = "zh"
 
 
+# The options several commands take, each declared once: a command's parameter is typed with
+# one of these (`lang: LangOption = Language.en`), its default given where it is used.
+
+
+def out_option(metavar: str, help: str) -> Any:
+    """`--out`/`-o`: what a command writes, a FILE or a DIR, described by `help`."""
+    return typer.Option("--out", "-o", metavar=metavar, help=help, show_default=False)
+
+
 LangOption = Annotated[
     Language,
     typer.Option("--lang", help="Language of the labels: en (English) or zh (Chinese)."),
 ]
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="table: rich tables on the terminal; markdown: pipe tables; latex: booktabs "
+        "tables; csv: the numbers unformatted, with label columns.",
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Let --out replace a file (a report: and its files folder)."),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Root random seed; the same seed gives the same run (a drill's default: its own).",
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a field of the file, e.g. --set grid_workers.per_grid=2, or of an "
+        "experiment --set replications=40 (repeatable; the value is YAML, list items by "
+        "index: world.streets.0.id=s1).",
+        show_default=False,
+    ),
+]
+WorkersOption = Annotated[
+    int,
+    typer.Option("--workers", min=1, help="Worker processes (a sweep's runs, a drill's replays)."),
+]
+ExecutorOption = Annotated[str, typer.Option("--executor", help="serial, processes or dask.")]
 
 
 def refuse_existing(out: Path | None, force: bool) -> None:

@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.app import app, bad_input, reject_scenario, say, stderr, stdout
+from sim.cli.app import (
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    app,
+    bad_input,
+    out_option,
+    reject_scenario,
+    say,
+    stderr,
+    stdout,
+)
 from sim.config.loader import ScenarioError
 
 if TYPE_CHECKING:
@@ -52,36 +63,18 @@ def drill_command(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help=(
-                "Drill folder to write. Default: runs/<drill name>-s<seed> headless, "
-                "runs/drill-<drill name>-<date-time> from the app."
-            ),
-            show_default=False,
+        out_option(
+            "DIR",
+            "Drill folder to write. Default: runs/<drill name>-s<seed> headless, "
+            "runs/drill-<drill name>-<date-time> from the app.",
         ),
     ] = None,
     host: Annotated[
         str, typer.Option("--host", help="Address the app listens on (0.0.0.0: every one).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The app's port.")] = 8765,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed", min=0, help="Root random seed (default: the drill's).", show_default=False
-        ),
-    ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override a setting of the drill file, e.g. --set clock.horizon=80h.",
-            show_default=False,
-        ),
-    ] = None,
+    seed: SeedOption = None,
+    overrides: SetOption = None,
     replays: Annotated[
         int,
         typer.Option(
@@ -91,13 +84,12 @@ def drill_command(
             "seeds (0: none, faster).",
         ),
     ] = 20,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes for the replays.")
-    ] = 2,
+    workers: WorkersOption = 2,
 ) -> None:
     """Play a drill (see DRILL_HELP)."""
     from sim.drill import DrillSession, load_drill, load_script, play
     from sim.drill.room import DrillRoom
+    from sim.drill.session import drill_folder_problem
 
     try:
         drill = load_drill(drill_file, overrides or [])
@@ -111,10 +103,11 @@ def drill_command(
         target = Path("runs") / f"drill-{drill.name}-{datetime.now():%Y%m%d-%H%M%S}"
     else:
         target = Path("runs") / f"{drill.name}-s{chosen}"
-    if target.exists() and any(target.iterdir()) and not (target / "drill_log.json").is_file():
+    problem = drill_folder_problem(target)
+    if problem:
         bad_input(
             f"{drill_file}: nothing was run",
-            [f"--out {target}: holds files that are not a drill's; choose another folder"],
+            [f"--out {target}: {problem}; choose another folder"],
         )
     if decisions is None:
         # The report names the headless command that plays the folder's decisions again.
@@ -128,7 +121,13 @@ def drill_command(
     with stderr().status(f"Playing {drill.name}: seed {chosen} …"):
         session = DrillSession(drill, chosen)
         play(session, decisions)
-        session.finish(target)
+        try:
+            session.finish(target)
+        except OSError as exc:  # a full disk, say: said as such, not as a bug
+            bad_input(
+                f"{drill_file}: the drill finished but its folder could not be written",
+                [f"--out {target}: {exc.strerror or exc}"],
+            )
     console = stdout()
     console.print(_objectives_table(session.objectives(), f"{drill.name} · seed {chosen}"))
     taken = sum(entry.outcome == "taken" for entry in session.log)

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.app import app, bad_input, say, stderr, stdout
+from sim.cli.app import (
+    ForceOption,
+    LangOption,
+    Language,
+    app,
+    bad_input,
+    out_option,
+    say,
+    stderr,
+    stdout,
+)
 
 REPORT_HELP = (
     "Write a report on DIR — a run folder (gridsim run) or a sweep's results folder (gridsim "
@@ -27,18 +37,12 @@ def report_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="FILE",
-            help="The report to write (HTML). Default: DIR's name + -report.html, beside DIR.",
-            show_default=False,
+        out_option(
+            "FILE", "The report to write (HTML). Default: DIR's name + -report.html, beside DIR."
         ),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language: zh or en.")] = "en",
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing report and its files folder.")
-    ] = False,
+    lang: LangOption = Language.en,
+    force: ForceOption = False,
     reference: Annotated[
         str | None,
         typer.Option(help="Arm the others are compared with (default: the experiment's first)."),
@@ -58,8 +62,6 @@ def report_command(
     """Write a report (see REPORT_HELP)."""
     from sim.report import NotAStudy, ReportExists, files_folder, write_report
 
-    if lang not in ("en", "zh"):
-        bad_input(f"--lang {lang}: give zh or en")
     if made_from is not None and not made_from.is_file():
         bad_input(f"--from {made_from}: no such file")
     source = Path(folder)
@@ -67,7 +69,7 @@ def report_command(
     target = out if out is not None else resolved.parent / f"{resolved.name}-report.html"
     try:
         with stderr().status(f"Writing the report on {folder} …"):
-            path = write_report(source, target, lang, force, reference, made_from)  # type: ignore[arg-type]
+            path = write_report(source, target, lang.value, force, reference, made_from)
     except NotAStudy as error:
         bad_input(f"{error}; nothing was written")
     except ReportExists as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -19,8 +18,11 @@ import sim
 from sim.cli.app import (
     LangOption,
     Language,
+    SeedOption,
+    SetOption,
     app,
     bad_input,
+    out_option,
     reject_scenario,
     say,
     stderr,
@@ -55,11 +57,13 @@ def _default_out(name: str, seed: int) -> Path:
 
 
 def _out_problem(out: Path) -> str | None:
-    """Why the run folder cannot be written at `out`, or None. Creates nothing.
+    """Why the run folder cannot be written at `out`, or None. Leaves nothing behind (the
+    folders it goes into are tried with an empty folder made and removed at once).
 
     `Result.write` replaces an existing folder only when it is empty or holds an earlier run
     that gridsim wrote, and nothing else.
     """
+    from sim.folders import unwritable
     from sim.runner import holds_working_folder, replace_problem
 
     if holds_working_folder(out):
@@ -73,13 +77,10 @@ def _out_problem(out: Path) -> str | None:
             f"--out {out}: {problem}, so it is not a gridsim run folder; refusing to replace "
             "it, choose another folder"
         )
-    ancestor = out.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        return f"--out {out}: {ancestor} is not a directory"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"--out {out}: no permission to write in {ancestor}"
+    for folder in (out, out.parent):  # the folder is replaced, and staged beside it
+        problem = unwritable(folder)
+        if problem:
+            return f"--out {out}: {problem}"
     return None
 
 
@@ -96,10 +97,7 @@ def run_command(
     scenario: Annotated[
         str, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML).", show_default=False)
     ],
-    seed: Annotated[
-        int,
-        typer.Option("--seed", min=0, help="Root random seed; the same seed gives the same run."),
-    ] = 0,
+    seed: SeedOption = 0,
     days: Annotated[
         float | None,
         typer.Option(
@@ -109,16 +107,7 @@ def run_command(
             show_default=False,
         ),
     ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override a setting, e.g. --set grid_workers.per_grid=2 (repeatable; "
-            "the value is YAML, list items by index: world.streets.0.id=s1).",
-            show_default=False,
-        ),
-    ] = None,
+    overrides: SetOption = None,
     decide: Annotated[
         list[str] | None,
         typer.Option(
@@ -131,13 +120,10 @@ def run_command(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Run folder to write (replaced if it holds an earlier run). "
+        out_option(
+            "DIR",
+            "Run folder to write (replaced if it holds an earlier run). "
             "Default: runs/<scenario name>-s<seed> in the current directory.",
-            show_default=False,
         ),
     ] = None,
     lang: LangOption = Language.en,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sim.cli.app import app, bad_input, say, stderr
+from sim.cli.app import app, bad_input, out_option, say, stderr
 from sim.scenario import Scenario
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -72,14 +72,7 @@ SCHEMA_HELP = (
 @app.command("schema", help=SCHEMA_HELP)
 def schema_command(
     out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="FILE",
-            help="Write the schema to FILE instead of printing it.",
-            show_default=False,
-        ),
+        Path | None, out_option("FILE", "Write the schema to FILE instead of printing it.")
     ] = None,
     experiment: Annotated[
         bool, typer.Option("--experiment", help="The schema of experiment files instead.")

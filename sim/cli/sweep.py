@@ -14,10 +14,16 @@ import typer
 from sim.cli.app import (
     EXIT_INTERRUPTED,
     PIPED_WIDTH,
+    ExecutorOption,
+    ForceOption,
+    FormatOption,
     LangOption,
     Language,
+    SetOption,
+    WorkersOption,
     app,
     bad_input,
+    out_option,
     plural,
     refuse_existing,
     reject_scenario,
@@ -42,20 +48,13 @@ SWEEP_HELP = (
 @app.command("sweep", help=SWEEP_HELP)
 def sweep_command(
     experiment: Annotated[str, typer.Argument(metavar="EXPERIMENT", show_default=False)],
-    executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = 2,
     scheduler: Annotated[
         str | None, typer.Option(help="Address of a running Dask scheduler (implies dask).")
     ] = None,
-    out: Annotated[str | None, typer.Option(help="Results folder (default runs/NAME).")] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="FIELD=VALUE",
-            help="Override a field of the experiment, e.g. --set replications=40 (repeatable).",
-        ),
-    ] = None,
+    out: Annotated[Path | None, out_option("DIR", "Results folder (default runs/NAME).")] = None,
+    overrides: SetOption = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -76,9 +75,15 @@ def sweep_command(
         spec = check_experiment(experiment, overrides or [])
     except ScenarioError as exc:
         reject_scenario(experiment, [str(p) for p in exc.problems])
-    folder = out or str(Path("runs") / spec.name)
+    folder = str(out if out is not None else Path("runs") / spec.name)
     here = Path(experiment).resolve().parent
-    if dry_run:
+    if dry_run:  # the sweep's own checks of the results folder, then the count
+        from sim.sweep.spec import scenario_digests
+
+        try:
+            Store(folder).check(spec, scenario_digests(spec, here))
+        except ValueError as exc:
+            bad_input(f"--out: {exc}")
         say(stdout(), _run_count(spec, here, folder))
         return
     ids = {run.run_id for run in runs_of(spec, here)}
@@ -89,6 +94,12 @@ def sweep_command(
         )
     except ValueError as exc:  # the results folder is a file, or holds something else
         bad_input(f"--out: {exc}")
+    except OSError as exc:  # a full disk, say: what is recorded stays
+        finished = len(ids & Store(folder).done())
+        bad_input(
+            f"--out {folder}: {exc.strerror or exc}; {finished} of {total} runs done, rerun the "
+            "same command to resume"
+        )
     except KeyboardInterrupt:
         finished = len(ids & Store(folder).done())
         say(
@@ -150,25 +161,8 @@ def _kpi_columns(names: list[str] | None) -> list[str]:
     return [name if name.startswith("kpi.") else f"kpi.{name}" for name in names or MAIN_KPIS]
 
 
-FormatOption = Annotated[
-    Format,
-    typer.Option(
-        "--format",
-        help="table: rich tables on the terminal; markdown: pipe tables; latex: booktabs "
-        "tables; csv: the numbers unformatted, with label columns.",
-    ),
-]
-OutOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        "-o",
-        metavar="FILE",
-        help="Write the tables to FILE instead of printing them (refused if FILE exists).",
-        show_default=False,
-    ),
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="Let --out replace a file.")]
+#: compare's and sensitivity's --out.
+TABLES_OUT = "Write the tables to FILE instead of printing them (refused if FILE exists)."
 
 
 def _labels(folder: Path) -> dict[str, Term]:
@@ -242,7 +236,7 @@ def compare_command(
         typer.Option(help="Arm (or factor level) to compare against (default: the first)."),
     ] = None,
     form: FormatOption = Format.table,
-    out: OutOption = None,
+    out: Annotated[Path | None, out_option("FILE", TABLES_OUT)] = None,
     force: ForceOption = False,
     lang: LangOption = Language.en,
 ) -> None:
@@ -320,7 +314,7 @@ def sensitivity_command(
     folder: Annotated[str, typer.Argument(metavar="DIR", show_default=False)],
     kpi: Annotated[list[str] | None, typer.Option(help="KPI columns (default: main ones).")] = None,
     form: FormatOption = Format.table,
-    out: OutOption = None,
+    out: Annotated[Path | None, out_option("FILE", TABLES_OUT)] = None,
     force: ForceOption = False,
     lang: LangOption = Language.en,
 ) -> None:

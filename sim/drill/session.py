@@ -38,8 +38,9 @@ from sim.drill.objectives import Reading, Window
 from sim.drill.spec import Drill
 from sim.emergency.actions import Action, Mobilise, Regroup
 from sim.emergency.plans import Decision
+from sim.folders import own_entries, unwritable
 from sim.model import GridModel
-from sim.runner import Result, fewer_collections, result_of, scenario_as_run
+from sim.runner import Result, fewer_collections, replace_problem, result_of, scenario_as_run
 
 #: What `finish` writes besides the run folder (`run/`).
 DRILL_FILES = (
@@ -86,6 +87,20 @@ def _first_error(error: ValidationError) -> str:
     first = error.errors(include_url=False)[0]
     path = ".".join(str(part) for part in first["loc"] if not str(part)[0].isupper())
     return f"{path}: {first['msg']}" if path else str(first["msg"])
+
+
+def drill_folder_problem(out: Path) -> str | None:
+    """Why a drill folder cannot be written at `out`, or None: it may be new, empty, or an
+    earlier drill's (it holds drill_log.json, written first), and it and its run folder must
+    be writable (tried by making and removing an empty folder)."""
+    if out.exists() and not out.is_dir():
+        return "is a file, not a folder"
+    if out.is_dir() and own_entries(out) and not (out / "drill_log.json").is_file():
+        return "holds files that are not a drill's"
+    problem = replace_problem(out / "run")
+    if problem:
+        return f"run/ {problem}"
+    return unwritable(out) or (unwritable(out / "run") if (out / "run").is_dir() else None)
 
 
 class DrillSession:
@@ -440,17 +455,20 @@ class DrillSession:
     def write(self, out: Path, result: Result) -> Path:
         """Write the drill folder at `out` (see `finish`): an existing one is replaced only
         if it is empty or holds an earlier drill (drill_log.json)."""
-        if out.exists() and any(out.iterdir()) and not (out / "drill_log.json").is_file():
-            raise FileExistsError(f"{out} holds files that are not a drill's: not replaced")
+        problem = drill_folder_problem(out)
+        if problem:
+            raise FileExistsError(f"{out} {problem}: not replaced")
         out.mkdir(parents=True, exist_ok=True)
-        result.write(out / "run")
         records = [entry.record() for entry in self.log]
 
         def dump(name: str, data: Any) -> None:
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
             (out / name).write_text(text, encoding="utf-8")
 
+        # the log first: a writer killed at any later point leaves a folder that holds it,
+        # which the next write may replace
         dump("drill_log.json", records)
+        result.write(out / "run")
         table = pd.DataFrame(records, columns=list(LogEntry.__dataclass_fields__))
         table["spec"] = [json.dumps(spec, ensure_ascii=False) for spec in table["spec"]]
         table.to_csv(out / "drill_log.csv", index=False)

@@ -12,8 +12,6 @@ is compared seed by seed (a paired t interval, Q12)."""
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,8 +115,9 @@ def replay(drill: Drill, script: Script, seeds: list[int], workers: int = 1) -> 
     jobs = [(drill, script, seed, arm) for seed in seeds for arm in ARMS]
     if workers <= 1 or len(jobs) <= 1:
         return [_outcome(job) for job in jobs]
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: as the sweeps do
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    from sim.sweep.executors import worker_pool
+
+    with worker_pool(min(workers, len(jobs))) as pool:  # fresh interpreters, as the sweeps use
         return list(pool.map(_outcome, jobs))
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from sim.folders import remove_stale, staging_folder
 from sim.report.assumptions import headers, study_assumptions, varied
 from sim.report.charts import draw
 from sim.report.numbers import (
@@ -68,7 +68,8 @@ def write_report(
     study = open_study(folder, reference, made_from)
     command = command or _command(study, out, lang, reference)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.stem}.", dir=out.parent))
+    remove_stale(out.parent)  # what killed writers left
+    staging = staging_folder(out)
     try:
         contents = _contents(study, lang, staging / files.name, command, files)
         (staging / out.name).write_text(page(contents), encoding="utf-8")

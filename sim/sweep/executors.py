@@ -6,7 +6,12 @@ the sweep goes on; runs lost with a crashed worker are run again."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -34,6 +39,51 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.scheduler.allowed-failures": RETRIES,
 }
+
+
+#: How often a worker without a parent-death signal (not Linux) checks that its parent lives.
+PARENT_POLL_S = 1.0
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """Initializer of a worker process started by process `parent`: end the worker when its
+    parent dies, even by SIGKILL, so that none is left running runs nobody records. On Linux
+    the kernel sends the worker SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere
+    a daemon thread checks every PARENT_POLL_S seconds whether the worker has another parent."""
+    if not (sys.platform.startswith("linux") and _set_parent_death_signal(signal.SIGKILL)):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the watch was set
+        os._exit(1)
+
+
+def _set_parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send `signum` to this process when its parent dies; whether it took."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process once its parent `parent` is gone (it is then re-parented)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` fresh processes (spawned: safe from notebooks and threads) that die
+    with this one. Linux ties the watch to the thread that starts the workers (the one that
+    submits the first runs): use the pool from one thread, which outlives it (`with`)."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def execute(spec: RunSpec, folder: str) -> dict[str, Any]:
@@ -81,24 +131,23 @@ def run_all(
     if executor == "dask":
         _run_dask(pending, store, finished, workers, scheduler)
         return
-    context = multiprocessing.get_context("spawn")
     for _ in range(RETRIES + 1):
         if not pending:
             return
         lost = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             futures = {
                 pool.submit(execute, spec, str(store.run_folder(spec))): spec for spec in pending
             }
             try:
                 for future in as_completed(futures):
-                    spec = futures[future]
+                    spec = futures.pop(future)  # its result is not kept once recorded
                     try:
                         finished(spec, future.result())
                     except BrokenProcessPool:  # the worker died: run it again
                         lost.append(spec)
-            except KeyboardInterrupt:  # stop now: drop the queued runs, keep what is recorded
-                _stop_workers(pool)
+            except BaseException:  # Ctrl-C, or a record that cannot be written (a full
+                _stop_workers(pool)  # disk): stop now, drop the queued runs, keep the recorded
                 raise
         pending = lost
     for spec in pending:
@@ -152,7 +201,7 @@ def _run_dask(
             for spec in pending
         }
         for future in dask_completed(futures):
-            spec = futures[future]
+            spec = futures.pop(future)  # released: the cluster need not keep its result
             try:
                 outcome = future.result()
             except Exception as error:  # lost beyond its retries

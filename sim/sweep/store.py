@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pandas as pd
 import yaml
 
 from sim.config.units import parse_quantity
+from sim.folders import own_entries, remove_stale, staging_file, unwritable
 from sim.sweep.spec import Experiment, RunSpec, runs_of
 
 
@@ -62,22 +62,21 @@ class Store:
         self.folder = Path(folder).resolve()
         self.runs = self.folder / "runs"
 
-    def claim(self, experiment: Experiment, scenarios: dict[str, str]) -> None:
-        """Save the experiment (`experiment.yaml`) and the hashes of its scenario files
-        (`scenarios.json`), or check they are the ones already saved: a folder holds one
-        experiment, whose replications may grow and whose labels may change (ValueError
-        otherwise)."""
+    def check(self, experiment: Experiment, scenarios: dict[str, str]) -> None:
+        """Check, writing nothing, that the folder may take the runs of `experiment` (with the
+        hashes of its scenario files, `scenarios`): it is new, empty, or holds this experiment,
+        whose replications may grow and whose labels may change; and it can be written
+        (ValueError otherwise)."""
         path, digests = self.folder / "experiment.yaml", self.folder / "scenarios.json"
         if self.folder.exists() and not self.folder.is_dir():
             raise ValueError(f"{self.folder} is a file: give a folder for the results")
-        if self.folder.is_dir() and any(self.folder.iterdir()) and not path.is_file():
+        if self.folder.is_dir() and own_entries(self.folder) and not path.is_file():
             raise ValueError(
                 f"{self.folder} is not empty and holds no sweep results: give a new or empty folder"
             )
-        self.runs.mkdir(parents=True, exist_ok=True)
-        current = experiment.model_dump(mode="json")
         if path.is_file():
             saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+            current = experiment.model_dump(mode="json")
             changed = sorted(
                 key
                 for key in saved.keys() | current.keys()
@@ -95,8 +94,28 @@ class Store:
                     f"{self.folder} holds results of a different experiment ({', '.join(changed)} "
                     "changed): give another results folder"
                 )
-        _write_atomic(path, yaml.safe_dump(current, allow_unicode=True, sort_keys=False))
-        _write_atomic(digests, json.dumps(scenarios, indent=1, ensure_ascii=False))
+        for folder in (self.folder, self.runs):
+            problem = unwritable(folder)
+            if problem:
+                raise ValueError(f"{problem}: the results cannot be written")
+
+    def claim(self, experiment: Experiment, scenarios: dict[str, str]) -> None:
+        """Check the folder (`check`), then save the experiment (`experiment.yaml`) and the
+        hashes of its scenario files (`scenarios.json`): a folder holds one experiment."""
+        self.check(experiment, scenarios)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        remove_stale(self.folder)  # what writers killed in an earlier sweep left
+        # the experiment first: a sweep killed at any later point leaves a folder that holds it
+        current = experiment.model_dump(mode="json")
+        _write_atomic(
+            self.folder / "experiment.yaml",
+            yaml.safe_dump(current, allow_unicode=True, sort_keys=False),
+        )
+        _write_atomic(
+            self.folder / "scenarios.json", json.dumps(scenarios, indent=1, ensure_ascii=False)
+        )
+        self.runs.mkdir(exist_ok=True)
+        remove_stale(self.runs)
 
     def run_folder(self, spec: RunSpec) -> Path:
         """Where a run's tables go."""
@@ -184,8 +203,13 @@ class Store:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
+    """Write `text` to a hidden file beside `path` named for this writer (`sim.folders`), then
+    rename it into place."""
+    handle, temporary = staging_file(path)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

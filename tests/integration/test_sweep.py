@@ -324,6 +324,24 @@ def test_dry_run_counts_the_runs_and_runs_nothing(experiment: Path, tmp_path: Pa
     assert "4 already done" in again.output and "8 to run" in again.output
 
 
+def test_dry_run_refuses_a_changed_experiment_as_the_sweep_does(experiment: Path, tmp_path: Path):
+    """A folder of a different experiment (here its horizon changed) is refused by --dry-run
+    with the sweep's own message and exit code, not counted as done."""
+    out = tmp_path / "out"
+    sweep(experiment, out, executor="serial", overrides=["replications=1"])
+    experiment.write_text(experiment.read_text().replace("days: 2", "days: 3"), encoding="utf-8")
+    command = ["sweep", str(experiment), "--out", str(out)]
+    dry = CliRunner().invoke(app, [*command, "--dry-run"])
+    real = CliRunner().invoke(app, command)
+    assert dry.exit_code == real.exit_code == 2
+    assert "different experiment (days changed)" in dry.output
+    assert dry.output == real.output and "already done" not in dry.output
+    a_file = tmp_path / "a_file"
+    a_file.write_text("notes", encoding="utf-8")
+    dry = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(a_file), "--dry-run"])
+    assert dry.exit_code == 2 and "is a file" in dry.output
+
+
 def test_run_ids_and_seeds_are_stable_across_versions():
     """Results folders resume by run id, and arms share seeds: both must never change for the
     same experiment (these values were recorded when the scheme was made)."""
