@@ -140,7 +140,8 @@ def _incident(
         "time_to_recover_h": _recovery(cases, onset, end, horizon),
     }
     for i, task in enumerate(incident.tasks):
-        rows = cases[(cases["source"] == "incident") & (cases["category"] == task.category)]
+        mine = (cases["source"] == "incident") & (cases["category"] == task.category)
+        rows = cases.loc[mine, ["closed_h", "deadline_h"]]
         key = f"task_{i}_{task.category}"
         if task.every_household is not None:
             out[key] = {

@@ -19,6 +19,16 @@ from sim.metrics.censoring import km_summary
 from sim.vocabulary import ACTIVITIES, CLOSED_LOOP_KINDS, JOB_ACTIVITIES, TASK_KINDS, TIERS
 
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
+#: The columns of the cases table that the blocks of tasks (and revisit coverage) read.
+TASK_COLUMNS = [
+    "kind",
+    "category",
+    "status",
+    "created_h",
+    "closed_h",
+    "deadline_h",
+    "difficulty_band",
+]
 
 
 def _stats(values: pd.Series) -> dict[str, float | None]:
@@ -89,7 +99,7 @@ def summarize(
     summary["cost_per_closed_case_yuan"] = (
         summary["cost_yuan"] / summary["cases_closed"] if summary["cases_closed"] else None
     )
-    tasks = cases[cases["created_h"] >= warmup]
+    tasks = cases.loc[cases["created_h"] >= warmup, TASK_COLUMNS]  # narrow: a city has millions
     summary["tasks"] = {  # every task kind the scenario has categories of, even if none came
         kind: _task_block(tasks[tasks["kind"] == kind], horizon)
         for kind in TASK_KINDS

@@ -348,7 +348,8 @@ def department_kpis(
     due (deadline by the horizon, or done), done by the deadline and their share of those due;
     for a quota, the grid-periods due (the period's deadline by the horizon) and the share of
     them whose whole quota was done in time (`quota_met_share`)."""
-    tasks = cases[(cases["source"] == "admin") & (cases["created_h"] >= warmup)]
+    columns = ["sender", "status", "deadline_h", "closed_h", "source_seq", "grid"]
+    tasks = cases.loc[(cases["source"] == "admin") & (cases["created_h"] >= warmup), columns]
     n_grids = len(cases["grid"].cat.categories)
     out = {}
     for j, (name, department) in enumerate(spec.senders().items()):
