@@ -24,7 +24,7 @@ from sim.world import World
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
 #: Horizon of the short run (days); presets not listed run one day.
-SHORT_DAYS = {"jiamusi_city": 0.5}
+SHORT_DAYS = {"jiamusi_city": 0.5, "jiamusi_city_epidemic": 0.5}
 #: Largest share of closed-loop cases never started by the end of a short run. Cases arriving
 #: after the workers' day ends (19:00) wait for the next morning by design: ≈14 % of a weekday's
 #: requests by the hourly profile, more where workers are busy (北焦化 before re-gridding);
