@@ -118,7 +118,8 @@ class _Loader(yaml.SafeLoader):
         super().__init__(text)
         self.file = file
         self.limits = checked_limits()
-        self.path: list[str] = []
+        self.path: list[str] = []  # where the node composed is, for messages
+        self.depth = 0
         self.nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
@@ -130,16 +131,15 @@ class _Loader(yaml.SafeLoader):
         else:  # the document, a key, or a value of a complex key
             segment = []
         self.path += segment
+        self.depth += 1  # keys count too: `? [[[...]]]: 1` nests as deep as a value
         try:
             line = self.peek_event().start_mark.line + 1
             where = ".".join(self.path)
             self.nodes += 1
             if self.nodes > self.limits.nodes:
                 raise _fail(self.file, where, line, f"too many values: {over('nodes', self.nodes)}")
-            if len(self.path) >= self.limits.depth:
-                raise _fail(
-                    self.file, where, line, f"nested too deep: {over('depth', len(self.path) + 1)}"
-                )
+            if self.depth > self.limits.depth:
+                raise _fail(self.file, where, line, f"nested too deep: {over('depth', self.depth)}")
             if parent is not None and index is None and len(parent.value) >= self.limits.items:
                 entries = len(parent.value) + 1
                 raise _fail(self.file, where, line, f"too many entries: {over('items', entries)}")
@@ -147,6 +147,7 @@ class _Loader(yaml.SafeLoader):
                 raise _fail(self.file, where, line, f"too many entries: {over('items', index + 1)}")
             return super().compose_node(parent, index)
         finally:
+            self.depth -= 1
             del self.path[len(self.path) - len(segment) :]
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:

@@ -73,6 +73,12 @@ def test_deep_nesting_is_refused_at_its_line(tmp_path: Path) -> None:
     assert path.startswith("a.0.0.0") and "nested too deep" in message(error)
 
 
+def test_nesting_in_a_complex_key_is_refused_too(tmp_path: Path) -> None:
+    deep = write(tmp_path, "key.yaml", "name: x\n? " + "[" * 500 + "]" * 500 + "\n: 1\n")
+    with pytest.raises(ScenarioError, match="nested too deep"):
+        load_data(deep)
+
+
 def test_block_nesting_is_refused_too(tmp_path: Path) -> None:
     text = "".join(f"{'  ' * level}k{level}:\n" for level in range(300)) + "  " * 300 + "v: 1\n"
     with pytest.raises(ScenarioError, match="depth"):
