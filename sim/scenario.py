@@ -30,6 +30,7 @@ from sim.emergency.actions import Mobilise
 from sim.emergency.plans import Decision, Plan
 from sim.vocabulary import Weekday
 from sim.work.sources import Sources, arriving_categories, named_categories
+from sim.work.sources.admin import SendingDepartment
 from sim.work.sources.initial import WarmStart
 
 _DEFAULTS = Limits.model_fields
@@ -136,7 +137,7 @@ class Scenario(StrictModel):
     def reference_problems(self) -> list[tuple[str, str]]:
         """Cross-references that do not resolve, as (dotted field path, message) pairs. A world
         or staff beyond the limits is reported alone: the other checks list the grids."""
-        problems: list[tuple[str, str]] = self.world.size_problems() or self._staff_problems()
+        problems = self.world.size_problems() or self._staff_problems() + self._batch_problems()
         if problems:
             return problems
 
@@ -239,6 +240,30 @@ class Scenario(StrictModel):
             return []
         where, most = max(sizes, key=lambda pair: pair[1])
         return [(where, f"staff of the scenario {over('staff', total)}; here {number(most)}")]
+
+    def _batch_problems(self) -> list[tuple[str, str]]:
+        """Work released at one time beyond the `batch` limit (a warm start's backlog, a quota
+        over every grid, duty posts over every community)."""
+        communities = [c for street in self.world.streets for c in street.communities]
+        grids = sum(c.grid_count() for c in communities)
+        places = sum(c.count for c in communities)
+        batches = []
+        if self.warm_start is not None:
+            batches.append(("warm_start.backlog", sum(self.warm_start.backlog.values())))
+        admin = getattr(self.sources, "admin", None)
+        for name, sender in admin.departments.items() if admin is not None else []:
+            if isinstance(sender, SendingDepartment) and sender.quota is not None:
+                batches.append((f"sources.admin.departments.{name}.quota", sender.quota * grids))
+        for name, incident in self.incidents.items():
+            for i, task in enumerate(incident.tasks):
+                if task.posts_per_community is not None:
+                    where = f"incidents.{name}.tasks.{i}.posts_per_community"
+                    batches.append((where, task.posts_per_community * places))
+        return [
+            (where, f"work released at once {over('batch', n, ' tasks')}")
+            for where, n in batches
+            if n > limits().batch
+        ]
 
     def _resident_groups(self) -> list[tuple[str, Any]]:
         """(field path, settings) of the world's residents' group and of each community's own

@@ -77,6 +77,12 @@ class Limits(BaseModel):
         ge=1,
         description="Model steps of one run (the horizon over run.tick).",
     )
+    batch: int = Field(
+        2_000_000,
+        ge=1,
+        description="Work released at one time: a warm start's backlog, a department's quota "
+        "over every grid, an incident's duty posts over every community.",
+    )
     rate: float = Field(
         100.0,
         gt=0,

@@ -358,6 +358,24 @@ def test_a_world_or_staff_too_large_fails_fast_without_building_it(
     assert problem.line is not None and problem.path
 
 
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("warm_start: {backlog: {service: 1000000000000}}", "warm_start.backlog"),
+        (
+            "sources: {admin: {departments: {civil: {quota: 100000000}}}}",
+            "sources.admin.departments.civil.quota",
+        ),
+    ],
+)
+def test_work_released_at_once_is_bounded(tmp_path: Path, text: str, path: str) -> None:
+    child = child_of_mmc(tmp_path, text)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(child)
+    assert ("child.yaml", path, 2) in problems(error), message(error)
+    assert "batch" in message(error)
+
+
 def test_a_raised_limit_lets_a_larger_world_through(tmp_path: Path, small_limits) -> None:
     text = MMC.read_text(encoding="utf-8").replace(
         "households_per_grid: 100}", "households_per_grid: 3000000}"
