@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import sim
 from sim.config.limits import LIMITS_ENV, Limits, limits
 from sim.config.loader import ScenarioError, load_data, merge_mappings
 from sim.scenario import load_scenario
@@ -430,3 +431,13 @@ def test_a_bad_warm_start_table_is_bad_input(tmp_path: Path, table: object) -> N
         load_scenario(child)
     assert problems(error) == [("child.yaml", "warm_start.from_run", 2)]
     assert "not a run's cases table" in message(error)
+
+
+def test_a_warm_start_from_another_worlds_households_is_bad_input(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    table = {"category": ["service"], "grid": ["c-g01"], "household": [10**6], "status": ["open"]}
+    pd.DataFrame(table).to_parquet(run / "cases.parquet")
+    scenario = load_scenario(child_of_mmc(tmp_path, "warm_start: {from_run: run}"))
+    with pytest.raises(ScenarioError, match="household 1000000, not in this world"):
+        sim.run(scenario, seed=0, days=1)

@@ -96,7 +96,23 @@ class InitialBacklog(Source):
             (index[category], grid_index[grid], household)
             for category, grid, household in spec.open_cases()
         ]
+        self._check_households(spec)
         super().__init__(context, spec)
+
+    def _check_households(self, spec: WarmStart) -> None:
+        """Refuse saved cases of households this world does not have (a run of another world
+        with the same grid ids), as bad input: they could not be placed."""
+        n = self.world.n_households
+        outside = [h for _, _, h in self.saved if not -1 <= h < n]
+        if outside:
+            from sim.config.loader import Problem, ScenarioError
+
+            table = str(Path(spec.from_run or "") / "cases.parquet")
+            message = (
+                f"its open cases have household {outside[0]}, not in this world "
+                f"({n:,} households): a run of another world"
+            )
+            raise ScenarioError([Problem(table, "warm_start.from_run", None, message)])
 
     def day(self, day: int) -> Batch | None:
         if day or not (self.backlog or self.saved):
