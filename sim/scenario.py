@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from sim.config.base import StrictModel
 from sim.config.categories import Category, Loop
 from sim.config.channels import Channels
 from sim.config.distributions import Fixed
 from sim.config.incidents import Area, Incident
-from sim.config.loader import load_validated, validate_dict
+from sim.config.limits import Limits, limits, number, over
+from sim.config.loader import is_file, load_validated, validate_dict
 from sim.config.performance import Performance
 from sim.config.staff_table import read_staff_table
 from sim.config.teams import GRID_WORKER, Department, GridWorkers, Team
@@ -29,19 +30,48 @@ from sim.emergency.actions import Mobilise
 from sim.emergency.plans import Decision, Plan
 from sim.vocabulary import Weekday
 from sim.work.sources import Sources, arriving_categories, named_categories
+from sim.work.sources.admin import SendingDepartment
 from sim.work.sources.initial import WarmStart
+
+_DEFAULTS = Limits.model_fields
 
 
 class RunSettings(StrictModel):
     """Horizon and clock."""
 
-    days: float = Field(30.0, gt=0, allow_inf_nan=False, description="Simulated days.")
-    tick: Duration = Field(1.0, gt=0, description="Length of one model step (hours).")
+    days: float = Field(
+        30.0,
+        gt=0,
+        description=f"Simulated days; at most {number(_DEFAULTS['days'].default)} (limit `days`, "
+        "GRIDSIM_LIMITS).",
+    )
+    tick: Duration = Field(
+        1.0,
+        gt=0,
+        description="Length of one model step (hours); the horizon holds at most "
+        f"{number(_DEFAULTS['ticks'].default)} steps (limit `ticks`, GRIDSIM_LIMITS).",
+    )
     warmup: Literal["auto"] | Duration = Field(
         "auto",
         description="KPIs ignore cases created before this; auto: chosen by MSER-5 on the "
         "closed-loop backlog (before the first incident; none after a warm start).",
     )
+
+    @field_validator("days")
+    @classmethod
+    def _days_within_limit(cls, value: float) -> float:
+        if value > limits().days:
+            raise ValueError(f"{over('days', value, ' days')}")
+        return value
+
+    @field_validator("tick")
+    @classmethod
+    def _ticks_within_limit(cls, value: float, info: ValidationInfo) -> float:
+        days = info.data.get("days")
+        if days is not None and value > 0 and days * 24 / value > limits().ticks:
+            steps = over("ticks", days * 24 / value, " steps")
+            raise ValueError(f"{number(days)} days in steps of {value:g} h make {steps}")
+        return value
 
     @field_validator("warmup")
     @classmethod
@@ -105,8 +135,11 @@ class Scenario(StrictModel):
     output: Output = Field(default_factory=Output)
 
     def reference_problems(self) -> list[tuple[str, str]]:
-        """Cross-references that do not resolve, as (dotted field path, message) pairs."""
-        problems: list[tuple[str, str]] = []
+        """Cross-references that do not resolve, as (dotted field path, message) pairs. A world
+        or staff beyond the limits is reported alone: the other checks list the grids."""
+        problems = self.world.size_problems() or self._staff_problems() + self._batch_problems()
+        if problems:
+            return problems
 
         def need_category(name: str, where: str, kind: str | None = None) -> None:
             if name not in self.categories:
@@ -181,6 +214,57 @@ class Scenario(StrictModel):
         problems += self._coverage_problems()
         return problems
 
+    def _staff_problems(self) -> list[tuple[str, str]]:
+        """Staff beyond the `staff` limit, naming the largest team or department; counted
+        without building anything (a difficulty rule at its max, a pool at its places)."""
+        communities = [c for street in self.world.streets for c in street.communities]
+        units = {
+            "community": sum(c.count for c in communities),
+            "street": len(self.world.streets),
+            "district": 1,
+            "city": 1,
+        }
+        sizes = [
+            (
+                "grid_workers" if name == GRID_WORKER else f"teams.{name}",
+                _team_size(team, communities),
+            )
+            for name, team in self.all_teams().items()
+        ]
+        sizes += [
+            (f"departments.{name}.staff", dept.staff * units[dept.tier])
+            for name, dept in self.departments.items()
+        ]
+        total = sum(n for _, n in sizes)
+        if total <= limits().staff:
+            return []
+        where, most = max(sizes, key=lambda pair: pair[1])
+        return [(where, f"staff of the scenario {over('staff', total)}; here {number(most)}")]
+
+    def _batch_problems(self) -> list[tuple[str, str]]:
+        """Work released at one time beyond the `batch` limit (a warm start's backlog, a quota
+        over every grid, duty posts over every community)."""
+        communities = [c for street in self.world.streets for c in street.communities]
+        grids = sum(c.grid_count() for c in communities)
+        places = sum(c.count for c in communities)
+        batches = []
+        if self.warm_start is not None:
+            batches.append(("warm_start.backlog", sum(self.warm_start.backlog.values())))
+        admin = getattr(self.sources, "admin", None)
+        for name, sender in admin.departments.items() if admin is not None else []:
+            if isinstance(sender, SendingDepartment) and sender.quota is not None:
+                batches.append((f"sources.admin.departments.{name}.quota", sender.quota * grids))
+        for name, incident in self.incidents.items():
+            for i, task in enumerate(incident.tasks):
+                if task.posts_per_community is not None:
+                    where = f"incidents.{name}.tasks.{i}.posts_per_community"
+                    batches.append((where, task.posts_per_community * places))
+        return [
+            (where, f"work released at once {over('batch', n, ' tasks')}")
+            for where, n in batches
+            if n > limits().batch
+        ]
+
     def _resident_groups(self) -> list[tuple[str, Any]]:
         """(field path, settings) of the world's residents' group and of each community's own
         fields, where given."""
@@ -196,11 +280,15 @@ class Scenario(StrictModel):
         if self.warm_start is None or self.warm_start.from_run is None:
             return []
         where = "warm_start.from_run"
-        if not (Path(self.warm_start.from_run) / "cases.parquet").is_file():
+        if not is_file(Path(self.warm_start.from_run) / "cases.parquet"):
             return [(where, f"no run folder with cases.parquet at {self.warm_start.from_run!r}")]
+        try:
+            cases = self.warm_start.open_cases()
+        except ValueError as error:
+            return [(where, str(error))]
         grids = set(self.world.grid_ids())
         problems: list[tuple[str, str]] = []
-        for category, grid, _ in self.warm_start.open_cases():
+        for category, grid, _ in cases:
             if category not in self.categories:
                 problem = (where, f"its open cases have category {category!r}, unknown here")
             elif grid not in grids:
@@ -352,6 +440,27 @@ class Scenario(StrictModel):
                     )
                 )
         return problems
+
+
+def _team_size(team: Team, communities: list[Any]) -> int:
+    """Most members `team` can have in these communities (a table: its rows' members)."""
+    how, value = team.size
+    grids = sum(c.grid_count() for c in communities)
+    places = sum(c.count for c in communities)
+    if how == "per_grid":
+        return value * grids
+    if how == "rule":
+        return value.max * grids
+    if how == "per_community":
+        return value * places
+    if how == "pool":
+        return value.slots * places
+    if how == "grids_per_member":
+        return sum(c.count * -(-c.grids // value) for c in communities)
+    try:
+        return sum(row.members for row in read_staff_table(value))
+    except ValueError:
+        return 0  # reported by _table_problems
 
 
 def load_scenario(

@@ -82,26 +82,39 @@ def validate_command(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def is_experiment(data: dict[str, Any]) -> bool:
+    """Whether loaded data is an experiment: it has `base:` and none of a scenario's own
+    settings (a scenario with a stray `base:` key is checked as a scenario, and told that
+    `base` is not one of its settings)."""
+    from sim.sweep.spec import Experiment
+
+    scenario_only = set(Scenario.model_fields) - set(Experiment.model_fields)
+    return "base" in data and not scenario_only & set(data)
+
+
 def check_file(file: str) -> list[tuple[str, Scenario]]:
-    """Validate a scenario file; an experiment file (it has `base:`) with every scenario it
+    """Validate a scenario file; an experiment file (`is_experiment`) with every scenario it
     runs: each arm, and each factor level, applied to it; a drill file (it has `scenario:`)
     with its scenario; or a decisions file (it has `decisions:` and no `world:`) against the
     drill file beside it. Returns (label, scenario) of each scenario checked: the scenario, the
     drill's, or each arm of an experiment on its first factor levels."""
     from sim.config.loader import load_data
 
-    data, _ = load_data(file)
+    data, origins = load_data(file)
     if "scenario" in data:
         from sim.drill import load_drill
 
         return [(f"{file} scenario", load_drill(file).played)]
     if "decisions" in data and "world" not in data:
         return _check_decisions(file)
-    if "base" not in data:
+    if not is_experiment(data):
         return [(file, sim.load_scenario(file))]
-    from sim.sweep import check_experiment
-    from sim.sweep.spec import runs_of
+    from sim.sweep import check_experiment, load_experiment
+    from sim.sweep.spec import missing_scenarios, runs_of
 
+    missing = missing_scenarios(load_experiment(file), file, origins)
+    if missing:
+        raise ScenarioError(missing)
     experiment = check_experiment(file)
     first: dict[str, Any] = {}
     for spec in runs_of(experiment, Path(file).resolve().parent):

@@ -9,10 +9,16 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 
 class StrictModel(BaseModel):
-    """A scenario section: unknown keys are errors, values are validated on assignment."""
+    """A scenario section: unknown keys are errors, values are validated on assignment, and no
+    number is NaN or infinite (`.nan`, `.inf`, `1e999`: a simulation cannot use them, and JSON
+    cannot hold them)."""
 
     model_config = ConfigDict(
-        extra="forbid", validate_assignment=True, validate_default=True, populate_by_name=True
+        extra="forbid",
+        validate_assignment=True,
+        validate_default=True,
+        populate_by_name=True,
+        allow_inf_nan=False,
     )
 
 

@@ -21,6 +21,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from sim.config.base import StrictModel
+from sim.config.limits import Limits, limits, over
 from sim.config.units import DURATION_JSON_SCHEMA, Duration
 
 __all__ = [
@@ -39,6 +40,19 @@ def _positive(value: float, what: str) -> float:
     if value <= 0:
         raise ValueError(f"{what} must be greater than 0, got {value!r}")
     return value
+
+
+def _cv_within_limit(value: float) -> float:
+    """A coefficient of variation at most the `cv` limit (so cv² never overflows)."""
+    if value > limits().cv:
+        raise ValueError(f"cv {over('cv', value)}")
+    return value
+
+
+_CV_HELP = (
+    "Coefficient of variation (standard deviation / mean); at most "
+    f"{Limits.model_fields['cv'].default:g} (limit `cv`, GRIDSIM_LIMITS)."
+)
 
 
 class Exponential(StrictModel):
@@ -70,12 +84,17 @@ class LogNormal(StrictModel):
 
     dist: Literal["lognormal"] = "lognormal"
     median: Duration = Field(description="Median, hours or with a unit.")
-    cv: float = Field(gt=0, description="Coefficient of variation (standard deviation / mean).")
+    cv: float = Field(gt=0, description=_CV_HELP)
 
     @field_validator("median")
     @classmethod
     def _median_positive(cls, value: float) -> float:
         return _positive(value, "median")
+
+    @field_validator("cv")
+    @classmethod
+    def _cv(cls, value: float) -> float:
+        return _cv_within_limit(value)
 
     @property
     def sigma(self) -> float:
@@ -107,12 +126,17 @@ class Gamma(StrictModel):
 
     dist: Literal["gamma"] = "gamma"
     mean: Duration = Field(description="Mean, hours or with a unit.")
-    cv: float = Field(gt=0, description="Coefficient of variation (standard deviation / mean).")
+    cv: float = Field(gt=0, description=_CV_HELP)
 
     @field_validator("mean")
     @classmethod
     def _mean_positive(cls, value: float) -> float:
         return _positive(value, "mean")
+
+    @field_validator("cv")
+    @classmethod
+    def _cv(cls, value: float) -> float:
+        return _cv_within_limit(value)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """`n` draws, in hours."""

@@ -2,10 +2,16 @@
 
 - YAML is read with a safe loader only; tags such as `!!python/object` are errors.
 - `extends: parent.yaml` (top level, relative to the file) loads the parent first and
-  deep-merges the child over it: mappings key by key, lists and scalars replaced.
+  deep-merges the child over it: mappings key by key, lists and scalars replaced, and a
+  distribution whose `dist` the child changes replaced whole. Only a regular file named
+  `.yaml` or `.yml` may be extended.
 - Overrides `a.b.0.c=value` (the CLI's `--set`) are applied last; the value is YAML.
 - Every dotted path keeps the file and line it came from, so a validation error reads
-  `scenarios/x.yaml:12: sources.resident.rate: Input should be greater than or equal to 0`.
+  `scenarios/x.yaml:12: sources.resident.rate: Input should be greater than or equal to 0`;
+  a value reached through a YAML alias or merge key (`<<: *base`) keeps the line of the anchor.
+- Input is bounded (sim.config.limits): a file's size, nesting depth, entries of a list or
+  mapping and values after expanding aliases are checked while it is read, before anything
+  is built from it.
 
 Unlike plain YAML 1.1, `19:30` stays the string "19:30" (not the base-60 integer 1170) and
 `1e-3` is a float. Nothing is written to disk.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +31,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sim.config.limits import LIMITS_ENV, Limits, LimitsError, limits, number, over
+
 __all__ = [
     "Origin",
     "Problem",
     "ScenarioError",
     "apply_overrides",
+    "is_file",
     "load_data",
     "load_validated",
     "located",
@@ -42,8 +52,11 @@ Origin = tuple[str, int | None]
 """Where a value was defined: (file, 1-based line), or ("--set", None) for an override."""
 
 OVERRIDE_SOURCE = "--set"
-_MAX_ITEMS = 1_000_000  # guards against "billion laughs" alias expansion
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Suffixes of the files `extends:` may name.
+YAML_SUFFIXES = (".yaml", ".yml")
+#: Keys that say which kind a mapping is: a child that changes one replaces the mapping whole.
+KIND_KEYS = ("dist",)
 
 
 @dataclass(frozen=True)
@@ -71,15 +84,81 @@ class ScenarioError(Exception):
         return "\n".join(str(problem) for problem in self.problems)
 
 
+def is_file(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is a file; False, not an error, for a name no file can have (too long,
+    holding a NUL), unlike `Path.is_file`."""
+    return os.path.isfile(path)
+
+
 def _fail(file: str, path: str, line: int | None, message: str) -> ScenarioError:
     return ScenarioError([Problem(file, path, line, message)])
+
+
+def checked_limits() -> Limits:
+    """The limits in force; ScenarioError naming GRIDSIM_LIMITS if it does not parse."""
+    try:
+        return limits()
+    except LimitsError as exc:
+        raise ScenarioError(
+            [Problem(LIMITS_ENV, name, None, message) for name, message in exc.problems]
+        ) from None
 
 
 # --- YAML -------------------------------------------------------------------------------
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1 base-60 numbers, and with `1e3`-style floats."""
+    """SafeLoader without YAML 1.1 base-60 numbers, with `1e3`-style floats, and bounded: the
+    nesting depth, the entries of a list or mapping and the values of a document are checked
+    as it is composed (ScenarioError naming the line and path). A value that cannot be built
+    (an integer of more digits than Python converts, a date such as 2024-13-45) is a YAML
+    error at its line."""
+
+    def __init__(self, text: str, file: str = OVERRIDE_SOURCE) -> None:
+        super().__init__(text)
+        self.file = file
+        self.limits = checked_limits()
+        self.path: list[str] = []  # where the node composed is, for messages
+        self.depth = 0
+        self.nodes = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        """Compose one node, refusing what goes beyond the limits."""
+        if isinstance(index, int):
+            segment = [str(index)]
+        elif isinstance(index, ScalarNode):
+            segment = [str(index.value)]
+        else:  # the document, a key, or a value of a complex key
+            segment = []
+        self.path += segment
+        self.depth += 1  # keys count too: `? [[[...]]]: 1` nests as deep as a value
+        try:
+            line = self.peek_event().start_mark.line + 1
+            where = ".".join(self.path)
+            self.nodes += 1
+            if self.nodes > self.limits.nodes:
+                raise _fail(self.file, where, line, f"too many values: {over('nodes', self.nodes)}")
+            if self.depth > self.limits.depth:
+                raise _fail(self.file, where, line, f"nested too deep: {over('depth', self.depth)}")
+            if parent is not None and index is None and len(parent.value) >= self.limits.items:
+                entries = len(parent.value) + 1
+                raise _fail(self.file, where, line, f"too many entries: {over('items', entries)}")
+            if isinstance(index, int) and index >= self.limits.items:
+                raise _fail(self.file, where, line, f"too many entries: {over('items', index + 1)}")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            del self.path[len(self.path) - len(segment) :]
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """Construct one value; one that cannot be built is a YAML error at its line."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            reason = str(exc).split(";")[0]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value ({reason})", node.start_mark
+            ) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -104,11 +183,19 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:
-    """A readable problem for a YAML syntax or construction error."""
+def _yaml_problem(exc: yaml.YAMLError, file: str, text: str = "") -> Problem:
+    """A readable problem for a YAML syntax or construction error. It never quotes the file's
+    lines (PyYAML's snippets): a file reached by `extends:` is not shown."""
     line = None
-    message = str(exc)
-    if isinstance(exc, yaml.MarkedYAMLError):
+    message = type(exc).__name__
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = (
+            f"character #x{character:04x} is not allowed (NUL and control characters cannot "
+            "appear in a YAML file)"
+        )
+    elif isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = exc.problem or exc.context or "unreadable"
@@ -125,46 +212,76 @@ def _join(prefix: str, key: object) -> str:
 
 
 def _record_lines(node: Node, prefix: str, file: str, origins: dict[str, Origin]) -> None:
-    """Record the line of every path below `node`; reject duplicate keys."""
-    seen: set[int] = set()
+    """Record the line of every path below `node`; reject duplicate keys. A value reached by
+    an alias, or merged by `<<:`, is recorded with the lines of its anchor; a key written in
+    the mapping itself wins over a merged one."""
+    checked: set[int] = set()  # mappings whose keys were checked for duplicates
+    active: set[int] = set()  # nodes being walked: an alias of one of them is recursive
+    limit = checked_limits().nodes
+    visits = 0
 
     def walk(node: Node, prefix: str) -> None:
-        if id(node) in seen:  # an alias: its paths fall back to where the alias is used
+        nonlocal visits
+        visits += 1
+        if visits > limit:
+            message = f"too many values after expanding YAML aliases: {over('nodes', visits)}"
+            raise _fail(file, prefix, node.start_mark.line + 1, message)
+        if id(node) in active:  # a recursive alias, reported when the data is copied
             return
-        seen.add(id(node))
+        active.add(id(node))
         if isinstance(node, MappingNode):
-            first: dict[tuple[str, str], int] = {}
+            own = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+            if id(node) not in checked:
+                checked.add(id(node))
+                _check_duplicates(own, prefix, file)
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
-                    continue
-                line = key_node.start_mark.line + 1
-                path = _join(prefix, key_node.value)
-                if (key_node.tag, key_node.value) in first:
-                    earlier = first[(key_node.tag, key_node.value)]
-                    message = f"duplicate key (first defined on line {earlier})"
-                    raise _fail(file, path, line, message)
-                first[(key_node.tag, key_node.value)] = line
-                origins[path] = (file, line)
-                walk(value_node, path)
+                if key_node.tag == _MERGE_TAG:
+                    merged = (
+                        value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                    )
+                    for source in reversed(merged):  # the first mapping merged wins
+                        walk(source, prefix)
+            for key_node, value_node in own:
+                if isinstance(key_node, ScalarNode):
+                    path = _join(prefix, key_node.value)
+                    origins[path] = (file, key_node.start_mark.line + 1)
+                    walk(value_node, path)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 path = _join(prefix, index)
                 origins[path] = (file, item.start_mark.line + 1)
                 walk(item, path)
+        active.discard(id(node))
 
     walk(node, prefix)
+
+
+def _check_duplicates(pairs: list[tuple[Node, Node]], prefix: str, file: str) -> None:
+    """Refuse a key written twice in one mapping."""
+    first: dict[tuple[str, str], int] = {}
+    for key_node, _ in pairs:
+        if not isinstance(key_node, ScalarNode):
+            continue
+        line = key_node.start_mark.line + 1
+        if (key_node.tag, key_node.value) in first:
+            earlier = first[(key_node.tag, key_node.value)]
+            message = f"duplicate key (first defined on line {earlier})"
+            raise _fail(file, _join(prefix, key_node.value), line, message)
+        first[(key_node.tag, key_node.value)] = line
 
 
 def _plain(value: Any, file: str) -> Any:
     """A copy with no shared (aliased) containers, so edits at one path stay at that path."""
     count = 0
     active: set[int] = set()
+    limit = checked_limits().nodes
 
     def copy(value: Any) -> Any:
         nonlocal count
         count += 1
-        if count > _MAX_ITEMS:
-            raise _fail(file, "", None, "document too large after expanding YAML aliases")
+        if count > limit:
+            message = f"too many values after expanding YAML aliases: {over('nodes', count)}"
+            raise _fail(file, "", None, message)
         if not isinstance(value, dict | list):
             return value
         if id(value) in active:
@@ -182,8 +299,9 @@ def _plain(value: Any, file: str) -> Any:
 
 def _parse(text: str, file: str) -> tuple[dict[str, Any], dict[str, Origin]]:
     """Parse one YAML document that must be a mapping; return data and per-path origins."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text, file)
         node = loader.get_single_node()
         if node is None:
             raise _fail(file, "", None, "file is empty; expected a mapping of settings")
@@ -194,17 +312,30 @@ def _parse(text: str, file: str) -> tuple[dict[str, Any], dict[str, Origin]]:
         _record_lines(node, "", file, origins)
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise ScenarioError([_yaml_problem(exc, file)]) from exc
+        raise ScenarioError([_yaml_problem(exc, file, text)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return _plain(data, file), origins
 
 
-def _read_text(file: str) -> str:
-    """The file's text; OSError/UnicodeDecodeError become a short reason in ValueError."""
+def _read_text(file: str, regular: bool = False) -> str:
+    """The file's text, at most the `file_bytes` limit of it (`regular`: only a regular file,
+    never a device, a pipe or a folder); a reason it cannot be read in ValueError."""
+    limit = checked_limits().file_bytes
     try:
-        with open(file, encoding="utf-8-sig") as handle:
-            return handle.read()
+        if "\0" in file:
+            raise ValueError("the name holds a NUL character")
+        if regular and os.path.exists(file) and not stat.S_ISREG(os.stat(file).st_mode):
+            kind = "a directory" if os.path.isdir(file) else "a device, pipe or socket"
+            raise ValueError(f"is {kind}, not a regular file")
+        with open(file, "rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(
+                f"too large: more than {number(limit)} bytes ({over('file_bytes', len(data))})"
+            )
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         reason = "file not found"
     except IsADirectoryError:
@@ -212,7 +343,7 @@ def _read_text(file: str) -> str:
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = exc.strerror or type(exc).__name__
     raise ValueError(reason)
 
 
@@ -231,8 +362,12 @@ def _paths(value: Any, prefix: str = "") -> Iterator[str]:
 
 
 def merge_mappings(parent: Any, child: Any) -> Any:
-    """Child over parent: mappings merged key by key, anything else replaced by the child."""
+    """Child over parent: mappings merged key by key, anything else replaced by the child. A
+    mapping whose kind the child changes (`dist: exponential` over `dist: lognormal`) is
+    replaced whole: the parent's `median` and `cv` do not belong to the child's kind."""
     if isinstance(parent, dict) and isinstance(child, dict):
+        if any(key in parent and key in child and parent[key] != child[key] for key in KIND_KEYS):
+            return child
         merged = dict(parent)
         for key, value in child.items():
             merged[key] = merge_mappings(parent[key], value) if key in parent else value
@@ -245,7 +380,7 @@ def _load_file(
 ) -> tuple[dict[str, Any], dict[str, Origin]]:
     """Load `file` and, recursively, the files it extends. `chain` holds (realpath, name)."""
     try:
-        text = _read_text(file)
+        text = _read_text(file, regular=referrer is not None)
     except ValueError as exc:
         if referrer is None:
             raise _fail(file, "", None, f"cannot read scenario: {exc}") from None
@@ -260,7 +395,12 @@ def _load_file(
         del origins[path]
     if not isinstance(parent_name, str) or not parent_name.strip():
         raise _fail(file, "extends", line, "extends must be the name of a scenario file")
+    if "\0" in parent_name:
+        raise _fail(file, "extends", line, "the file name holds a NUL character")
     parent = os.path.normpath(os.path.join(os.path.dirname(file), parent_name))
+    if not all(name.lower().endswith(YAML_SUFFIXES) for name in (parent, os.path.realpath(parent))):
+        message = f"cannot extend {parent_name!r}: only a YAML file (.yaml or .yml) can be extended"
+        raise _fail(file, "extends", line, message)
     chain = (*chain, (os.path.realpath(file), file))
     if any(real == os.path.realpath(parent) for real, _ in chain):
         names = " -> ".join([name for _, name in chain] + [parent])
@@ -337,6 +477,10 @@ def apply_overrides(
         segments = [segment.strip() for segment in path_text.split(".")]
         if not path_text or not all(segments):
             problems.append(Problem(OVERRIDE_SOURCE, path_text, None, f"{text!r}: empty key"))
+            continue
+        if len(segments) >= checked_limits().depth:
+            message = f"key nested too deep: {over('depth', len(segments))}"
+            problems.append(Problem(OVERRIDE_SOURCE, path_text[:80], None, message))
             continue
         try:
             value = _override_value(value_text)
@@ -434,9 +578,11 @@ def _problems(
 
 def _validate(data: Any, model_cls: type[M], origins: dict[str, Origin], default_file: str) -> M:
     """Validate the data, then check its cross-references if the model has any
-    (`reference_problems()` returning (dotted path, message) pairs)."""
+    (`reference_problems()` returning (dotted path, message) pairs). Validators find the file
+    validated as `info.context["file"]` (files it names are relative to its folder)."""
+    checked_limits()
     try:
-        model = model_cls.model_validate(data)
+        model = model_cls.model_validate(data, context={"file": default_file})
     except ValidationError as exc:
         raise ScenarioError(_problems(exc, data, origins, default_file)) from exc
     references = getattr(model, "reference_problems", None)
@@ -504,8 +650,8 @@ def referenced_files(data: dict[str, Any]) -> list[Path]:
         for _, node, key in _settings_matching(data, pattern.split(".")):
             if isinstance(node.get(key), str):
                 path = Path(node[key])
-                path = path / "cases.parquet" if path.is_dir() else path
-                if path.is_file():
+                path = path / "cases.parquet" if os.path.isdir(path) else path
+                if is_file(path):
                     out.append(path)
     return out
 

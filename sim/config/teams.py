@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution
+from sim.config.limits import limits, over
 from sim.config.units import ClockTime, Duration, Probability, Rate
 from sim.theory import erlang_b
 from sim.vocabulary import WEEKDAYS, MemberKind, Skill, UpperTier, Weekday
@@ -398,6 +399,9 @@ class VolunteerPool(StrictModel):
 
     @model_validator(mode="after")
     def _initial_fits(self) -> VolunteerPool:
+        if not self.mean_size <= limits().staff:  # also an infinite mean
+            average = over("staff", self.mean_size)
+            raise ValueError(f"join_rate / leave_rate: volunteers in one pool on average {average}")
         if isinstance(self.initial, int) and self.initial > self.slots:
             raise ValueError(f"initial {self.initial} is more than size_limit {self.slots}")
         return self

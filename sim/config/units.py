@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from sim.config.limits import Limits, limits, over
+
 __all__ = [
     "DURATION_JSON_SCHEMA",
     "ClockTime",
@@ -46,6 +48,7 @@ _DURATION_RE = re.compile(rf"^\s*({_NUMBER})\s*({_UNIT})\s*$", re.IGNORECASE)
 _RATE_RE = re.compile(rf"^\s*({_NUMBER})\s*(?:/|per\s)\s*({_UNIT})\s*$", re.IGNORECASE)
 _CLOCK_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
+_RATE_LIMIT = Limits.model_fields["rate"].default
 _UNITS_HELP = "s, min, h, d, w, y (also sec/second(s), minute(s), hr/hour(s), day(s), week(s))"
 
 
@@ -67,6 +70,13 @@ def _number(value: Any, what: str) -> float | None:
     return None
 
 
+def _finite(hours: float, value: str, what: str) -> float:
+    """`hours` if finite (a string of 400 digits reads as infinity)."""
+    if not math.isfinite(hours):
+        raise ValueError(f"{what} {value[:40]!r}… is too large")
+    return hours
+
+
 def parse_duration(value: Any) -> float:
     """Hours from a number (already hours) or a string such as `30s`, `15min`, `2h`, `3 days`."""
     number = _number(value, "duration")
@@ -79,11 +89,19 @@ def parse_duration(value: Any) -> float:
             f"e.g. '30s', '15min', '1.5h', '3d', '2w'; units: {_UNITS_HELP}"
         )
     amount, unit = match.groups()
-    return float(amount) * _UNIT_HOURS[unit.lower()]
+    return _finite(float(amount) * _UNIT_HOURS[unit.lower()], value, "duration")
 
 
 def parse_rate(value: Any) -> float:
-    """Events per hour from a number (per hour) or a string such as `10/day`, `3 per week`."""
+    """Events per hour from a number (per hour) or a string such as `10/day`, `3 per week`; at
+    most the `rate` limit."""
+    rate = _parse_rate(value)
+    if rate > limits().rate:
+        raise ValueError(f"rate {over('rate', rate, '/h')}")
+    return rate
+
+
+def _parse_rate(value: Any) -> float:
     number = _number(value, "rate")
     if number is not None:
         return number
@@ -94,7 +112,7 @@ def parse_rate(value: Any) -> float:
             f"e.g. '2/h', '10/day', '3 per week', '1/year'; units: {_UNITS_HELP}"
         )
     amount, unit = match.groups()
-    return float(amount) / _UNIT_HOURS[unit.lower()]
+    return _finite(float(amount) / _UNIT_HOURS[unit.lower()], value, "rate")
 
 
 def parse_clock(value: Any) -> float:
@@ -150,7 +168,8 @@ Rate = Annotated[
                 {"type": "string", "pattern": _RATE_PATTERN},
             ],
             "description": "Rate: events per hour, or 'N/unit' / 'N per unit', "
-            "e.g. '2/h', '10/day', '3 per week', '1/year'.",
+            f"e.g. '2/h', '10/day', '3 per week', '1/year'; at most {_RATE_LIMIT:g}/h (limit "
+            "`rate`, GRIDSIM_LIMITS).",
         }
     ),
 ]

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel, sourced
 from sim.config.distributions import Distribution
+from sim.config.limits import Limits, limits, number, over
 from sim.config.units import Probability
 from sim.vocabulary import Attribute
 
@@ -105,7 +106,13 @@ class Community(StrictModel):
         "a village, the world's rural_travel_factor on every job's travel.",
     )
     count: int = Field(1, ge=1)
-    grids: int = Field(ge=1)
+    grids: int = Field(
+        ge=1,
+        description="Grids of the community (each copy). A world holds at most "
+        f"{number(Limits.model_fields['grids'].default)} grids and "
+        f"{number(Limits.model_fields['households'].default)} households (limits `grids`, "
+        "`households`, GRIDSIM_LIMITS).",
+    )
     households_per_grid: int | tuple[int, int] | None = Field(
         None, description="Households per grid, or a [low, high] range drawn uniformly."
     )
@@ -138,6 +145,20 @@ class Community(StrictModel):
         if self.households_total is not None and self.households_total < self.grids:
             raise ValueError("households_total must be at least one household per grid")
         return self
+
+    def grid_count(self) -> int:
+        """Grids of all its copies."""
+        return self.count * self.grids
+
+    def most_households(self, default: GridSize) -> int:
+        """Households of all its copies (a range of grid sizes counted at its high end)."""
+        if self.households_total is not None:
+            return self.count * self.households_total
+        size = self.households_per_grid
+        if size is None:
+            size = default.urban if self.urban else default.rural
+        high = size if isinstance(size, int) else size[1]
+        return self.grid_count() * high
 
     def copies(self) -> list[str]:
         """Ids of the community's copies: its id, or id-001, id-002 … when count > 1."""
@@ -199,6 +220,32 @@ class World(StrictModel):
         description="A residents' self-management group in every community (a community's "
         "own self_governance changes it there).",
     )
+
+    def size_problems(self) -> list[tuple[str, str]]:
+        """Grids and households beyond the limits (`grids`, `households`), as (field path,
+        message) pairs naming the largest community; counted without building anything."""
+        communities = [
+            (f"world.streets.{i}.communities.{j}", community)
+            for i, street in enumerate(self.streets)
+            for j, community in enumerate(street.communities)
+        ]
+        problems = []
+        for name, size in (
+            ("grids", lambda c: c.grid_count()),
+            ("households", lambda c: c.most_households(self.grid_size)),
+        ):
+            sizes = [(size(community), where) for where, community in communities]
+            total = sum(n for n, _ in sizes)
+            if total > getattr(limits(), name):
+                most, where = max(sizes, key=lambda pair: pair[0])
+                problems.append(
+                    (
+                        where,
+                        f"{name} of the world {over(name, total)}; this community has "
+                        f"{number(most)}",
+                    )
+                )
+        return problems
 
     def grid_ids(self) -> list[str]:
         """Ids of every grid, as the world will name them."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +16,8 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import StrictModel
+from sim.config.limits import Limits, limits, number, over
+from sim.config.loader import Problem, is_file, located
 from sim.config.units import Quantity
 from sim.rng import derive_seed
 from sim.terms import Term
@@ -92,8 +95,19 @@ class Experiment(StrictModel):
 
     name: str
     base: str = Field(description="Base scenario file, relative to the experiment file.")
-    days: float | None = Field(None, gt=0, allow_inf_nan=False, description="Horizon override.")
-    replications: int = Field(1, ge=1)
+    days: float | None = Field(
+        None,
+        gt=0,
+        description="Horizon override; at most "
+        f"{number(Limits.model_fields['days'].default)} (limit `days`, GRIDSIM_LIMITS).",
+    )
+    replications: int = Field(
+        1,
+        ge=1,
+        description="Runs of each arm and cell, each with its own seed. An experiment has at "
+        f"most {number(Limits.model_fields['runs'].default)} runs in all (limit `runs`, "
+        "GRIDSIM_LIMITS).",
+    )
     seed: int = Field(0, ge=0, description="Root seed; run seeds are derived from it.")
     arms: dict[str, Arm] = Field(default_factory=lambda: {"base": Arm()})
     factors: dict[str, list[Any]] = Field(
@@ -108,6 +122,42 @@ class Experiment(StrictModel):
         description="Names of factors, ranges (by path) and arms in the tables of gridsim "
         "compare and sensitivity: {en: ..., zh: ...}. They change no number.",
     )
+
+    @field_validator("days")
+    @classmethod
+    def _days_within_limit(cls, value: float | None) -> float | None:
+        if value is not None and value > limits().days:
+            raise ValueError(over("days", value, " days"))
+        return value
+
+    def run_count(self) -> int:
+        """Runs of the experiment, counted without listing them (Morris trajectories that
+        cross are counted each time)."""
+        return math.prod(n for _, n in self._run_factors())
+
+    def _run_factors(self) -> list[tuple[str, int]]:
+        """(field, count) of what multiplies the runs: arms, factor levels, design points,
+        replications."""
+        counts = [("arms", len(self.arms))]
+        counts += [(f"factors.{name}", len(levels)) for name, levels in self.factors.items()]
+        if self.ranges:
+            k, n = len(self.ranges), self.design.samples
+            points = {
+                "lhs": n,
+                "sobol": n * (2 * k + 2 if self.design.second_order else k + 2),
+                "morris": n * (k + 1),
+            }[self.design.kind]
+            counts.append(("design.samples", points))
+        return [*counts, ("replications", self.replications)]
+
+    def reference_problems(self) -> list[tuple[str, str]]:
+        """Too many runs (the `runs` limit), blamed on the field that multiplies them most."""
+        total = self.run_count()
+        if total <= limits().runs:
+            return []
+        where, _ = max(self._run_factors(), key=lambda pair: pair[1])
+        shown = " × ".join(f"{number(n)} {field}" for field, n in self._run_factors())
+        return [(where, f"{shown}: {over('runs', total, ' runs')}")]
 
     def label_terms(self) -> dict[str, Term]:
         """The names `labels:` gives factors, ranges and arms, each in both languages (the
@@ -158,6 +208,24 @@ class RunSpec:
     scenario: str
     overrides: tuple[str, ...]
     days: float | None
+
+
+def missing_scenarios(experiment: Experiment, file: str, origins: dict) -> list[Problem]:
+    """The scenario files the experiment `file` names (its base, each arm's) that are not
+    there, each at the line of the key that names it, as written and where it was looked
+    for (`origins`: from `load_data`)."""
+    folder = Path(file).resolve().parent
+    named = [("base", experiment.base)]
+    named += [(f"arms.{n}.scenario", a.scenario) for n, a in experiment.arms.items() if a.scenario]
+    return located(
+        [
+            (where, f"no scenario file {name!r} (looked for {folder / name})")
+            for where, name in named
+            if not is_file(folder / name)
+        ],
+        origins,
+        file,
+    )
 
 
 def problem(experiment: Experiment) -> dict[str, Any]:

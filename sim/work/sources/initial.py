@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 
+#: The columns of a run's cases.parquet a warm start reads.
+SAVED_COLUMNS = ("category", "grid", "household", "status")
+
+
 class WarmStart(StrictModel):
     """Start mid-crisis (a drill): cases already waiting at time 0 — by category, spread over
     the grids in proportion to their households, and/or the cases still open at the end of an
@@ -29,24 +33,35 @@ class WarmStart(StrictModel):
     )
 
     def open_cases(self) -> list[tuple[str, str, int]]:
-        """(category, grid id, household) of the open cases of `from_run` (empty if none)."""
+        """(category, grid id, household) of the open cases of `from_run` (empty if none).
+        ValueError naming the file if it is not a run's cases table (corrupt, another
+        program's, or with columns of the wrong type)."""
         if self.from_run is None:
             return []
         import pandas as pd  # only for warm starts from a saved run
+        from pyarrow import ArrowException
 
-        cases = pd.read_parquet(
-            Path(self.from_run) / "cases.parquet",
-            columns=["category", "grid", "household", "status"],
-        )
-        cases = cases[cases["status"] == "open"]
-        return list(
-            zip(
-                cases["category"].astype(str),
-                cases["grid"].astype(str),
-                cases["household"].astype(int),
-                strict=True,
+        path = Path(self.from_run) / "cases.parquet"
+        try:
+            cases = pd.read_parquet(path, columns=list(SAVED_COLUMNS))
+            cases = cases[cases["status"] == "open"]
+            households = pd.to_numeric(cases["household"], errors="raise")
+            if len(cases) and (households.min() < -1 or (households % 1 != 0).any()):
+                raise ValueError("household ids must be whole numbers, -1 for none")
+            return list(
+                zip(
+                    cases["category"].astype(str),
+                    cases["grid"].astype(str),
+                    households.astype("int64"),
+                    strict=True,
+                )
             )
-        )
+        except (OSError, ValueError, TypeError, KeyError, ArithmeticError, ArrowException) as error:
+            reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+            raise ValueError(
+                f"{path} is not a run's cases table with columns {', '.join(SAVED_COLUMNS)} "
+                f"({reason})"
+            ) from None
 
     @field_validator("backlog")
     @classmethod
@@ -81,7 +96,23 @@ class InitialBacklog(Source):
             (index[category], grid_index[grid], household)
             for category, grid, household in spec.open_cases()
         ]
+        self._check_households(spec)
         super().__init__(context, spec)
+
+    def _check_households(self, spec: WarmStart) -> None:
+        """Refuse saved cases of households this world does not have (a run of another world
+        with the same grid ids), as bad input: they could not be placed."""
+        n = self.world.n_households
+        outside = [h for _, _, h in self.saved if not -1 <= h < n]
+        if outside:
+            from sim.config.loader import Problem, ScenarioError
+
+            table = str(Path(spec.from_run or "") / "cases.parquet")
+            message = (
+                f"its open cases have household {outside[0]}, not in this world "
+                f"({n:,} households): a run of another world"
+            )
+            raise ScenarioError([Problem(table, "warm_start.from_run", None, message)])
 
     def day(self, day: int) -> Batch | None:
         if day or not (self.backlog or self.saved):
