@@ -100,7 +100,7 @@ def check_file(file: str) -> list[tuple[str, Scenario]]:
     drill's, or each arm of an experiment on its first factor levels."""
     from sim.config.loader import load_data
 
-    data, origins = load_data(file)
+    data, _ = load_data(file)
     if "scenario" in data:
         from sim.drill import load_drill
 
@@ -109,12 +109,9 @@ def check_file(file: str) -> list[tuple[str, Scenario]]:
         return _check_decisions(file)
     if not is_experiment(data):
         return [(file, sim.load_scenario(file))]
-    from sim.sweep import check_experiment, load_experiment
-    from sim.sweep.spec import missing_scenarios, runs_of
+    from sim.sweep import check_experiment
+    from sim.sweep.spec import runs_of
 
-    missing = missing_scenarios(load_experiment(file), file, origins)
-    if missing:
-        raise ScenarioError(missing)
     experiment = check_experiment(file)
     first: dict[str, Any] = {}
     for spec in runs_of(experiment, Path(file).resolve().parent):

@@ -22,7 +22,7 @@ from sim.scenario import load_scenario
 from sim.sweep.executors import run_all
 from sim.sweep.progress import SweepProgress
 from sim.sweep.sensitivity import sensitivity
-from sim.sweep.spec import Experiment, RunSpec, runs_of, scenario_digests
+from sim.sweep.spec import Experiment, RunSpec, missing_scenarios, runs_of, scenario_digests
 from sim.sweep.store import Store, factor_number, numeric_factors
 
 if TYPE_CHECKING:
@@ -38,9 +38,13 @@ def load_experiment(path: str | os.PathLike[str], overrides: Sequence[str] = ())
 def check_experiment(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Experiment:
     """Validate an experiment file and every scenario its runs load (each arm with each factor
     level and design point). Raises ScenarioError with every problem, those of a factor, range
-    or arm named by its field in the experiment file."""
+    or arm named by its field in the experiment file (a scenario file that is not there, at the
+    line of the key naming it)."""
     experiment = load_experiment(path, overrides)
     _, origins = load_data(path, overrides)
+    missing = missing_scenarios(experiment, str(path), origins)
+    if missing:
+        raise ScenarioError(missing)
     found: dict[tuple, list] = {}  # (field, what is wrong) → [first problem, values that fail]
     seen = set()
     for spec in runs_of(experiment, Path(path).resolve().parent):

@@ -106,14 +106,17 @@ def test_sweep_dry_run_of_a_hundred_million_replications_exits_2_fast(
     assert "--set: replications:" in err and "limit" in err
 
 
+@pytest.mark.parametrize("command", ["validate", "sweep"])
 def test_a_missing_base_names_the_base_line_as_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     experiment = tmp_path / "exp.yaml"
     experiment.write_text("name: e\n# the base\nbase: ../nothere.yaml\n", encoding="utf-8")
-    code, _, err = gridsim(capsys, "validate", experiment)
+    out = ["--out", tmp_path / "out"] if command == "sweep" else []
+    code, _, err = gridsim(capsys, command, experiment, *out)
     assert code == 2
     assert f"{experiment}:3: base: no scenario file '../nothere.yaml'" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_scenario_with_a_base_key_is_checked_as_a_scenario(
