@@ -3,7 +3,9 @@ its own, or by hand): mutations of every scenario, experiment, drill and decisio
 repository — a key deleted, a value replaced by a random one (huge integers, NaN, infinities,
 negatives, strings, nested lists and mappings), a line duplicated, the file truncated — and
 random text. Each case must validate or be refused with ScenarioError naming its file (exit 2),
-never another exception, within DEADLINE seconds, under a memory cap.
+never another exception, within DEADLINE seconds, under a memory cap; a scenario that validates
+(a scenario file's, a drill's, an experiment's arms) then runs RUN_DAYS when its world is at most
+RUN_HOUSEHOLDS households, and must run or be refused as bad input.
 
     python tests/fuzz_inputs.py            # GRIDSIM_FUZZ_EXAMPLES cases (default 100)
     GRIDSIM_FUZZ_EXAMPLES=5000 python tests/fuzz_inputs.py
@@ -28,12 +30,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import sim
 from sim.cli.validate import check_file
 from sim.config.loader import ScenarioError, _Loader
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_ENV = "GRIDSIM_FUZZ_EXAMPLES"
 DEADLINE = 20  # seconds per case: a hang fails the case
+RUN_DAYS = 0.25  # a scenario that validates runs this long (a Monday's night and early morning)
+RUN_HOUSEHOLDS = 20_000  # ... when its world has at most this many (the city's would take long)
 MEMORY_CAP = 1_500_000_000  # bytes of address space a case may add to the process's own
 
 
@@ -132,13 +137,25 @@ def check(path: Path) -> None:
     signal.alarm(DEADLINE)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            check_file(str(path))
+            for _, scenario in check_file(str(path)):
+                if households(scenario) <= RUN_HOUSEHOLDS:
+                    sim.run(scenario, seed=1, days=min(RUN_DAYS, scenario.run.days))
     except ScenarioError as exc:
         assert exc.problems, "a ScenarioError without problems"
         for problem in exc.problems:
             assert problem.file and problem.message, problem
     finally:
         signal.alarm(0)
+
+
+def households(scenario: sim.Scenario) -> int:
+    """The most households the scenario's world may have (ranges at their high end)."""
+    world = scenario.world
+    return sum(
+        community.most_households(world.grid_size)
+        for street in world.streets
+        for community in street.communities
+    )
 
 
 def _cap_memory() -> None:
