@@ -42,6 +42,10 @@ RUN_HOUSEHOLDS = 20_000  # ... when its world has at most this many (the city's 
 MEMORY_CAP = 1_500_000_000  # bytes of address space a case may add to the process's own
 
 
+#: Cases that validated, scenarios of them that ran, cases refused as bad input (exit 2).
+COUNTS = {"valid": 0, "ran": 0, "refused": 0}
+
+
 class Hang(Exception):
     """A case ran past DEADLINE."""
 
@@ -140,7 +144,10 @@ def check(path: Path) -> None:
             for _, scenario in check_file(str(path)):
                 if households(scenario) <= RUN_HOUSEHOLDS:
                     sim.run(scenario, seed=1, days=min(RUN_DAYS, scenario.run.days))
+                    COUNTS["ran"] += 1
+        COUNTS["valid"] += 1
     except ScenarioError as exc:
+        COUNTS["refused"] += 1
         assert exc.problems, "a ScenarioError without problems"
         for problem in exc.problems:
             assert problem.file and problem.message, problem
@@ -215,6 +222,10 @@ def main() -> int:
         random_yaml()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"{COUNTS['valid']} cases validated ({COUNTS['ran']} scenarios of them ran), "
+        f"{COUNTS['refused']} refused as bad input"
+    )
     return 0
 
 
