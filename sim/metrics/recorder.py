@@ -34,6 +34,7 @@ class Columns:
         self.full = chunk * self.width
         self.parts: list[list[np.ndarray]] = [[] for _ in fields]
         self._index = {name: i for i, name in enumerate(fields)}
+        self._released: set[int] = set()
 
     def flush(self) -> None:
         """Move the rows appended so far into the typed columns."""
@@ -52,12 +53,20 @@ class Columns:
         del table
         self.rows = array("d")
 
-    def column(self, name: str) -> np.ndarray:
+    def column(self, name: str, release: bool = False) -> np.ndarray:
         """Every value of field `name` so far, in the order appended (a new array, of the
-        field's type or float64)."""
+        field's type or float64). `release`: the field's typed columns are let go (the rows
+        are moved, not copied, into a table that outlives them); asking for it again is an
+        error."""
         j = self._index[name]
+        if j in self._released:
+            raise RuntimeError(f"field {name!r} was released")
         pending = np.frombuffer(self.rows, dtype=float).reshape(-1, self.width)[:, j]
-        return np.concatenate([*self.parts[j], pending])
+        values = np.concatenate([*self.parts[j], pending])
+        if release:
+            self.parts[j] = []
+            self._released.add(j)
+        return values
 
     def __len__(self) -> int:
         return sum(len(part) for part in self.parts[0]) + len(self.rows) // self.width

@@ -30,21 +30,25 @@ if TYPE_CHECKING:
     from sim.model import GridModel
 
 
-def cases_table(model: GridModel) -> pd.DataFrame:
+def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     """One row per case or task, in creation order. `channel`: the channel a resident's request
     came through (grid, hotline, property; empty for other work); `reopens`: the case whose
     need came back as this one (empty for none); `sender`: the upper department that sent a
-    top-down task; `resident_group`: what a residents' group did with a request it could take."""
+    top-down task; `resident_group`: what a residents' group did with a request it could take.
+    `release`: the run records are let go as their columns move into the table (the model's
+    last use)."""
     metrics, world, case_types = model.metrics, model.world, model.case_types
     records = metrics.records
     still_open = [case.record(SOURCE_CODE) for case in metrics.open.values()]
     still_open = np.array(still_open, dtype=float).reshape(-1, len(RECORD_FIELDS))
-    order = np.argsort(np.concatenate([records.column("case_id"), still_open[:, 0]]), kind="stable")
+    ids = np.concatenate([records.column("case_id", release), still_open[:, 0]])
+    order = np.argsort(ids, kind="stable")
 
     def column(name: str, dtype: type) -> np.ndarray:
         """One field, closed cases then open ones, in case order: one column copied at a time,
         never the whole table."""
-        values = np.concatenate([records.column(name), still_open[:, RECORD_FIELDS.index(name)]])
+        closed = records.column(name, release)
+        values = np.concatenate([closed, still_open[:, RECORD_FIELDS.index(name)]])
         return values[order].astype(dtype)
 
     def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
@@ -60,7 +64,7 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     role_code = np.array([roles.index(s.role) for s in staff] + [-1])
     frame = pd.DataFrame(
         {
-            "case_id": column("case_id", np.int64),
+            "case_id": ids[order].astype(np.int64),
             "source": coded(column("source", np.int64), list(SOURCE_NAMES)),
             "found_by": coded(column("found_by", np.int64), list(SOURCE_NAMES)),
             "source_seq": column("source_seq", np.int64),
@@ -97,12 +101,12 @@ def cases_table(model: GridModel) -> pd.DataFrame:
     return frame
 
 
-def jobs_table(model: GridModel) -> pd.DataFrame:
+def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     """One row per execution of a job: the grid tier's work, a department's work
     or review, rework after a bounce-back, the feedback call; its station and tier, when it was
     queued, started and finished, by whom, and how it ended (done, to be done again, handed back;
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
-    scenario's `output.jobs` is false."""
+    scenario's `output.jobs` is false. `release`: as `cases_table`'s."""
     jobs = model.metrics.jobs
     unfinished = []
     if model.scenario.output.jobs:
@@ -120,12 +124,14 @@ def jobs_table(model: GridModel) -> pd.DataFrame:
     unfinished = np.array(unfinished, dtype=float).reshape(-1, len(JOB_FIELDS))
 
     def unsorted(name: str) -> np.ndarray:
-        return np.concatenate([jobs.column(name), unfinished[:, JOB_FIELDS.index(name)]])
+        return np.concatenate([jobs.column(name, release), unfinished[:, JOB_FIELDS.index(name)]])
 
-    order = np.lexsort((unsorted("queued_h"), unsorted("case_id")))
+    keys = {name: unsorted(name) for name in ("queued_h", "case_id")}  # the sort keys, once
+    order = np.lexsort((keys["queued_h"], keys["case_id"]))
 
     def column(name: str, dtype: type) -> np.ndarray:
-        return unsorted(name)[order].astype(dtype)
+        values = keys.pop(name) if name in keys else unsorted(name)
+        return values[order].astype(dtype)
 
     staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
     frame = pd.DataFrame(

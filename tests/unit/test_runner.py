@@ -6,13 +6,15 @@ reporting changes nothing in the run."""
 from __future__ import annotations
 
 import gc
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sim
 from sim.model import GridModel
-from sim.runner import RUN_GC_THRESHOLDS, fewer_collections, scenario_as_run
+from sim.runner import RUN_GC_THRESHOLDS, fewer_collections, result_of, scenario_as_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,3 +99,22 @@ def test_the_working_folder_is_never_replaced(tmp_path: Path, monkeypatch):
         with pytest.raises(FileExistsError, match="working folder"):
             result.write(out)
     assert list(inside.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+
+
+def test_records_released_into_the_tables_give_the_same_tables():
+    """`sim.run` lets the run records go as they move into the tables (nothing uses the model
+    afterwards); the tables are those of a model that keeps them, and a released field cannot
+    be read again (it would come back empty)."""
+    scenario = scenario_as_run(sim.load_scenario(ROOT / "scenarios/baseline.yaml"), 5)
+    started = datetime.now(UTC)
+    kept, moved = (GridModel(scenario, seed=4) for _ in range(2))
+    for model in (kept, moved):
+        model.run_model()
+    with_records = result_of(kept, started, 0.0)
+    released = result_of(moved, started, 0.0, release=True)
+    pd.testing.assert_frame_equal(with_records.cases, released.cases)
+    pd.testing.assert_frame_equal(with_records.jobs, released.jobs)
+    assert with_records.summary == released.summary
+    assert len(kept.metrics.records.column("case_id")) > 0
+    with pytest.raises(RuntimeError, match="released"):
+        moved.metrics.records.column("case_id")
