@@ -43,7 +43,7 @@ with fewer_collections():  # as sim.run does
     cpu.append(time.process_time())
     model.run_model()
     cpu.append(time.process_time())
-    result = result_of(model, datetime.now(UTC), time.perf_counter())
+    result = result_of(model, datetime.now(UTC), time.perf_counter(), release=True)
     cpu.append(time.process_time())
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({

@@ -54,7 +54,7 @@ scenario = scenario_as_run(sim.load_scenario(sys.argv[1]), float(sys.argv[2]))
 with fewer_collections():  # as sim.run does
     model = GridModel(scenario, seed=1)
     model.run_model()
-    result = result_of(model, datetime.now(UTC), time.perf_counter())
+    result = result_of(model, datetime.now(UTC), time.perf_counter(), release=True)
 peak = status("VmHWM")
 print(json.dumps({"peak_kib": peak, "imports_kib": rss0, "households": model.world.n_households}))
 """
@@ -151,7 +151,7 @@ def scaling_table(days: float, repeats: int) -> None:
                 built = time.process_time()
                 model.run_model()
                 ran = time.process_time()
-                result = result_of(model, datetime.now(UTC), time.perf_counter())
+                result = result_of(model, datetime.now(UTC), time.perf_counter(), release=True)
             end = time.process_time()
             events = next(model.env._eid)  # every event SimPy scheduled
             cases = len(result.cases)
