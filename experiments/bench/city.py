@@ -35,6 +35,9 @@ import sim
 from sim.model import GridModel
 from sim.runner import fewer_collections, result_of, scenario_as_run
 
+def status(key):  # kiB; VmHWM: the peak of this process so far
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(key))
+
 wall = time.perf_counter()
 scenario = scenario_as_run(sim.load_scenario(sys.argv[1]), float(sys.argv[2]))
 cpu = [time.process_time()]
@@ -43,10 +46,12 @@ with fewer_collections():  # as sim.run does
     cpu.append(time.process_time())
     model.run_model()
     cpu.append(time.process_time())
+    simulated = status("VmHWM"), status("VmRSS")
     result = result_of(model, datetime.now(UTC), time.perf_counter(), release=True)
     cpu.append(time.process_time())
-peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+peak = status("VmHWM")
 print(json.dumps({
+    "simulated_peak_kib": simulated[0], "simulated_rss_kib": simulated[1],
     "build_s": cpu[1] - cpu[0], "simulate_s": cpu[2] - cpu[1], "summary_s": cpu[3] - cpu[2],
     "wall_s": time.perf_counter() - wall, "peak_kib": peak, "jobs": len(result.jobs),
     "cases": len(result.cases), "households": model.world.n_households,
@@ -84,7 +89,11 @@ def main() -> None:
         f"tables and KPIs {run['summary_s']:.1f} s: {total:.1f} s ({total / 60:.1f} min); "
         f"wall {run['wall_s']:.1f} s"
     )
-    print(f"  peak memory {run['peak_kib'] / 2**20:.2f} GiB")
+    print(
+        f"  peak memory {run['peak_kib'] / 2**20:.2f} GiB; while simulating "
+        f"{run['simulated_peak_kib'] / 2**20:.2f} GiB, at its end "
+        f"{run['simulated_rss_kib'] / 2**20:.2f} GiB"
+    )
     print(
         f"  {run['jobs']:,} job executions, {run['cases']:,} cases: {jobs_per_s:,.0f} jobs per "
         f"CPU second; bare SimPy M/M/5 {bare:,.0f} customers per CPU second "
