@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_parts import gridsim_main
 
 import sim
 from sim import cli
@@ -66,16 +67,6 @@ def gridsim(
         text=True,
         timeout=300,
     )
-
-
-def gridsim_main(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    """`cli.main(ARGS)` in this process (the console script's code path, without the cost of
-    starting an interpreter); returns (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([str(arg) for arg in args])
-    code = exit_info.value.code
-    captured = capsys.readouterr()
-    return (code if isinstance(code, int) else 1), captured.out, captured.err
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from sim import cli
+from cli_parts import gridsim_main
 
 ROOT = Path(__file__).resolve().parents[2]
 MMC = ROOT / "scenarios" / "theory" / "mmc.yaml"
@@ -21,15 +20,6 @@ def plain_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FORCE_COLOR", "GRIDSIM_DEBUG", "GRIDSIM_LIMITS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
-
-
-def gridsim(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    """`cli.main(ARGS)` in this process; (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([str(arg) for arg in args])
-    code = exit_info.value.code
-    captured = capsys.readouterr()
-    return (code if isinstance(code, int) else 1), captured.out, captured.err
 
 
 def mmc_with(tmp_path: Path, old: str, new: str, name: str = "broken.yaml") -> Path:
@@ -72,7 +62,7 @@ def test_hostile_files_exit_2_naming_file_line_and_field(
 ) -> None:
     for name, (file, where) in hostile_files(tmp_path).items():
         started = time.monotonic()
-        code, out, err = gridsim(capsys, "validate", file)
+        code, out, err = gridsim_main(capsys, "validate", file)
         assert time.monotonic() - started < 10, name
         assert code == 2, f"{name}: {out}{err}"
         assert "Traceback" not in out + err and "internal error" not in err, name
@@ -83,7 +73,7 @@ def test_run_with_days_1e308_exits_2_before_running(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "out"
-    code, _, err = gridsim(capsys, "run", MMC, "--days", "1e308", "--out", out_dir)
+    code, _, err = gridsim_main(capsys, "run", MMC, "--days", "1e308", "--out", out_dir)
     assert code == 2
     assert "--set: run.days: 1e+308 days is above the limit" in err
     assert not out_dir.exists()
@@ -93,7 +83,7 @@ def test_sweep_dry_run_of_a_hundred_million_replications_exits_2_fast(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     started = time.monotonic()
-    code, _, err = gridsim(
+    code, _, err = gridsim_main(
         capsys,
         "sweep",
         ROOT / "experiments" / "staffing_mix.yaml",
@@ -113,7 +103,7 @@ def test_a_missing_base_names_the_base_line_as_written(
     experiment = tmp_path / "exp.yaml"
     experiment.write_text("name: e\n# the base\nbase: ../nothere.yaml\n", encoding="utf-8")
     out = ["--out", tmp_path / "out"] if command == "sweep" else []
-    code, _, err = gridsim(capsys, command, experiment, *out)
+    code, _, err = gridsim_main(capsys, command, experiment, *out)
     assert code == 2
     assert f"{experiment}:3: base: no scenario file '../nothere.yaml'" in err
     assert not (tmp_path / "out").exists()
@@ -123,14 +113,14 @@ def test_a_scenario_with_a_base_key_is_checked_as_a_scenario(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scenario = mmc_with(tmp_path, "name: mmc\n", "name: mmc\nbase: mmc.yaml\n")
-    code, _, err = gridsim(capsys, "validate", scenario)
+    code, _, err = gridsim_main(capsys, "validate", scenario)
     assert code == 2
     assert f"{scenario}:8: base: unknown key" in err
 
 
 def test_gridsim_schema_lists_every_limit(capsys: pytest.CaptureFixture[str]) -> None:
     for args in ((), ("--experiment",)):
-        code, out, _ = gridsim(capsys, "schema", *args)
+        code, out, _ = gridsim_main(capsys, "schema", *args)
         assert code == 0
         listed = json.loads(out)["x-limits"]
         for name in ("file_bytes", "depth", "items", "households", "grids", "staff", "runs"):

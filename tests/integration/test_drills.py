@@ -11,22 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_parts import gridsim_main
 
-from sim import cli
 from sim.drill import load_drill, load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 DRILLS = sorted(
     p for p in (ROOT / "scenarios" / "drills").glob("*.yaml") if ".decisions" not in p.name
 )
-
-
-def gridsim(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([str(arg) for arg in args])
-    code = exit_info.value.code
-    captured = capsys.readouterr()
-    return (code if isinstance(code, int) else 1), captured.out, captured.err
 
 
 def test_the_drills_are_there() -> None:
@@ -42,7 +34,7 @@ def test_a_shipped_drill_plays_headless(
     script = load_script(decisions, drill)
     assert drill.objectives and drill.injects and script.decisions
     out = tmp_path / "drill"
-    code, stdout, stderr = gridsim(
+    code, stdout, stderr = gridsim_main(
         capsys, "drill", drill_file, "--script", decisions, "--out", out, "--replays", "0"
     )
     assert code == 0, stderr
@@ -69,7 +61,7 @@ def test_a_shipped_drill_plays_headless(
     )
     # the decisions as played play again to the same log
     again = tmp_path / "again"
-    code, _, stderr = gridsim(
+    code, _, stderr = gridsim_main(
         capsys, "drill", drill_file, "--script", out / "decisions.yaml", "--out", again,
         "--replays", "0",
     )  # fmt: skip
@@ -81,7 +73,7 @@ def test_a_shipped_drill_plays_headless(
 def test_without_a_script_the_app_needs_a_free_port(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        code, _, stderr = gridsim(capsys, "drill", DRILLS[0], "--port", str(port))
+        code, _, stderr = gridsim_main(capsys, "drill", DRILLS[0], "--port", str(port))
     assert code == 2 and f"127.0.0.1:{port}: cannot listen there" in stderr
 
 
@@ -95,7 +87,7 @@ def test_bad_files_exit_2_with_file_line_and_field(
         "injects:\n  property_staff_ill:\n    grid: beijiaohua-g77\n",
         encoding="utf-8",
     )
-    code, _, stderr = gridsim(
+    code, _, stderr = gridsim_main(
         capsys, "drill", bad_drill, "--script", gas.with_suffix(".decisions.yaml")
     )
     assert code == 2
@@ -107,7 +99,9 @@ def test_bad_files_exit_2_with_file_line_and_field(
         "  - {at: day 3 07:00, role: 街道, decision: {fire: gas_response}}\n",
         encoding="utf-8",
     )
-    code, _, stderr = gridsim(capsys, "drill", gas, "--script", script, "--out", tmp_path / "x")
+    code, _, stderr = gridsim_main(
+        capsys, "drill", gas, "--script", script, "--out", tmp_path / "x"
+    )
     assert code == 2 and not (tmp_path / "x").exists()
     assert (
         f"{script}:2: decisions.0.decision.mobilise: role '街道' may not decide action 'mobilise'"
@@ -118,7 +112,7 @@ def test_bad_files_exit_2_with_file_line_and_field(
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine", encoding="utf-8")
-    code, _, stderr = gridsim(
+    code, _, stderr = gridsim_main(
         capsys, "drill", gas, "--script", gas.with_suffix(".decisions.yaml"), "--out", foreign
     )
     assert code == 2 and "not a drill's" in stderr
