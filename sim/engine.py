@@ -10,6 +10,10 @@ and priorities, so a run's results are bit-identical to plain SimPy's (the golde
 - `now` is a plain attribute (SimPy's is a property, read a million times a simulated day);
 - `timeout` builds its event and schedules it in one call;
 - a process keeps its bound resume method instead of making a new one for every wait;
+- events due a bucket or more ahead (`BUCKET` hours) wait in a list per bucket and join the
+  heap when their bucket begins, so the heap holds only what is near (a city keeps some
+  100,000 events pending, most of them days ahead: shifts, closing delays, deadlines); they
+  keep the numbers SimPy gave them when they were scheduled, so the order is unchanged;
 - `FirstOf(env, a, b)` is `a | b` (SimPy's `Condition` with `any_events`) reduced to what a
   wait needs: triggered once, when the first of the two is processed, with the first's value
   when it is `a`. Like the condition it is triggered (scheduled) when that event is processed,
@@ -18,7 +22,8 @@ and priorities, so a run's results are bit-identical to plain SimPy's (the golde
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+import math
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import simpy
@@ -26,6 +31,9 @@ from simpy.core import BoundClass
 from simpy.events import NORMAL, PENDING, URGENT, AllOf, AnyOf, Event, Initialize, Process, Timeout
 
 _new_timeout = Timeout.__new__
+
+#: Hours an event must lie ahead of the current bucket's end to wait outside the heap.
+BUCKET = 1.0
 
 
 class FastProcess(Process):
@@ -118,8 +126,13 @@ class FirstOf(Event):
 
 
 class Environment(simpy.Environment):
-    """SimPy's environment with a faster `run(until=time)`, `now` as an attribute and a
-    one-call `timeout`; same events, same order."""
+    """SimPy's environment with a faster `run(until=time)`, `now` as an attribute, a
+    one-call `timeout` and far events kept out of the heap; same events, same order.
+
+    The heap (`_queue`) holds every event due before `_near_end`; later ones wait in
+    `_buckets[k]` (due in [k, k + 1) × BUCKET hours), whose numbers `_bucket_keys` keeps in a
+    heap. An event is taken from the heap only while it is due before `_near_end`; otherwise
+    the nearest bucket is poured in first, so every event is taken in SimPy's order."""
 
     now = 0.0  # an attribute here, kept equal to `_now` (SimPy's is a property)
 
@@ -131,6 +144,42 @@ class Environment(simpy.Environment):
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
         self.now = initial_time
+        self._near_end = (math.floor(initial_time / BUCKET) + 1) * BUCKET
+        self._buckets: dict[int, list[tuple]] = {}
+        self._bucket_keys: list[int] = []
+
+    def _push(self, entry: tuple) -> None:
+        """Schedule `entry` (time, priority, number, event): in the heap if it is near."""
+        at = entry[0]
+        if at < self._near_end:
+            heappush(self._queue, entry)
+            return
+        key = int(at // BUCKET)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = []
+            heappush(self._bucket_keys, key)
+        bucket.append(entry)
+
+    def _pour(self) -> bool:
+        """Move the nearest bucket into the heap; False if there was none."""
+        if not self._bucket_keys:
+            return False
+        key = heappop(self._bucket_keys)
+        self._near_end = (key + 1) * BUCKET
+        self._queue.extend(self._buckets.pop(key))
+        heapify(self._queue)
+        return True
+
+    def _settle(self) -> None:
+        """Pour buckets until the heap's first event is the next of all (or none is left)."""
+        queue = self._queue
+        while (not queue or queue[0][0] >= self._near_end) and self._pour():
+            pass
+
+    def schedule(self, event: Event, priority: int = NORMAL, delay: float = 0) -> None:
+        """SimPy's `schedule`, far events kept in their bucket."""
+        self._push((self._now + delay, priority, next(self._eid), event))
 
     def timeout(self, delay: float = 0, value: Any = None) -> Timeout:
         """SimPy's `Timeout(env, delay, value)`, scheduled in the same call."""
@@ -142,10 +191,20 @@ class Environment(simpy.Environment):
         event._value = value
         event._delay = delay
         event._ok = True
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), event))
+        at = self._now + delay
+        if at < self._near_end:
+            heappush(self._queue, (at, NORMAL, next(self._eid), event))
+        else:
+            self._push((at, NORMAL, next(self._eid), event))
         return event
 
+    def peek(self) -> float:
+        """The time of the next event (infinity if none)."""
+        self._settle()
+        return super().peek()
+
     def step(self) -> None:
+        self._settle()
         super().step()
         self.now = self._now
 
@@ -165,7 +224,11 @@ class Environment(simpy.Environment):
         stop._value = None
         self.schedule(stop, URGENT, at - self._now)
         queue = self._queue
-        while queue:
+        while True:
+            if not queue or queue[0][0] >= self._near_end:
+                self._settle()
+                if not queue:
+                    break
             now, _, _, event = heappop(queue)
             self._now = self.now = now
             if event is stop:

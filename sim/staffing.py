@@ -67,7 +67,6 @@ def department_members(
     n_categories = len(posting.case_types)
     shifts = shift_times(posting.calendar, posting.horizon, [spec.shift])
     takes = [True] * n_categories
-    categories = list(range(n_categories))
     return [
         Member(
             role=kind,
@@ -78,7 +77,6 @@ def department_members(
             stations=[station],
             shifts=shifts,
             takes=takes,
-            categories=categories,
             field_takes=takes,
             rates=dict.fromkeys(SKILLS, 1.0),
             category_rates=[1.0] * n_categories,
@@ -164,14 +162,12 @@ def _profiles(profiles: list[Profile], n: int) -> list[Profile | None]:
 class _TeamParts:
     """What every member of a team has alike, built once per team: per category, whether it
     is taken (and below the field share, taken if not deferrable), the team's speed on it and
-    the share settled at the grid; the admin categories (deferrable); the meetings."""
+    the share settled at the grid; the meetings."""
 
     takes: list[bool]
-    categories: list[int]
     field_takes: list[bool]
     category_rates: list[float]
     resolves: list[float]
-    deferrable: frozenset[int]
     meetings: list[tuple[float, float]]
     profiles: dict[str | None, tuple[dict[str, float], dict[str, float]]] = field(
         default_factory=dict
@@ -200,11 +196,9 @@ class _TeamParts:
         deferrable = frozenset(c.index for c in case_types if c.kind == "admin")
         return cls(
             takes=takes,
-            categories=[i for i, ok in enumerate(takes) if ok],
             field_takes=[ok and i not in deferrable for i, ok in enumerate(takes)],
             category_rates=[team.category_speed.get(c.name, 1.0) for c in case_types],
             resolves=[team.resolves.get(c.name, 0.0) for c in case_types],
-            deferrable=deferrable,
             meetings=meeting_times(posting.calendar, posting.horizon, team.meetings),
         )
 
@@ -232,7 +226,6 @@ def _member(
         stations=[posting.grid_stations[g.index] for g in grids],
         shifts=roster,
         takes=common.takes,
-        categories=common.categories,
         field_takes=common.field_takes,
         rates=skills,
         category_rates=common.category_rates,
@@ -241,7 +234,6 @@ def _member(
         contact_bonus=profile.contact_bonus if profile is not None else 0.0,
         patrols=patrol is not None and patrol.enabled,
         min_field_share=team.min_field_share,
-        deferrable=common.deferrable,
         overtime_limit=team.overtime_limit,
         no_show=team.no_show,
         meetings=common.meetings,

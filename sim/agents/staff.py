@@ -63,7 +63,7 @@ class Workplace:
 
     env: simpy.Environment
     flow: CaseFlow
-    states: np.ndarray
+    states: bytearray
     job_ended: Callable[[Job, int, float, str], None]
     horizon: float
     patrol: PatrolWatch = NOTHING_HIDDEN
@@ -82,8 +82,7 @@ class Member:
     stations: list[Station]
     shifts: list[Block] | None  # stretches on duty in time order; None = round the clock
     takes: list[bool]  # per category index: may take its jobs
-    categories: list[int]  # indices of the categories taken
-    field_takes: list[bool]  # `takes` less the deferrable ones (below min_field_share)
+    field_takes: list[bool]  # `takes` less the admin categories (below min_field_share)
     rates: dict[str, float]  # work-rate multiplier per skill
     category_rates: list[float]  # extra multiplier per category (specialists on their own)
     resolves: list[float]  # per category: P(resolving at the grid what would go up)
@@ -91,7 +90,6 @@ class Member:
     contact_bonus: float = 0.0  # share of not-at-home households still reached
     patrols: bool = False  # patrols the home grid while waiting for a job
     min_field_share: float | None = None
-    deferrable: frozenset[int] = frozenset()  # categories set aside below min_field_share
     overtime_limit: float | None = None
     no_show: float = 0.0
     meetings: list[tuple[float, float]] = field(default_factory=list)  # (start, end) hours
@@ -126,7 +124,6 @@ class Staff:
         "active",
         "away_h",
         "away_since",
-        "categories",
         "category_rates",
         "cover",
         "env",
@@ -193,7 +190,6 @@ class Staff:
         self.takes = member.takes
         self.accepting = member.takes  # what a station may hand over while this person waits
         self._field_takes = member.field_takes
-        self.categories = member.categories
         self.rates = member.rates
         self.category_rates = member.category_rates
         self.success = member.success
@@ -268,14 +264,14 @@ class Staff:
 
     def _next_job(self) -> Job | None:
         """The most urgent waiting job this person may take, across their stations."""
-        categories = self.categories
+        takes = self.takes
         if self.min_field_share is not None and self._below_field_share():
-            categories = [c for c in categories if c not in self.member.deferrable]
+            takes = self._field_takes
         best = None
         for station in self.serving:
             if not station.waiting:
                 continue
-            head = station.best(categories)
+            head = station.best(takes)
             if head is not None and (best is None or head[0] < best[1][0]):
                 best = (station, head)
         if best is None:

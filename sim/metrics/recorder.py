@@ -98,7 +98,8 @@ class Metrics:
         self.unit_of_grid = unit_of_grid.tolist()
         self.records = Columns(RECORD_FIELDS, RECORD_TYPES)  # closed cases (Case.record)
         self.open: dict[int, Case] = {}
-        self.staff_state = np.full(n_staff, OFF, dtype=np.int8)
+        #: Per member of staff: OFF, IDLE or BUSY (bytes: written at every switch, cheaply).
+        self.staff_state = bytearray([OFF]) * n_staff
         self.arrivals = [0] * n_units
         self.completions = [0] * n_units
         self.backlog = [0] * n_units
@@ -183,5 +184,6 @@ class Metrics:
                 np.array(self.by_category, dtype=float),
             ]
         )
-        staff = np.bincount(staff_unit * 3 + self.staff_state, minlength=3 * n_staff_units)
+        states = np.frombuffer(self.staff_state, dtype=np.int8)
+        staff = np.bincount(staff_unit * 3 + states, minlength=3 * n_staff_units)
         self.rows.append((now, mode, cases, staff.reshape(-1, 3)))

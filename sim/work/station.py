@@ -26,7 +26,7 @@ class Station:
     the station's number in the jobs table; `env` stamps the time each job is queued.
     """
 
-    __slots__ = ("env", "idle", "index", "name", "order", "queues", "unit", "waiting")
+    __slots__ = ("env", "filled", "idle", "index", "name", "order", "queues", "unit", "waiting")
 
     def __init__(
         self,
@@ -43,6 +43,8 @@ class Station:
         self.env = env
         self.order = order
         self.queues: list[list[tuple[int, int, Job]]] = [[] for _ in range(n_categories)]
+        #: The categories whose queue holds a job (a station rarely has more than a few).
+        self.filled: dict[int, None] = {}
         self.waiting = 0
         self.idle: dict[Staff, None] = {}
 
@@ -54,25 +56,33 @@ class Station:
             if staff.accepting[category]:
                 staff.assign(job)
                 return
-        heappush(self.queues[category], (job.priority, next(self.order), job))
+        queue = self.queues[category]
+        if not queue:
+            self.filled[category] = None
+        heappush(queue, (job.priority, next(self.order), job))
         self.waiting += 1
 
-    def best(self, categories: list[int]) -> tuple[tuple, int] | None:
-        """The queue head (priority, arrival, job) of the most urgent waiting job among
-        `categories`, with its category; None if there is none."""
-        if not self.waiting:
-            return None
+    def best(self, takes: list[bool]) -> tuple[tuple, int] | None:
+        """The queue head (priority, arrival, job) of the most urgent waiting job of a category
+        `takes` allows (one flag per category index), with its category; None if there is none.
+        Heads never tie: every arrival has its own number."""
         best = None
-        for category in categories:
-            queue = self.queues[category]
-            if queue and (best is None or queue[0] < best[0]):
-                best = (queue[0], category)
+        queues = self.queues
+        for category in self.filled:
+            if takes[category]:
+                head = queues[category][0]
+                if best is None or head < best[0]:
+                    best = (head, category)
         return best
 
     def take(self, category: int) -> Job:
         """Remove and return the next job of `category` (its queue must not be empty)."""
         self.waiting -= 1
-        return heappop(self.queues[category])[2]
+        queue = self.queues[category]
+        job = heappop(queue)[2]
+        if not queue:
+            del self.filled[category]
+        return job
 
     def __len__(self) -> int:
         return self.waiting
