@@ -108,6 +108,7 @@ class Staff:
 
     __slots__ = (
         "_activity",
+        "_arrival",
         "_at_hire",
         "_field_takes",
         "_interrupted",
@@ -228,6 +229,7 @@ class Staff:
         self._since = 0.0
         self._overtime_since: float | None = None
         self._job: Job | None = None
+        self._arrival: float | None = None  # when the job in hand's travel ends, if on the way
         self._meeting_until = 0.0  # end of the meeting this person is to attend, if any
         self._signal = self.env.event()
         self.states[index] = IDLE if self.on_duty else OFF
@@ -366,18 +368,20 @@ class Staff:
             duration *= 1.0 + self.member.fatigue_slowdown
         if self.novice_until > env.now:
             duration /= self.novice_speed
-        started = None
-        try:
-            if job.travel > 0:
-                self._switch("travel", BUSY)
-                yield env.timeout(job.travel)
+        travel = job.travel
+        if travel > 0:  # on the way, then at work: one wait, the hours split when accounted
+            self._switch("travel", BUSY)
+            self._arrival = env.now + travel
+        else:
             self._switch(case.activity, BUSY)
-            started = env.now
-            yield env.timeout(duration)
+        begun = env.now
+        try:
+            yield env.timeout(travel + duration)
         except simpy.Interrupt:  # overtime limit reached, or the person left: hand the rest back
             self._interrupted = False
-            if started is not None and duration > 0:
-                job.work *= 1.0 - (env.now - started) / duration
+            worked = env.now - begun - travel
+            if worked > 0 and duration > 0:
+                job.work *= 1.0 - worked / duration
             self._end_job(job, HANDED_BACK)
             job.station.submit(job)
             return
@@ -407,6 +411,9 @@ class Staff:
         self.job_ended(job, self.index, self.env.now, outcome)
         if outcome == DONE:
             self.work_done += job.work
+        if self._arrival is not None:  # the travel counted (all of it if handed back on the way)
+            self._account()
+            self._arrival = None
         self._job = None
         if self._overtime_since is not None:
             self.overtime += self.env.now - self._overtime_since
@@ -635,6 +642,8 @@ class Staff:
 
     def _switch(self, activity: str, state: int) -> None:
         now = self.env.now
+        if self._arrival is not None:
+            self._arrive(now)
         self.hours[self._activity] += now - self._since
         self._activity = activity
         self._since = now
@@ -643,8 +652,17 @@ class Staff:
     def _account(self) -> None:
         """Count the time since the last switch to the activity under way."""
         now = self.env.now
+        if self._arrival is not None:
+            self._arrive(now)
         self.hours[self._activity] += now - self._since
         self._since = now
+
+    def _arrive(self, now: float) -> None:
+        """If the job in hand's travel is over by `now`, count it and work from its end."""
+        arrival = self._arrival
+        if now >= arrival:
+            self.hours["travel"] += arrival - self._since
+            self._activity, self._since, self._arrival = self._job.case.activity, arrival, None
 
     def flush(self) -> None:
         """Account the time since the last switch (call at the end of a run)."""

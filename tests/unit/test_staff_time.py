@@ -290,3 +290,36 @@ def test_scheduled_hours_follow_the_calendar():
     )
     grid = res.workers[res.workers["role"] == "grid_worker"]
     assert np.allclose(grid["scheduled_h"], expected)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],  # round the clock: jobs cut by the horizon, on the way or at work
+        [  # a day shift whose overtime is cut short: jobs handed back on the way and at work
+            "grid_workers.shift.start=08:00",
+            "grid_workers.shift.end=17:00",
+            "grid_workers.shift.breaks=[]",
+            "grid_workers.overtime_limit=10min",
+        ],
+    ],
+    ids=["round-the-clock", "overtime-limit"],
+)
+def test_travel_hours_are_the_travel_of_the_jobs_begun(overrides):
+    """A job's travel and work are one wait (`Staff._do`), its hours split when accounted: each
+    member's travel hours are, over the executions they began, the travel (30 min) or the part
+    of it done before the job ended, was handed back or the horizon came."""
+    scenario = sim.load_scenario(MMC, ["categories.service.travel=30min", *overrides])
+    res = sim.run(scenario, seed=7, days=3.03)
+    jobs = res.jobs[res.jobs["outcome"] != "waiting"]
+    ended = jobs["finished_h"].fillna(res.summary["horizon_h"])
+    travel = np.minimum(0.5, ended - jobs["started_h"])
+    expected = travel.groupby(jobs["staff_id"].astype(str)).sum()
+    workers = res.workers.set_index("staff_id")["travel_h"]
+    workers.index = workers.index.astype(str)
+    assert expected.sum() > 10
+    if overrides:  # some handed back on the way, some at work
+        handed_back = jobs[jobs["outcome"] == "handed_back"]
+        on_the_way = handed_back["finished_h"] - handed_back["started_h"] < 0.5
+        assert on_the_way.any() and not on_the_way.all()
+    np.testing.assert_allclose(workers.reindex(expected.index), expected, rtol=0, atol=1e-9)
