@@ -279,7 +279,7 @@ def _result_of(model: GridModel, started: datetime, clock: float, release: bool)
     workers = workers_table(model)
     if scenario.performance is not None:
         workers = score_workers(model, cases, workers)
-    timeseries = timeseries_table(model)
+    timeseries = timeseries_table(model, release)
     warmup, method, settled = choose_warmup(scenario, timeseries, model.horizon)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
     if "admin" in model.sources:

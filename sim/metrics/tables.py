@@ -3,6 +3,8 @@ from the model's counters after the run."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,17 +32,26 @@ if TYPE_CHECKING:
     from sim.model import GridModel
 
 
+def _rows(records: Iterable[tuple[float, ...]], n: int, width: int) -> np.ndarray:
+    """`n` rows of `width` numbers as a float64 array, filled as they come (never a list of
+    them: each row would hold `width` boxed floats)."""
+    return np.fromiter(records, dtype=np.dtype((float, width)), count=n).reshape(n, width)
+
+
 def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     """One row per case or task, in creation order. `channel`: the channel a resident's request
     came through (grid, hotline, property; empty for other work); `reopens`: the case whose
     need came back as this one (empty for none); `sender`: the upper department that sent a
     top-down task; `resident_group`: what a residents' group did with a request it could take.
     `release`: the run records are let go as their columns move into the table (the model's
-    last use)."""
+    last use). Each column is built once and handed to the table as it is (no copy)."""
     metrics, world, case_types = model.metrics, model.world, model.case_types
     records = metrics.records
-    still_open = [case.record(SOURCE_CODE) for case in metrics.open.values()]
-    still_open = np.array(still_open, dtype=float).reshape(-1, len(RECORD_FIELDS))
+    still_open = _rows(
+        (case.record(SOURCE_CODE) for case in metrics.open.values()),
+        len(metrics.open),
+        len(RECORD_FIELDS),
+    )
     ids = np.concatenate([records.column("case_id", release), still_open[:, 0]])
     order = np.argsort(ids, kind="stable")
 
@@ -49,7 +60,7 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
         never the whole table."""
         closed = records.column(name, release)
         values = np.concatenate([closed, still_open[:, RECORD_FIELDS.index(name)]])
-        return values[order].astype(dtype)
+        return values[order].astype(dtype, copy=False)
 
     def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=labels)
@@ -62,43 +73,46 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     handler = column("handler", np.int64)
     roles = sorted({s.role for s in staff})
     role_code = np.array([roles.index(s.role) for s in staff] + [-1])
-    frame = pd.DataFrame(
-        {
-            "case_id": ids[order].astype(np.int64),
-            "source": coded(column("source", np.int64), list(SOURCE_NAMES)),
-            "found_by": coded(column("found_by", np.int64), list(SOURCE_NAMES)),
-            "source_seq": column("source_seq", np.int64),
-            "category": coded(category, [c.name for c in case_types]),
-            "kind": coded(np.array([kinds.index(c.kind) for c in case_types])[category], kinds),
-            "grid": coded(grids, world.unit_ids("grid")),
-            "community": coded(community, world.unit_ids("community")),
-            "street": coded(street, world.unit_ids("street")),
-            "difficulty_band": pd.Categorical(np.array(world.difficulty_bands())[grids], BANDS),
-            "household": column("household", np.int64),
-            "priority": column("priority", np.int8),
-            "created_h": column("created_h", float),
-            "deadline_h": column("deadline_h", float),
-            "work_h": column("work_h", float),
-        }
-    )
+    source = column("source", np.int64)
+    source_seq = column("source_seq", np.int64)
+    case_ids = ids[order].astype(np.int64)
+    data = {
+        "case_id": case_ids,
+        "source": coded(source, list(SOURCE_NAMES)),
+        "found_by": coded(column("found_by", np.int64), list(SOURCE_NAMES)),
+        "source_seq": source_seq,
+        "category": coded(category, [c.name for c in case_types]),
+        "kind": coded(np.array([kinds.index(c.kind) for c in case_types])[category], kinds),
+        "grid": coded(grids, world.unit_ids("grid")),
+        "community": coded(community, world.unit_ids("community")),
+        "street": coded(street, world.unit_ids("street")),
+        "difficulty_band": pd.Categorical(np.array(world.difficulty_bands())[grids], BANDS),
+        "household": column("household", np.int64),
+        "priority": column("priority", np.int8),
+        "created_h": column("created_h", float),
+        "deadline_h": column("deadline_h", float),
+        "work_h": column("work_h", float),
+    }
+    del grids, community, street
     for step in LOOP_STEPS:
-        frame[f"{step}_h"] = column(f"{step}_h", float)
-    frame["closed_h"] = frame["archived_h"]
-    frame["tier_reached"] = coded(column("tier_reached", np.int64), list(TIERS))
-    frame["handler_kind"] = coded(role_code[handler], roles)
-    frame["handler_id"] = coded(handler, [s.name for s in staff])
-    frame["status"] = coded(column("status", np.int64), list(STATUSES))
-    frame["attempts"] = column("attempts", np.int16)
-    source_seq = frame["source_seq"].to_numpy()
-    is_admin = (frame["source"] == "admin").to_numpy()
-    frame["sender"] = sender_column(model.sources.get("admin"), is_admin, source_seq)
-    frame["resident_group"] = outcome_column(model.residents, frame["case_id"].to_numpy())
-    frame["channel"] = coded(column("channel", np.int64), list(CHANNELS))
-    reopens = pd.Series(column("reopens", np.int64))
-    frame["reopens"] = reopens.where(reopens >= 0).astype("Int64")
-    frame["first_response_h"] = frame["accepted_h"] - frame["created_h"]
-    frame["time_to_close_h"] = frame["closed_h"] - frame["created_h"]
-    return frame
+        data[f"{step}_h"] = column(f"{step}_h", float)
+    data["closed_h"] = data["archived_h"]
+    data["tier_reached"] = coded(column("tier_reached", np.int64), list(TIERS))
+    data["handler_kind"] = coded(role_code[handler], roles)
+    data["handler_id"] = coded(handler, [s.name for s in staff])
+    del handler
+    data["status"] = coded(column("status", np.int64), list(STATUSES))
+    data["attempts"] = column("attempts", np.int16)
+    is_admin = source == SOURCE_CODE["admin"]
+    data["sender"] = sender_column(model.sources.get("admin"), is_admin, source_seq)
+    data["resident_group"] = outcome_column(model.residents, case_ids)
+    data["channel"] = coded(column("channel", np.int64), list(CHANNELS))
+    reopens = column("reopens", np.int64)
+    data["reopens"] = pd.array(reopens, dtype="Int64", copy=False)
+    data["reopens"][reopens < 0] = pd.NA
+    data["first_response_h"] = data["accepted_h"] - data["created_h"]
+    data["time_to_close_h"] = data["closed_h"] - data["created_h"]
+    return pd.DataFrame(data, copy=False)
 
 
 def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
@@ -108,20 +122,18 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
     scenario's `output.jobs` is false. `release`: as `cases_table`'s."""
     jobs = model.metrics.jobs
-    unfinished = []
+    unfinished: list[tuple[float, ...]] = []
     if model.scenario.output.jobs:
-        unfinished = [
-            job.record(-1, np.nan, WAITING)
-            for station in model.stations.all
-            for queue in station.queues
-            for _, _, job in queue
-        ]
-        unfinished += [
-            staff.job_in_hand.record(staff.index, np.nan, IN_HAND)
-            for staff, _ in model.staff_records()
-            if staff.job_in_hand is not None
-        ]
-    unfinished = np.array(unfinished, dtype=float).reshape(-1, len(JOB_FIELDS))
+        waiting = [job for station in model.stations.all for q in station.queues for *_, job in q]
+        in_hand = [s for s, _ in model.staff_records() if s.job_in_hand is not None]
+        unfinished = itertools.chain(
+            (job.record(-1, np.nan, WAITING) for job in waiting),
+            (s.job_in_hand.record(s.index, np.nan, IN_HAND) for s in in_hand),
+        )
+        n_unfinished = len(waiting) + len(in_hand)
+    else:
+        n_unfinished = 0
+    unfinished = _rows(unfinished, n_unfinished, len(JOB_FIELDS))
 
     def unsorted(name: str) -> np.ndarray:
         return np.concatenate([jobs.column(name, release), unfinished[:, JOB_FIELDS.index(name)]])
@@ -131,7 +143,7 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
 
     def column(name: str, dtype: type) -> np.ndarray:
         values = keys.pop(name) if name in keys else unsorted(name)
-        return values[order].astype(dtype)
+        return values[order].astype(dtype, copy=False)
 
     staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
     frame = pd.DataFrame(
@@ -152,50 +164,60 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
                 column("staff", np.int64), [s.name for s in staff]
             ),
             "outcome": pd.Categorical.from_codes(column("outcome", np.int64), list(JOB_OUTCOMES)),
-        }
+        },
+        copy=False,
     )
     frame["wait_h"] = frame["started_h"] - frame["queued_h"]
     frame["duration_h"] = frame["finished_h"] - frame["started_h"]
     return frame
 
 
-def timeseries_table(model: GridModel) -> pd.DataFrame:
+def timeseries_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     """One row per tick and unit. Closed-loop cases (residents' requests and patrol finds, what
     the headline KPIs count): arrivals, completions, `backlog` at the tick's end (summed over the
     units at the last tick it is `backlog_end`), its time average `backlog_mean`, and
     `backlog_<category>` per closed-loop category; tasks: `open_<kind>` at the tick's end for
     each task kind the scenario has (incident, admin, revisit, warning); staff busy/idle/off;
-    mode. Department units carry staff counts only (their case columns are NaN)."""
+    mode. Department units carry staff counts only (their case columns are NaN). Built a
+    column at a time; `release`: the ticks' counters are let go once read (the model's last
+    use)."""
     rows = model.metrics.rows
     units = model.timeseries_units
     if not rows:
         return pd.DataFrame()
     n_ticks, n_units = len(rows), len(units)
-    cases = np.stack([row[2] for row in rows])  # tick × case unit × column
-    padded = np.full((n_ticks, n_units, cases.shape[2]), np.nan)
-    padded[:, : cases.shape[1]] = cases
-    padded = padded.reshape(n_ticks * n_units, -1)
-    staff = np.stack([row[3] for row in rows]).reshape(n_ticks * n_units, 3)
-    frame = pd.DataFrame(
-        {
-            "t_h": np.repeat([row[0] for row in rows], n_units),
-            "unit": pd.Categorical.from_codes(np.tile(np.arange(n_units), n_ticks), units),
-            "mode": pd.Categorical(np.repeat([row[1] for row in rows], n_units)),
-        }
-    )
+    n_case_units = rows[0][2].shape[0]
+
+    def per_unit(values: list[np.ndarray]) -> np.ndarray:
+        """One value per tick and case unit (ticks × case units) as a column of every unit,
+        NaN for the units without cases."""
+        column = np.full((n_ticks, n_units), np.nan)
+        column[:, :n_case_units] = values
+        return column.reshape(-1)
+
+    def case_column(columns: list[int]) -> np.ndarray:
+        """The sum of the counters' `columns` (of the ticks' case arrays), as a column."""
+        return per_unit([row[2][:, columns].sum(axis=1) for row in rows])
+
+    data = {
+        "t_h": np.repeat([row[0] for row in rows], n_units),
+        "unit": pd.Categorical.from_codes(np.tile(np.arange(n_units), n_ticks), units),
+        "mode": pd.Categorical(np.repeat([row[1] for row in rows], n_units)),
+    }
     for i, key in enumerate(("arrivals", "completions", "backlog", "backlog_mean")):
-        frame[key] = padded[:, i]
-    by_category = padded[:, 4:]
+        data[key] = case_column([i])
     for case_type in model.case_types:
         if case_type.kind in CLOSED_LOOP_KINDS:
-            frame[f"backlog_{case_type.name}"] = by_category[:, case_type.index]
+            data[f"backlog_{case_type.name}"] = case_column([4 + case_type.index])
     for kind in TASK_KINDS:
-        columns = [c.index for c in model.case_types if c.kind == kind]
+        columns = [4 + c.index for c in model.case_types if c.kind == kind]
         if columns:
-            frame[f"open_{kind}"] = by_category[:, columns].sum(axis=1)
-    for i, key in enumerate(("busy", "idle", "off")):
-        frame[key] = staff[:, [BUSY, IDLE, OFF][i]]
-    return frame
+            data[f"open_{kind}"] = case_column(columns)
+    for key, state in (("busy", BUSY), ("idle", IDLE), ("off", OFF)):
+        data[key] = np.concatenate([row[3][:, state] for row in rows])
+    if release:
+        rows.clear()
+    return pd.DataFrame(data, copy=False)
 
 
 def workers_table(model: GridModel) -> pd.DataFrame:
