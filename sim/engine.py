@@ -177,6 +177,12 @@ class Environment(simpy.Environment):
         while (not queue or queue[0][0] >= self._near_end) and self._pour():
             pass
 
+    def clear(self) -> None:
+        """Drop every pending event (the run is over)."""
+        self._queue.clear()
+        self._buckets.clear()
+        self._bucket_keys.clear()
+
     def schedule(self, event: Event, priority: int = NORMAL, delay: float = 0) -> None:
         """SimPy's `schedule`, far events kept in their bucket."""
         self._push((self._now + delay, priority, next(self._eid), event))

@@ -10,6 +10,7 @@ needs; no part calls back into the model.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from itertools import count
@@ -292,6 +293,18 @@ class GridModel(mesa.Model):
                 report = self.tick_start + PROGRESS_EVERY_H
         for staff, _ in self.staff_records():
             staff.flush()
+
+    def release_cases(self) -> None:
+        """Let go of the cases still open, the jobs waiting and the events still pending, once
+        the tables hold them (the model's last use: it cannot run on), and collect the cycles
+        they leave (an open case and its jobs refer to each other)."""
+        self.metrics.open.clear()
+        for station in self.stations.all:
+            station.queues = [[] for _ in station.queues]
+            station.filled.clear()
+            station.waiting = 0
+        self.env.clear()
+        gc.collect()
 
     def staff_records(self) -> Iterator[tuple[Staff, Pay]]:
         """Every member of staff with their pay."""

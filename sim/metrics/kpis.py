@@ -99,13 +99,19 @@ def summarize(
     summary["cost_per_closed_case_yuan"] = (
         summary["cost_yuan"] / summary["cases_closed"] if summary["cases_closed"] else None
     )
-    tasks = cases.loc[cases["created_h"] >= warmup, TASK_COLUMNS]  # narrow: a city has millions
+    after_warmup = (cases["created_h"] >= warmup).to_numpy()
+
+    def tasks_of(kind: str) -> pd.DataFrame:
+        """The tasks of one kind created after the warm-up, the columns the blocks read (one
+        kind at a time, narrow: a city has millions)."""
+        return cases.loc[after_warmup & (cases["kind"] == kind).to_numpy(), TASK_COLUMNS]
+
     summary["tasks"] = {  # every task kind the scenario has categories of, even if none came
-        kind: _task_block(tasks[tasks["kind"] == kind], horizon)
+        kind: _task_block(tasks_of(kind), horizon)
         for kind in TASK_KINDS
         if kind in cases["kind"].cat.categories
     }
-    revisits = tasks[tasks["kind"] == "revisit"]
+    revisits = tasks_of("revisit")
     summary["revisit_coverage"] = _coverage(revisits, horizon)
     summary["by_role"] = {
         str(role): _worker_kpis(group) for role, group in workers.groupby("role", sort=True)
