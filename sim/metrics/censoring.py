@@ -6,10 +6,13 @@ drops exactly the long ones, so their mean or median is biased low, badly so whe
 still open (an overloaded system). The Kaplan–Meier estimator (Kaplan & Meier 1958) uses the
 censored cases for as long as they were observed; its quantiles are the standard remedy.
 
-The estimator is `scipy.stats.ecdf` on `scipy.stats.CensoredData`. SciPy counts every case tied
-at a time as at risk there, so events come before censorings at equal times (the usual
-convention). A quantile is read off at the jumps as the smallest t with F̂(t) ≥ q, F̂ = 1 − Ŝ:
-where F̂ stays flat at exactly q this is the lower end of the flat, not its midpoint (which R's
+The estimator is SciPy's (`scipy.stats.ecdf` on `scipy.stats.CensoredData`), step for step and
+to the last bit (tests/unit/test_censoring.py compares them), computed here in a few arrays:
+SciPy's builds a Python list of one integer per item, which for an epidemic's millions of tasks
+held half a gigabyte while a summary was made. It counts every case tied at a time as at risk
+there, so events come before censorings at equal times (the usual convention). A quantile is
+read off at the jumps as the smallest t with F̂(t) ≥ q, F̂ = 1 − Ŝ: where F̂ stays flat at exactly
+q this is the lower end of the flat, not its midpoint (which R's
 `quantile.survfit` returns). With nothing censored it is the empirical quantile
 `numpy.quantile(x, q, method="inverted_cdf")`. The one difference is numpy's own rounding when
 n·q is an integer in exact arithmetic but not in floating point (n = 25, q = 0.28:
@@ -23,7 +26,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 # F̂ is a product of fractions computed in floating point: a value that is exactly q in exact
 # arithmetic can come out a few ulps below it. Reading F̂(t) ≥ q − _ROUNDING keeps those ties on
@@ -52,11 +54,11 @@ def km_quantiles(
     times, events = _validated(durations, observed)
     if times.size == 0:
         return dict.fromkeys(levels)
-    cdf = stats.ecdf(stats.CensoredData(uncensored=times[events], right=times[~events])).cdf
+    jumps, cdf = _kaplan_meier(times, events)
     out: dict[float, float | None] = {}
     for q in levels:
-        reached = np.flatnonzero(cdf.probabilities >= q - _ROUNDING)
-        out[q] = float(cdf.quantiles[reached[0]]) if reached.size else None
+        reached = np.flatnonzero(cdf >= q - _ROUNDING)
+        out[q] = float(jumps[reached[0]]) if reached.size else None
     return out
 
 
@@ -67,8 +69,30 @@ def km_curve(durations: npt.ArrayLike, observed: npt.ArrayLike) -> tuple[np.ndar
     times, events = _validated(durations, observed)
     if not events.any():
         return np.empty(0), np.empty(0)
-    cdf = stats.ecdf(stats.CensoredData(uncensored=times[events], right=times[~events])).cdf
-    return np.asarray(cdf.quantiles, dtype=float), np.asarray(cdf.probabilities, dtype=float)
+    return _kaplan_meier(times, events)
+
+
+def _kaplan_meier(times: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """F̂ at each distinct time (sorted), as `scipy.stats.ecdf` computes it: with nothing
+    censored, the share of items at or below the time; else 1 − Π (n − d) / n over the times so
+    far, n at risk and d events at each. Non-empty input."""
+    order = np.argsort(times)
+    ordered = times[order]
+    died = events[order]
+    del order
+    first = np.empty(ordered.size, dtype=bool)  # first item at each distinct time
+    first[0] = True
+    np.greater(ordered[1:], ordered[:-1], out=first[1:])
+    jumps = ordered[first]
+    del ordered
+    last = np.empty_like(first)  # last item at each distinct time
+    last[:-1] = first[1:]
+    last[-1] = True
+    deaths = np.cumsum(died, dtype=np.int64)[last]  # events up to each distinct time
+    if deaths[-1] == died.size:  # nothing censored
+        return jumps, deaths / died.size
+    at_risk = died.size - np.flatnonzero(first)
+    return jumps, 1 - np.cumprod((at_risk - np.diff(deaths, prepend=0)) / at_risk)
 
 
 def km_summary(durations: npt.ArrayLike, observed: npt.ArrayLike) -> dict:

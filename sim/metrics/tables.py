@@ -65,48 +65,50 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=labels)
 
-    grids, category = column("grid", np.int64), column("category", np.int64)
-    community = np.array([g.community for g in world.grids], dtype=np.int64)[grids]
-    street = np.array([g.street for g in world.grids], dtype=np.int64)[grids]
+    code = np.int32  # of every categorical column, as read (pandas narrows them further)
+    grids, category = column("grid", code), column("category", code)
+    community = np.array([g.community for g in world.grids], dtype=code)[grids]
+    street = np.array([g.street for g in world.grids], dtype=code)[grids]
+    band = np.array([BANDS.index(b) for b in world.difficulty_bands()], dtype=code)[grids]
     kinds = sorted({c.kind for c in case_types})
     staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
-    handler = column("handler", np.int64)
+    handler = column("handler", code)
     roles = sorted({s.role for s in staff})
-    role_code = np.array([roles.index(s.role) for s in staff] + [-1])
-    source = column("source", np.int64)
+    role_code = np.array([roles.index(s.role) for s in staff] + [-1], dtype=code)
+    source = column("source", code)
     source_seq = column("source_seq", np.int64)
     case_ids = ids[order].astype(np.int64)
     data = {
         "case_id": case_ids,
         "source": coded(source, list(SOURCE_NAMES)),
-        "found_by": coded(column("found_by", np.int64), list(SOURCE_NAMES)),
+        "found_by": coded(column("found_by", code), list(SOURCE_NAMES)),
         "source_seq": source_seq,
         "category": coded(category, [c.name for c in case_types]),
-        "kind": coded(np.array([kinds.index(c.kind) for c in case_types])[category], kinds),
+        "kind": coded(np.array([kinds.index(c.kind) for c in case_types], code)[category], kinds),
         "grid": coded(grids, world.unit_ids("grid")),
         "community": coded(community, world.unit_ids("community")),
         "street": coded(street, world.unit_ids("street")),
-        "difficulty_band": pd.Categorical(np.array(world.difficulty_bands())[grids], BANDS),
+        "difficulty_band": coded(band, BANDS),
         "household": column("household", np.int64),
         "priority": column("priority", np.int8),
         "created_h": column("created_h", float),
         "deadline_h": column("deadline_h", float),
         "work_h": column("work_h", float),
     }
-    del grids, community, street
+    del grids, community, street, band
     for step in LOOP_STEPS:
         data[f"{step}_h"] = column(f"{step}_h", float)
     data["closed_h"] = data["archived_h"]
-    data["tier_reached"] = coded(column("tier_reached", np.int64), list(TIERS))
+    data["tier_reached"] = coded(column("tier_reached", code), list(TIERS))
     data["handler_kind"] = coded(role_code[handler], roles)
     data["handler_id"] = coded(handler, [s.name for s in staff])
     del handler
-    data["status"] = coded(column("status", np.int64), list(STATUSES))
+    data["status"] = coded(column("status", code), list(STATUSES))
     data["attempts"] = column("attempts", np.int16)
     is_admin = source == SOURCE_CODE["admin"]
     data["sender"] = sender_column(model.sources.get("admin"), is_admin, source_seq)
     data["resident_group"] = outcome_column(model.residents, case_ids)
-    data["channel"] = coded(column("channel", np.int64), list(CHANNELS))
+    data["channel"] = coded(column("channel", code), list(CHANNELS))
     reopens = column("reopens", np.int64)
     data["reopens"] = pd.array(reopens, dtype="Int64", copy=False)
     data["reopens"][reopens < 0] = pd.NA
