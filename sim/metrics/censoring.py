@@ -92,7 +92,12 @@ def _kaplan_meier(times: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np
     if deaths[-1] == died.size:  # nothing censored
         return jumps, deaths / died.size
     at_risk = died.size - np.flatnonzero(first)
-    return jumps, 1 - np.cumprod((at_risk - np.diff(deaths, prepend=0)) / at_risk)
+    del first, last
+    # 1 − cumprod((n − d) / n), in place (exact: the counts are integers below 2⁵³)
+    cdf = np.subtract(at_risk, np.diff(deaths, prepend=0), dtype=float)
+    cdf /= at_risk
+    np.cumprod(cdf, out=cdf)
+    return jumps, np.subtract(1.0, cdf, out=cdf)
 
 
 def km_summary(durations: npt.ArrayLike, observed: npt.ArrayLike) -> dict:
