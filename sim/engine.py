@@ -32,7 +32,8 @@ from simpy.events import NORMAL, PENDING, URGENT, AllOf, AnyOf, Event, Initializ
 
 _new_timeout = Timeout.__new__
 
-#: Hours an event must lie ahead of the current bucket's end to wait outside the heap.
+#: Width of a bucket of far events (hours): an event due at or after the end of the bucket
+#: under way waits in its own bucket, outside the heap.
 BUCKET = 1.0
 
 
@@ -129,10 +130,11 @@ class Environment(simpy.Environment):
     """SimPy's environment with a faster `run(until=time)`, `now` as an attribute, a
     one-call `timeout` and far events kept out of the heap; same events, same order.
 
-    The heap (`_queue`) holds every event due before `_near_end`; later ones wait in
+    An event due before `_near_end` goes into the heap (`_queue`); a later one waits in
     `_buckets[k]` (due in [k, k + 1) × BUCKET hours), whose numbers `_bucket_keys` keeps in a
-    heap. An event is taken from the heap only while it is due before `_near_end`; otherwise
-    the nearest bucket is poured in first, so every event is taken in SimPy's order."""
+    heap. When the heap runs empty, the nearest bucket is poured into it and `_near_end` moves
+    to that bucket's end. Every event in the heap is then due before every event in a bucket,
+    so the heap's first is the next of all, as in SimPy."""
 
     now = 0.0  # an attribute here, kept equal to `_now` (SimPy's is a property)
 
@@ -172,10 +174,9 @@ class Environment(simpy.Environment):
         return True
 
     def _settle(self) -> None:
-        """Pour buckets until the heap's first event is the next of all (or none is left)."""
-        queue = self._queue
-        while (not queue or queue[0][0] >= self._near_end) and self._pour():
-            pass
+        """If the heap is empty, pour the nearest bucket into it (if any is left)."""
+        if not self._queue:
+            self._pour()
 
     def clear(self) -> None:
         """Drop every pending event (the run is over)."""
@@ -210,9 +211,11 @@ class Environment(simpy.Environment):
         return super().peek()
 
     def step(self) -> None:
+        """SimPy's `step`, with `now` set before the event's callbacks run."""
         self._settle()
+        if self._queue:
+            self.now = self._queue[0][0]
         super().step()
-        self.now = self._now
 
     def run(self, until: Any = None) -> Any:
         """SimPy's `run`; with a time, the same events in the same order without a method
@@ -230,11 +233,7 @@ class Environment(simpy.Environment):
         stop._value = None
         self.schedule(stop, URGENT, at - self._now)
         queue = self._queue
-        while True:
-            if not queue or queue[0][0] >= self._near_end:
-                self._settle()
-                if not queue:
-                    break
+        while queue or self._pour():
             now, _, _, event = heappop(queue)
             self._now = self.now = now
             if event is stop:
