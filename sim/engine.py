@@ -12,7 +12,7 @@ and priorities, so a run's results are bit-identical to plain SimPy's (the golde
 - a process keeps its bound resume method instead of making a new one for every wait;
 - events due a bucket or more ahead (`BUCKET` hours) wait in a list per bucket and join the
   heap when their bucket begins, so the heap holds only what is near (a city keeps some
-  100,000 events pending, most of them days ahead: shifts, closing delays, deadlines); they
+  60,000 events pending, most of them days ahead: shifts, closing delays, deadlines); they
   keep the numbers SimPy gave them when they were scheduled, so the order is unchanged;
 - `FirstOf(env, a, b)` is `a | b` (SimPy's `Condition` with `any_events`) reduced to what a
   wait needs: triggered once, when the first of the two is processed, with the first's value

@@ -32,6 +32,7 @@ from sim.emergency.operations import Operations
 from sim.emergency.plans import Decision
 from sim.emergency.response import start_responses
 from sim.engine import Environment
+from sim.memory import give_back
 from sim.metrics import Metrics
 from sim.metrics.events import EventLog
 from sim.rng import Streams
@@ -297,7 +298,8 @@ class GridModel(mesa.Model):
     def release_cases(self) -> None:
         """Let go of the cases still open, the jobs waiting and the events still pending, once
         the tables hold them (the model's last use: it cannot run on), and collect the cycles
-        they leave (an open case and its jobs refer to each other)."""
+        they leave (an open case and its jobs refer to each other); the memory goes back to the
+        system."""
         self.metrics.open.clear()
         for station in self.stations.all:
             station.queues = [[] for _ in station.queues]
@@ -305,6 +307,7 @@ class GridModel(mesa.Model):
             station.waiting = 0
         self.env.clear()
         gc.collect()
+        give_back()
 
     def staff_records(self) -> Iterator[tuple[Staff, Pay]]:
         """Every member of staff with their pay."""

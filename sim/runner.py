@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import os
@@ -13,7 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -202,24 +200,6 @@ def load_run(folder: str | os.PathLike[str]) -> Result:
 RUN_GC_THRESHOLDS: tuple[int, int, int] | None = None
 
 
-#: glibc's `mallopt` parameter for the size from which a block is mapped on its own (bytes).
-_M_MMAP_THRESHOLD, _MAPPED_FROM = -3, 128 * 1024
-
-
-@cache
-def map_large_blocks() -> bool:
-    """Have glibc's malloc map every block of 128 KiB or more on its own, and unmap it when it
-    is freed, from now on in this process. By default malloc raises that threshold each time
-    such a block is freed (up to 32 MiB), so the columns a city's run lets go as it builds its
-    tables would stay in the heap and count in its peak. False where malloc is not glibc's
-    (nothing changes there)."""
-    try:
-        libc = ctypes.CDLL(None)
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM))
-    except (OSError, AttributeError):
-        return False
-
-
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """No garbage collection (or collections as often as RUN_GC_THRESHOLDS says) while a model
@@ -228,9 +208,7 @@ def fewer_collections() -> Iterator[None]:
     Python's defaults a city-size run spent half its time rescanning them, with thresholds
     raised a fifth. Memory use is unchanged: what a simulation discards is freed at once by
     reference counting, as it makes no reference cycles (tests/unit/test_runner.py). The
-    collector's previous state is restored afterwards. Large blocks are mapped on their own
-    from then on (`map_large_blocks`)."""
-    map_large_blocks()
+    collector's previous state is restored afterwards."""
     saved, enabled = gc.get_threshold(), gc.isenabled()
     if RUN_GC_THRESHOLDS is None:
         gc.disable()

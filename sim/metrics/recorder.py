@@ -10,6 +10,7 @@ from array import array
 import numpy as np
 
 from sim.agents.staff import OFF
+from sim.memory import give_back
 from sim.work.case import JOB_FIELDS, JOB_TYPES, RECORD_FIELDS, RECORD_TYPES, Case, Job
 from sim.work.sources import SOURCE_NAMES
 
@@ -56,8 +57,8 @@ class Columns:
     def column(self, name: str, release: bool = False) -> np.ndarray:
         """Every value of field `name` so far, in the order appended (a new array, of the
         field's type or float64). `release`: the field's typed columns are let go (the rows
-        are moved, not copied, into a table that outlives them); asking for it again is an
-        error."""
+        are moved, not copied, into a table that outlives them) and their memory handed back
+        to the system; asking for it again is an error."""
         j = self._index[name]
         if j in self._released:
             raise RuntimeError(f"field {name!r} was released")
@@ -66,6 +67,7 @@ class Columns:
         if release:
             self.parts[j] = []
             self._released.add(j)
+            give_back()
         return values
 
     def __len__(self) -> int:

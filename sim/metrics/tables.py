@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.staff import BUSY, IDLE, OFF
+from sim.memory import give_back
 from sim.metrics.recorder import SOURCE_CODE
 from sim.vocabulary import ACTIVITIES, CHANNELS, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
 from sim.work.case import (
@@ -219,6 +220,7 @@ def timeseries_table(model: GridModel, release: bool = False) -> pd.DataFrame:
         data[key] = np.concatenate([row[3][:, state] for row in rows])
     if release:
         rows.clear()
+        give_back()
     return pd.DataFrame(data, copy=False)
 
 
