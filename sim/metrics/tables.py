@@ -99,7 +99,7 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     del grids, community, street, band
     for step in LOOP_STEPS:
         data[f"{step}_h"] = column(f"{step}_h", float)
-    data["closed_h"] = data["archived_h"]
+    data["closed_h"] = data["archived_h"].copy()  # its own: the table does not track sharing
     data["tier_reached"] = coded(column("tier_reached", code), list(TIERS))
     data["handler_kind"] = coded(role_code[handler], roles)
     data["handler_id"] = coded(handler, [s.name for s in staff])
@@ -125,18 +125,15 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
     scenario's `output.jobs` is false. `release`: as `cases_table`'s."""
     jobs = model.metrics.jobs
-    unfinished: list[tuple[float, ...]] = []
+    waiting, in_hand = [], []
     if model.scenario.output.jobs:
         waiting = [job for station in model.stations.all for q in station.queues for *_, job in q]
         in_hand = [s for s, _ in model.staff_records() if s.job_in_hand is not None]
-        unfinished = itertools.chain(
-            (job.record(-1, np.nan, WAITING) for job in waiting),
-            (s.job_in_hand.record(s.index, np.nan, IN_HAND) for s in in_hand),
-        )
-        n_unfinished = len(waiting) + len(in_hand)
-    else:
-        n_unfinished = 0
-    unfinished = _rows(unfinished, n_unfinished, len(JOB_FIELDS))
+    rows = itertools.chain(
+        (job.record(-1, np.nan, WAITING) for job in waiting),
+        (s.job_in_hand.record(s.index, np.nan, IN_HAND) for s in in_hand),
+    )
+    unfinished = _rows(rows, len(waiting) + len(in_hand), len(JOB_FIELDS))
 
     def unsorted(name: str) -> np.ndarray:
         return np.concatenate([jobs.column(name, release), unfinished[:, JOB_FIELDS.index(name)]])

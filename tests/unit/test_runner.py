@@ -118,3 +118,12 @@ def test_records_released_into_the_tables_give_the_same_tables():
     assert len(kept.metrics.records.column("case_id")) > 0
     with pytest.raises(RuntimeError, match="released"):
         moved.metrics.records.column("case_id")
+
+
+def test_closed_h_is_a_column_of_its_own():
+    """`closed_h` equals `archived_h` but does not share its memory: setting one in place
+    leaves the other as it was."""
+    cases = sim.run(sim.load_scenario("scenarios/theory/mmc.yaml"), seed=2, days=1).cases
+    before = cases["closed_h"].copy()
+    cases.loc[cases.index[:3], "archived_h"] = -1.0
+    pd.testing.assert_series_equal(cases["closed_h"], before)
