@@ -5,6 +5,7 @@ the closed cases' records; and one state per member of staff."""
 
 from __future__ import annotations
 
+import struct
 from array import array
 
 import numpy as np
@@ -23,7 +24,8 @@ class Columns:
     flat array of float64 (`width` numbers a row, quick to extend); once it holds `chunk` rows
     (`full` numbers), `flush` moves them into one numpy array per field of the field's type
     (`types`; a chunk whose values of a field do not all fit its type exactly keeps float64).
-    Whoever appends checks `len(rows) >= full` and flushes."""
+    A row is packed into bytes in one call (extending an array from a tuple converts and
+    resizes number by number, three times slower)."""
 
     def __init__(
         self, fields: tuple[str, ...], types: tuple[str, ...], chunk: int = 1 << 16
@@ -33,9 +35,17 @@ class Columns:
         self.width = len(fields)
         self.rows = array("d")
         self.full = chunk * self.width
+        self._pack = struct.Struct(f"{self.width}d").pack
         self.parts: list[list[np.ndarray]] = [[] for _ in fields]
         self._index = {name: i for i, name in enumerate(fields)}
         self._released: set[int] = set()
+
+    def append(self, row: tuple[float, ...]) -> None:
+        """Add one row (`width` numbers, in the order of `fields`)."""
+        rows = self.rows
+        rows.frombytes(self._pack(*row))
+        if len(rows) >= self.full:
+            self.flush()
 
     def flush(self) -> None:
         """Move the rows appended so far into the typed columns."""
@@ -133,22 +143,14 @@ class Metrics:
             self.backlog[unit] -= 1
             self.completions[unit] += 1
         self.by_category[unit][case.category] -= 1
-        records = self.records
-        rows = records.rows
-        rows.extend(case.record(SOURCE_CODE))
-        if len(rows) >= records.full:
-            records.flush()
+        self.records.append(case.record(SOURCE_CODE))
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
 
     def job_ended(self, job: Job, staff: int, finished: float, outcome: str) -> None:
         """Record one execution of a job by member of staff `staff`, ending at `finished`."""
         if self.record_jobs:
-            jobs = self.jobs
-            rows = jobs.rows
-            rows.extend(job.record(staff, finished, outcome))
-            if len(rows) >= jobs.full:
-                jobs.flush()
+            self.jobs.append(job.record(staff, finished, outcome))
 
     def backlog_now(self) -> int:
         """Closed-loop cases open now, over all units."""
