@@ -302,9 +302,7 @@ class GridModel(mesa.Model):
         system."""
         self.metrics.open.clear()
         for station in self.stations.all:
-            station.queues = [[] for _ in station.queues]
-            station.filled.clear()
-            station.waiting = 0
+            station.clear()
         self.env.clear()
         gc.collect()
         give_back()

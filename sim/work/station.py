@@ -4,6 +4,7 @@ found by grid and by department."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from heapq import heappop, heappush
 from itertools import count
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 class Station:
     """Jobs wait here in (priority, arrival) order within their category; idle staff wait in
     first-idle-first order and are handed only jobs of categories they may take.
+
+    A category's queue holds (priority, arrival, job) entries, its head first. While every job
+    joins at or behind the priority of the last one (the usual case: one priority per
+    category), arrival numbers only grow, so the entries come in order: the queue is a deque,
+    taken from the front in constant time. A job that must go ahead of the last turns that
+    queue into a heap (a sorted list already is one) until it runs empty.
 
     `order` is the model's shared arrival counter, so jobs compare across stations; `index` is
     the station's number in the jobs table; `env` stamps the time each job is queued.
@@ -42,7 +49,7 @@ class Station:
         self.index = index
         self.env = env
         self.order = order
-        self.queues: list[list[tuple[int, int, Job]]] = [[] for _ in range(n_categories)]
+        self.queues: list[deque | list] = [deque() for _ in range(n_categories)]
         #: The categories whose queue holds a job (a station rarely has more than a few).
         self.filled: dict[int, None] = {}
         self.waiting = 0
@@ -57,9 +64,16 @@ class Station:
                 staff.assign(job)
                 return
         queue = self.queues[category]
+        entry = (job.priority, next(self.order), job)
         if not queue:
             self.filled[category] = None
-        heappush(queue, (job.priority, next(self.order), job))
+            queue.append(entry)
+        elif queue.__class__ is deque and entry[0] >= queue[-1][0]:
+            queue.append(entry)
+        else:
+            if queue.__class__ is deque:
+                queue = self.queues[category] = list(queue)
+            heappush(queue, entry)
         self.waiting += 1
 
     def best(self, takes: list[bool]) -> tuple[tuple, int] | None:
@@ -79,10 +93,21 @@ class Station:
         """Remove and return the next job of `category` (its queue must not be empty)."""
         self.waiting -= 1
         queue = self.queues[category]
-        job = heappop(queue)[2]
+        if queue.__class__ is deque:
+            job = queue.popleft()[2]
+        else:
+            job = heappop(queue)[2]
+            if not queue:
+                self.queues[category] = deque()
         if not queue:
             del self.filled[category]
         return job
+
+    def clear(self) -> None:
+        """Drop every waiting job."""
+        self.queues = [deque() for _ in self.queues]
+        self.filled.clear()
+        self.waiting = 0
 
     def __len__(self) -> int:
         return self.waiting
