@@ -1,8 +1,13 @@
 """Running the runs of an experiment: in this process (serial), in worker processes (default;
-each run in a fresh worker context, safe from notebooks), or on a Dask cluster (a LocalCluster,
-or an existing scheduler's address; for SLURM/PBS start the cluster with dask-jobqueue).
+spawned interpreters, safe from notebooks), or on a Dask cluster (a LocalCluster, or an
+existing scheduler's address; for SLURM/PBS start the cluster with dask-jobqueue).
 Results stream to the store as runs finish; a run that raises is recorded with its traceback and
-the sweep goes on; runs lost with a crashed worker are run again."""
+the sweep goes on; runs lost with a crashed worker are run again.
+
+The worker processes are started once and kept for the process's later sweeps (from the same
+thread, with as many workers): starting one costs a couple of seconds of imports, which a
+notebook's second sweep no longer pays. `close_pool()` ends them (say, after changing the
+code they imported)."""
 
 from __future__ import annotations
 
@@ -86,6 +91,35 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+#: The worker pool kept for later sweeps: (thread that started it, workers, pool). Linux ties a
+#: worker's parent-death signal to the thread that started it, so a pool serves that thread.
+_kept: tuple[int, int, ProcessPoolExecutor] | None = None
+
+
+def kept_pool(workers: int) -> ProcessPoolExecutor:
+    """The pool of `workers` processes kept for this thread's sweeps, started if there is none
+    (a pool kept for another thread or size is closed first)."""
+    global _kept
+    if _kept is not None and _kept[:2] == (threading.get_ident(), workers):
+        return _kept[2]
+    close_pool()
+    _kept = (threading.get_ident(), workers, worker_pool(workers))
+    return _kept[2]
+
+
+def close_pool(stop: bool = False) -> None:
+    """End the kept worker processes, if any: when idle (waiting for them to exit), or at once
+    with `stop` (their runs dropped)."""
+    global _kept
+    if _kept is None:
+        return
+    pool, _kept = _kept[2], None
+    if stop:
+        _stop_workers(pool)
+    else:
+        pool.shutdown()
+
+
 def execute(spec: RunSpec, folder: str) -> dict[str, Any]:
     """Run one scenario and write its run folder; never raises (a failure is an outcome)."""
     from sim.runner import run
@@ -135,23 +169,36 @@ def run_all(
         if not pending:
             return
         lost = []
-        with worker_pool(workers) as pool:
-            futures = {
-                pool.submit(execute, spec, str(store.run_folder(spec))): spec for spec in pending
-            }
-            try:
-                for future in as_completed(futures):
-                    spec = futures.pop(future)  # its result is not kept once recorded
-                    try:
-                        finished(spec, future.result())
-                    except BrokenProcessPool:  # the worker died: run it again
-                        lost.append(spec)
-            except BaseException:  # Ctrl-C, or a record that cannot be written (a full
-                _stop_workers(pool)  # disk): stop now, drop the queued runs, keep the recorded
-                raise
+        try:
+            futures = _submit_all(pending, store, workers)
+            for future in as_completed(futures):
+                spec = futures.pop(future)  # its result is not kept once recorded
+                try:
+                    finished(spec, future.result())
+                except BrokenProcessPool:  # the worker died: run it again
+                    lost.append(spec)
+        except BaseException:  # Ctrl-C, or a record that cannot be written (a full disk):
+            close_pool(stop=True)  # stop now, drop the queued runs, keep the recorded
+            raise
+        if lost:  # a broken pool takes no more runs: the next try starts a new one
+            close_pool()
         pending = lost
     for spec in pending:
         finished(spec, {"status": "failed", "error": "worker process died on every try"})
+
+
+def _submit_all(pending: list[RunSpec], store: Store, workers: int) -> dict:
+    """Hand every run to the kept pool (replaced if it broke since the last sweep); returns
+    future → run."""
+
+    def submit(pool: ProcessPoolExecutor) -> dict:
+        return {pool.submit(execute, s, str(store.run_folder(s))): s for s in pending}
+
+    try:
+        return submit(kept_pool(workers))
+    except BrokenProcessPool:  # broken when idle (its thread ended): it takes nothing
+        close_pool()
+        return submit(kept_pool(workers))
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -77,6 +77,34 @@ def test_serial_and_processes_give_the_same_numbers(experiment: Path, tmp_path: 
     assert (per_arm["three"] == per_arm["four"]).all()
 
 
+def test_workers_are_kept_for_later_sweeps_and_replaced_when_they_died(
+    experiment: Path, tmp_path: Path
+):
+    import psutil
+
+    from sim.sweep import executors
+
+    def workers() -> set[int]:
+        children = psutil.Process().children()
+        return {p.pid for p in children if "spawn_main" in " ".join(p.cmdline())}
+
+    executors.close_pool()
+    before = workers()
+    first = sweep(experiment, tmp_path / "first", executor="processes", workers=2)
+    started = workers() - before
+    assert len(started) == 2
+    second = sweep(experiment, tmp_path / "second", executor="processes", workers=2)
+    assert workers() - before == started  # the same two processes ran the second sweep
+    assert fingerprint(tmp_path / "first") == fingerprint(tmp_path / "second")
+    for pid in started:  # killed while idle: the next sweep starts new workers
+        psutil.Process(pid).kill()
+    third = sweep(experiment, tmp_path / "third", executor="processes", workers=2)
+    assert fingerprint(tmp_path / "third") == fingerprint(tmp_path / "first")
+    assert all((table["status"] == "ok").all() for table in (first, second, third))
+    assert not (workers() - before) & started
+    executors.close_pool()
+
+
 def test_rerun_resumes_and_a_failing_run_is_recorded(experiment: Path, tmp_path: Path):
     text = experiment.read_text(encoding="utf-8") + '  broken: {set: ["run.days=-1"]}\n'
     experiment.write_text(
