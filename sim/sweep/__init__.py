@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.config.loader import Problem, ScenarioError, load_data, load_validated
 from sim.scenario import load_scenario
-from sim.sweep.executors import run_all
+from sim.sweep.executors import close_pool, run_all
 from sim.sweep.progress import SweepProgress
 from sim.sweep.sensitivity import sensitivity
 from sim.sweep.spec import Experiment, RunSpec, missing_scenarios, runs_of, scenario_digests
@@ -200,6 +200,7 @@ def fingerprint(out: str | os.PathLike[str]) -> str:
 __all__ = [
     "Experiment",
     "check_experiment",
+    "close_pool",
     "fingerprint",
     "load_experiment",
     "load_results",

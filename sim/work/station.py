@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from sim.world import World
 
 
+#: The queue of a category with no job waiting.
+EMPTY: tuple = ()
+
+
 class Station:
     """Jobs wait here in (priority, arrival) order within their category; idle staff wait in
     first-idle-first order and are handed only jobs of categories they may take.
@@ -27,7 +31,8 @@ class Station:
     joins at or behind the priority of the last one (the usual case: one priority per
     category), arrival numbers only grow, so the entries come in order: the queue is a deque,
     taken from the front in constant time. A job that must go ahead of the last turns that
-    queue into a heap (a sorted list already is one) until it runs empty.
+    queue into a heap (a sorted list already is one) until it runs empty. An empty queue is
+    the empty tuple (a deque costs 760 bytes even when empty, and a city has 200,000 queues).
 
     `order` is the model's shared arrival counter, so jobs compare across stations; `index` is
     the station's number in the jobs table; `env` stamps the time each job is queued.
@@ -49,7 +54,7 @@ class Station:
         self.index = index
         self.env = env
         self.order = order
-        self.queues: list[deque | list] = [deque() for _ in range(n_categories)]
+        self.queues: list[deque | list | tuple] = [EMPTY] * n_categories
         #: The categories whose queue holds a job (a station rarely has more than a few).
         self.filled: dict[int, None] = {}
         self.waiting = 0
@@ -67,7 +72,7 @@ class Station:
         entry = (job.priority, next(self.order), job)
         if not queue:
             self.filled[category] = None
-            queue.append(entry)
+            self.queues[category] = deque((entry,))
         elif queue.__class__ is deque and entry[0] >= queue[-1][0]:
             queue.append(entry)
         else:
@@ -93,19 +98,15 @@ class Station:
         """Remove and return the next job of `category` (its queue must not be empty)."""
         self.waiting -= 1
         queue = self.queues[category]
-        if queue.__class__ is deque:
-            job = queue.popleft()[2]
-        else:
-            job = heappop(queue)[2]
-            if not queue:
-                self.queues[category] = deque()
+        job = (queue.popleft() if queue.__class__ is deque else heappop(queue))[2]
         if not queue:
             del self.filled[category]
+            self.queues[category] = EMPTY
         return job
 
     def clear(self) -> None:
         """Drop every waiting job."""
-        self.queues = [deque() for _ in self.queues]
+        self.queues = [EMPTY] * len(self.queues)
         self.filled.clear()
         self.waiting = 0
 
