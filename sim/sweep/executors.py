@@ -4,10 +4,9 @@ existing scheduler's address; for SLURM/PBS start the cluster with dask-jobqueue
 Results stream to the store as runs finish; a run that raises is recorded with its traceback and
 the sweep goes on; runs lost with a crashed worker are run again.
 
-The worker processes are started once and kept for the process's later sweeps (from the same
-thread, with as many workers): starting one costs a couple of seconds of imports, which a
-notebook's second sweep no longer pays. `close_pool()` ends them (say, after changing the
-code they imported)."""
+The worker processes are started once and kept for the later sweeps of the same thread (with
+as many workers): starting one costs a couple of seconds of imports, which a notebook's second
+sweep no longer pays. `close_pool()` ends them (say, after changing the code they imported)."""
 
 from __future__ import annotations
 
@@ -91,33 +90,33 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
-#: The worker pool kept for later sweeps: (thread that started it, workers, pool). Linux ties a
-#: worker's parent-death signal to the thread that started it, so a pool serves that thread.
-_kept: tuple[int, int, ProcessPoolExecutor] | None = None
+#: The worker pools kept for later sweeps: thread that started one → (workers, pool). Linux ties
+#: a worker's parent-death signal to the thread that started it, so a pool serves that thread.
+_kept: dict[int, tuple[int, ProcessPoolExecutor]] = {}
 
 
 def kept_pool(workers: int) -> ProcessPoolExecutor:
     """The pool of `workers` processes kept for this thread's sweeps, started if there is none
-    (a pool kept for another thread or size is closed first)."""
-    global _kept
-    if _kept is not None and _kept[:2] == (threading.get_ident(), workers):
-        return _kept[2]
+    (this thread's pool of another size is closed first)."""
+    kept = _kept.get(threading.get_ident())
+    if kept is not None and kept[0] == workers:
+        return kept[1]
     close_pool()
-    _kept = (threading.get_ident(), workers, worker_pool(workers))
-    return _kept[2]
+    pool = worker_pool(workers)
+    _kept[threading.get_ident()] = (workers, pool)
+    return pool
 
 
 def close_pool(stop: bool = False) -> None:
-    """End the kept worker processes, if any: when idle (waiting for them to exit), or at once
-    with `stop` (their runs dropped)."""
-    global _kept
-    if _kept is None:
+    """End the worker processes kept for this thread's sweeps, if any: when idle (waiting for
+    them to exit), or at once with `stop` (their runs dropped)."""
+    kept = _kept.pop(threading.get_ident(), None)
+    if kept is None:
         return
-    pool, _kept = _kept[2], None
     if stop:
-        _stop_workers(pool)
+        _stop_workers(kept[1])
     else:
-        pool.shutdown()
+        kept[1].shutdown()
 
 
 def execute(spec: RunSpec, folder: str) -> dict[str, Any]:
