@@ -40,7 +40,8 @@ class CaseView:
 
     @classmethod
     def of(cls, model: GridModel) -> CaseView:
-        """The cases of `model` now."""
+        """The cases of `model` now (tasks released but not yet opened are opened first)."""
+        model.stations.open_deferred()
         metrics = model.metrics
         records = metrics.records
         cases = list(metrics.open.values())

@@ -133,6 +133,17 @@ class Metrics:
         self.by_category[unit][case.category] += 1
         self.open[case.id] = case
 
+    def released(self, grid: int, category: int) -> None:
+        """Count a task outside the closed loop released but not yet opened (its case is
+        created as it is taken: `opened_released`)."""
+        if self.closed_loop[category]:
+            raise ValueError("a case of the closed loop is opened as it arrives")
+        self.by_category[self.unit_of_grid[grid]][category] += 1
+
+    def opened_released(self, case: Case) -> None:
+        """File the case of a task counted at its release (`released`) as open."""
+        self.open[case.id] = case
+
     def closed(self, case: Case) -> None:
         """Count a closed case or task."""
         unit = self.unit_of_grid[case.grid]

@@ -46,6 +46,7 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     top-down task; `resident_group`: what a residents' group did with a request it could take.
     `release`: the run records are let go as their columns move into the table (the model's
     last use). Each column is built once and handed to the table as it is (no copy)."""
+    model.stations.open_deferred()  # tasks released but not yet opened are open cases too
     metrics, world, case_types = model.metrics, model.world, model.case_types
     records = metrics.records
     still_open = _rows(
@@ -124,6 +125,7 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     queued, started and finished, by whom, and how it ended (done, to be done again, handed back;
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
     scenario's `output.jobs` is false. `release`: as `cases_table`'s."""
+    model.stations.open_deferred()  # the jobs of tasks released but not yet opened wait too
     jobs = model.metrics.jobs
     waiting, in_hand = [], []
     if model.scenario.output.jobs:

@@ -74,6 +74,18 @@ class CaseFlow:
         """Count a new case that may wait before its first stage (a residents' group has it)."""
         self.metrics.opened(case)
 
+    def release(self, grid: int, category: int) -> None:
+        """Count a task released to its grid's station but not yet opened (`Intake.defer`)."""
+        self.metrics.released(grid, category)
+
+    def start_released(self, case: Case) -> Job:
+        """Start a task released earlier (`release`) as its one job is taken: it is filed
+        with the open cases, and that job, already waiting, is returned."""
+        self.metrics.opened_released(case)
+        case.stage = 0
+        case.pending = 1
+        return case.stages[0][0]
+
     def send(self, case: Case) -> None:
         """Send a registered case's first stage to work."""
         self._enter(case, 0)

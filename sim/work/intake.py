@@ -136,6 +136,7 @@ class Batch:
     online: list[tuple[float, bool] | None] | None = None  # online attempt: work, settled
     residents: list[tuple[int, float] | None] | None = None  # a residents' group's outcome
     needs: Any = None  # the residents' channel draws of its arrivals (channels.NeedDraws)
+    defer: list[bool] | None = None  # tasks opened only when taken (Intake.defer)
 
     def __len__(self) -> int:
         return len(self.times)
@@ -323,14 +324,64 @@ class Intake:
         """Create case `i` of the batch now, build its itinerary and start it. `found_by` says
         how it reached the grid when that differs from the source that drew it; `channel`, the
         channel a resident's request came through (CHANNELS)."""
+        case = self._build(batch, i, next(self.case_ids), self.env.now, self._priority(batch, i))
+        if found_by:
+            case.found_by = found_by
+        case.channel = channel
+        if batch.online is not None and batch.online[i] is not None:
+            self._online_first(case, *batch.online[i])
+        drawn = batch.residents
+        if drawn is None or not self.residents.receive(case, drawn[i]):
+            self.flow.start(case)
+        return case
+
+    def defer(self, batch: Batch, i: int) -> None:
+        """Release task `i` of the batch now, opening its case only when a member of staff takes
+        its job (`Station.defer`), with the id, arrival number and times it would have had if
+        opened now: a city's screening releases some 860,000 tasks at once, most of which
+        wait for days. A task that is not one job at its grid (escalation, the closed loop, an
+        online attempt, residents' groups), or that a member is idle to take at once, is
+        opened now."""
+        case_type = self.case_types[batch.categories[i]]
+        station = self.grid_stations[batch.grids[i]]
+        if (
+            batch.paths[i]
+            or case_type.loop
+            or (batch.online is not None and batch.online[i] is not None)
+            or batch.residents is not None
+            or station.has_idle(case_type.index)
+        ):
+            self.open(batch, i)
+            return
+        case_id = next(self.case_ids)
+        station.defer(
+            case_type.index, self._priority(batch, i), self.env.now, self, batch, i, case_id
+        )
+        self.flow.release(batch.grids[i], case_type.index)
+
+    def open_deferred(self, batch: Batch, i: int, case_id: int, at: float, priority: int) -> Job:
+        """Open task `i` of the batch, released at `at` hours with `priority` and `case_id`
+        (`defer`), as it is taken: its case, counted at release, and its one job, queued since
+        `at`."""
+        job = self.flow.start_released(self._build(batch, i, case_id, at, priority))
+        job.queued = at
+        return job
+
+    def _priority(self, batch: Batch, i: int) -> int:
+        """The priority of arrival `i` of the batch if it arrives now (a plan may have set
+        its category's)."""
         case_type = self.case_types[batch.categories[i]]
         priority = case_type.priority if batch.priorities is None else batch.priorities[i]
-        priority = self.priority_override.get(case_type.name, priority)
+        return self.priority_override.get(case_type.name, priority)
+
+    def _build(self, batch: Batch, i: int, case_id: int, now: float, priority: int) -> Case:
+        """Case `i` of the batch, created at `now` hours with `case_id` and `priority`, with its
+        itinerary of jobs (not yet started)."""
+        case_type = self.case_types[batch.categories[i]]
         grid = batch.grids[i]
-        now = self.env.now
         deadline = case_type.deadline if batch.deadlines is None else batch.deadlines[i]
         case = Case(
-            next(self.case_ids),
+            case_id,
             self.source,
             batch.seq[i],
             case_type.index,
@@ -343,9 +394,6 @@ class Intake:
         )
         case.hardness = batch.hardness[i]
         case.work = batch.work[i]
-        if found_by:
-            case.found_by = found_by
-        case.channel = channel
         stages = case.stages
         stages.append(
             [
@@ -389,11 +437,6 @@ class Intake:
                         )
                     ]
                 )
-        if batch.online is not None and batch.online[i] is not None:
-            self._online_first(case, *batch.online[i])
-        drawn = batch.residents
-        if drawn is None or not self.residents.receive(case, drawn[i]):
-            self.flow.start(case)
         return case
 
     def _online_first(self, case: Case, work: float, settled: bool) -> None:

@@ -4,9 +4,10 @@ found by grid and by department."""
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Iterator
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,46 @@ if TYPE_CHECKING:
     from sim.agents.staff import Staff
     from sim.config.teams import Department
     from sim.work.case import Job
+    from sim.work.intake import Batch, Intake
     from sim.world import World
 
 
 #: The queue of a category with no job waiting.
 EMPTY: tuple = ()
+
+
+class Deferred:
+    """Tasks of one batch released to a station at one time and priority but not yet opened
+    (`Intake.defer`), with consecutive arrival numbers: one queue entry, (priority, arrival
+    number of the next, run), that stands for them all. Taking it opens the next task's case
+    (`Intake.open_deferred`) and leaves the entry for the rest in its place."""
+
+    __slots__ = ("at", "batch", "ids", "intake", "next", "priority", "rows")
+
+    def __init__(self, intake: Intake, batch: Batch, at: float, priority: int) -> None:
+        self.intake = intake
+        self.batch = batch
+        self.at = at
+        self.priority = priority
+        self.rows = array("q")  # the tasks' rows in the batch
+        self.ids = array("q")  # the case id each was given at release
+        self.next = 0
+
+    def add(self, row: int, case_id: int) -> None:
+        """One more task, the next arrival number after the last."""
+        self.rows.append(row)
+        self.ids.append(case_id)
+
+    def pop(self) -> Job:
+        """Open the next task and return its job."""
+        i = self.next
+        self.next = i + 1
+        return self.intake.open_deferred(
+            self.batch, self.rows[i], self.ids[i], self.at, self.priority
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows) - self.next
 
 
 class Station:
@@ -33,6 +69,7 @@ class Station:
     taken from the front in constant time. A job that must go ahead of the last turns that
     queue into a heap (a sorted list already is one) until it runs empty. An empty queue is
     the empty tuple (a deque costs 760 bytes even when empty, and a city has 200,000 queues).
+    Tasks released but not yet opened wait as one `Deferred` entry per run of them.
 
     `order` is the model's shared arrival counter, so jobs compare across stations; `index` is
     the station's number in the jobs table; `env` stamps the time each job is queued.
@@ -68,8 +105,46 @@ class Station:
             if staff.accepting[category]:
                 staff.assign(job)
                 return
+        self._queue(category, (job.priority, next(self.order), job))
+
+    def has_idle(self, category: int) -> bool:
+        """Whether a member idle here may take a job of `category` at once."""
+        return any(staff.accepting[category] for staff in self.idle)
+
+    def defer(
+        self,
+        category: int,
+        priority: int,
+        at: float,
+        intake: Intake,
+        batch: Batch,
+        row: int,
+        case_id: int,
+    ) -> None:
+        """Queue task `row` of `batch`, released at `at` hours with `priority` and `case_id`
+        but not yet opened (nobody idle here may take it): it joins the last entry of its
+        category if that is a run of the same release and the arrival numbers follow on."""
+        order = next(self.order)
         queue = self.queues[category]
-        entry = (job.priority, next(self.order), job)
+        if queue and queue.__class__ is deque:
+            last_priority, last_order, run = queue[-1]
+            if (
+                run.__class__ is Deferred
+                and run.batch is batch
+                and run.intake is intake
+                and run.at == at
+                and last_priority == priority
+                and last_order + len(run) == order
+            ):
+                run.add(row, case_id)
+                self.waiting += 1
+                return
+        run = Deferred(intake, batch, at, priority)
+        run.add(row, case_id)
+        self._queue(category, (priority, order, run))
+
+    def _queue(self, category: int, entry: tuple) -> None:
+        queue = self.queues[category]
         if not queue:
             self.filled[category] = None
             self.queues[category] = deque((entry,))
@@ -98,11 +173,41 @@ class Station:
         """Remove and return the next job of `category` (its queue must not be empty)."""
         self.waiting -= 1
         queue = self.queues[category]
-        job = (queue.popleft() if queue.__class__ is deque else heappop(queue))[2]
+        is_deque = queue.__class__ is deque
+        priority, order, job = queue.popleft() if is_deque else heappop(queue)
+        if job.__class__ is Deferred:
+            run = job
+            job = run.pop()
+            if run:  # the rest of the run keeps its place, at the head
+                rest = (priority, order + 1, run)
+                if is_deque:
+                    queue.appendleft(rest)
+                else:
+                    heappush(queue, rest)
+                return job
         if not queue:
             del self.filled[category]
             self.queues[category] = EMPTY
         return job
+
+    def open_deferred(self) -> None:
+        """Open every task waiting here unopened (`Deferred`), keeping its place: what reads
+        the open cases or the waiting jobs needs them all."""
+        for category in self.filled:
+            queue = self.queues[category]
+            if not any(entry[2].__class__ is Deferred for entry in queue):
+                continue
+            entries = []
+            for priority, order, item in queue:
+                if item.__class__ is Deferred:
+                    entries.extend((priority, order + k, item.pop()) for k in range(len(item)))
+                else:
+                    entries.append((priority, order, item))
+            if queue.__class__ is deque:
+                self.queues[category] = deque(entries)
+            else:
+                heapify(entries)
+                self.queues[category] = entries
 
     def clear(self) -> None:
         """Drop every waiting job."""
@@ -146,6 +251,11 @@ class Stations:
         station = Station(name, unit, len(self.all), self.env, self.order, self.n_categories)
         self.all.append(station)
         return station
+
+    def open_deferred(self) -> None:
+        """Open every task released but not yet opened, at every station."""
+        for station in self.all:
+            station.open_deferred()
 
     def department(self, kind: str, grid: int) -> Station:
         """The station of department `kind` responsible for grid `grid`."""

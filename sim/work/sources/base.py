@@ -110,8 +110,12 @@ class Source:
         raise NotImplementedError
 
     def arrive(self, batch: Batch, i: int) -> None:
-        """Arrival `i` of the batch happens now."""
-        self.intake.open(batch, i)
+        """Arrival `i` of the batch happens now: opened, or, for a task the batch defers,
+        released to be opened as it is taken."""
+        if batch.defer is not None and batch.defer[i]:
+            self.intake.defer(batch, i)
+        else:
+            self.intake.open(batch, i)
 
     def on_done(self, case: Case, job: Job, staff: Staff) -> None:
         """The last job of a case outside the closed loop is done: it closes."""

@@ -1,7 +1,8 @@
 """The work incidents bring (sim.config.incidents): Poisson streams at a rate per eligible
 household × the incident's intensity (deliveries, calls), screening — one task for every
-eligible household of the area, released at onset and due within the screening time — and duty
-posts staffed round the clock while the incident lasts. An incident nobody scheduled (a drill's
+eligible household of the area, released at onset and due within the screening time, each
+opened only as a member of staff takes it (`Intake.defer`) — and duty posts staffed round the
+clock while the incident lasts. An incident nobody scheduled (a drill's
 inject) can be started during a run (`start`); its tasks come from streams of their own."""
 
 from __future__ import annotations
@@ -117,23 +118,26 @@ class IncidentTasks(Source):
         parts = [part for part in parts if part is not None and len(part[0])]
         if not parts:
             return None
-        times, categories, households, deadlines = (
+        times, categories, households, deadlines, defer = (
             np.concatenate(c) for c in zip(*parts, strict=True)
         )
         order = np.argsort(times, kind="stable")
         households = households[order]
-        return intake.draw(
+        batch = intake.draw(
             times[order],
             categories[order],
             self.household_grid[households],
             households,
             deadlines[order],
         )
+        batch.defer = defer[order].tolist()
+        return batch
 
     def _draw(
         self, day: int, stream: TaskStream, rng: np.random.Generator
     ) -> tuple[np.ndarray, ...] | None:
-        """(times, categories, households, deadlines) of one task stream on day `day`."""
+        """(times, categories, households, deadlines, defer) of one task stream on day `day`;
+        `defer`: the tasks are opened as they are taken (screening: all at onset)."""
         incident, task, case_type = stream.incident, stream.task, stream.case_type
         eligible, counts = stream.eligible, stream.counts
         if task.every_household is not None:
@@ -161,4 +165,11 @@ class IncidentTasks(Source):
             households = np.searchsorted(cumulative, target, side="left")
             deadline = case_type.deadline
         n = len(times)
-        return times, np.full(n, case_type.index), households, np.full(n, deadline)
+        screening = task.every_household is not None
+        return (
+            times,
+            np.full(n, case_type.index),
+            households,
+            np.full(n, deadline),
+            np.full(n, screening),
+        )
