@@ -32,7 +32,7 @@ from sim.emergency.operations import Operations
 from sim.emergency.plans import Decision
 from sim.emergency.response import start_responses
 from sim.engine import Environment
-from sim.memory import give_back
+from sim.memory import HugePages, give_back
 from sim.metrics import Metrics
 from sim.metrics.events import EventLog
 from sim.rng import Streams
@@ -48,7 +48,7 @@ from sim.work.sources.incident import IncidentTasks
 from sim.work.station import Stations
 from sim.world import World
 
-#: How often `run_model` reports its progress, in simulated hours.
+#: How often `run_model` reports its progress and settles memory in huge pages (simulated hours).
 PROGRESS_EVERY_H = 24.0
 
 
@@ -283,15 +283,19 @@ class GridModel(mesa.Model):
     def run_model(self, progress: Callable[[float, float], None] | None = None) -> None:
         """Step until the horizon, then close every worker's time account. `progress(now,
         horizon)`, if given, is called with the simulated hours done at the end of each
-        simulated day (the first tick that ends at or after it) and at the horizon."""
-        report = PROGRESS_EVERY_H
+        simulated day (the first tick that ends at or after it) and at the horizon. At the
+        start and at the end of each day, the model's memory that grew is moved into huge
+        pages (`sim.memory.HugePages`: a large model's jobs wait less on memory)."""
+        huge_pages = HugePages()
+        huge_pages.settle()
+        day_end = PROGRESS_EVERY_H
         while self.tick_start < self.horizon - 1e-9:
             self.step()
-            if progress is not None and (
-                self.tick_start >= report or self.tick_start >= self.horizon - 1e-9
-            ):
-                progress(self.tick_start, self.horizon)
-                report = self.tick_start + PROGRESS_EVERY_H
+            if self.tick_start >= day_end or self.tick_start >= self.horizon - 1e-9:
+                huge_pages.settle()
+                if progress is not None:
+                    progress(self.tick_start, self.horizon)
+                day_end = self.tick_start + PROGRESS_EVERY_H
         for staff, _ in self.staff_records():
             staff.flush()
 
