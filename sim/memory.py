@@ -90,9 +90,8 @@ def resident_bytes() -> int:
 class HugePages:
     """Moves the process's memory into huge pages as it grows: `settle()` collapses every
     anonymous range not settled before, once the process holds `start` bytes (default
-    `HUGE_PAGES_FROM`). Where the
-    system cannot (not Linux, a kernel before 6.1, huge pages turned off) the first attempt
-    says so and it stops trying."""
+    `HUGE_PAGES_FROM`). Where the system cannot (not Linux, a kernel before 6.1, huge pages
+    turned off) the first attempt says so and it stops trying."""
 
     def __init__(self, start: int | None = None) -> None:
         self.start = HUGE_PAGES_FROM if start is None else start
