@@ -25,12 +25,19 @@ from functools import cache
 
 
 @cache
+def _libc() -> ctypes.CDLL | None:
+    """The process's C library (errno kept for `ctypes.get_errno`), or None where it cannot be
+    opened by name."""
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except (OSError, TypeError):
+        return None
+
+
+@cache
 def _trim():
     """glibc's `malloc_trim`, or None where malloc is not glibc's."""
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
+    return getattr(_libc(), "malloc_trim", None)
 
 
 def give_back() -> None:
@@ -53,9 +60,8 @@ HUGE_PAGES_FROM = 512 << 20
 @cache
 def _madvise():
     """libc's `madvise`, or None where there is none."""
-    try:
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
-    except (OSError, AttributeError, TypeError):  # TypeError: no C library by that name
+    madvise = getattr(_libc(), "madvise", None)
+    if madvise is None:
         return None
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     return madvise
