@@ -265,21 +265,25 @@ class Staff:
         self._switch("off", OFF)
 
     def _next_job(self) -> Job | None:
-        """The most urgent waiting job this person may take, across their stations."""
+        """The most urgent waiting job this person may take, across their stations: the least
+        queue head of a category `takes` allows (heads never tie: every arrival has its own
+        number)."""
         takes = self.takes
         if self.min_field_share is not None and self._below_field_share():
             takes = self._field_takes
-        best = None
+        best = chosen = None
+        category = 0
         for station in self.serving:
-            if not station.waiting:
+            head = station.head  # the station's least head: nothing there can come before it
+            if head is None or (best is not None and best < head):
                 continue
-            head = station.best(takes)
-            if head is not None and (best is None or head[0] < best[1][0]):
-                best = (station, head)
-        if best is None:
-            return None
-        station, (_, category) = best
-        return station.take(category)
+            if takes[station.head_category]:
+                best, chosen, category = head, station, station.head_category
+                continue
+            allowed = station.best(takes)
+            if allowed is not None and (best is None or allowed[0] < best):
+                (best, category), chosen = allowed, station
+        return None if chosen is None else chosen.take(category)
 
     def _field_deficit(self) -> float:
         """Field hours (visits and patrol) short of `min_field_share` of the on-duty hours so

@@ -71,11 +71,26 @@ class Station:
     the empty tuple (a deque costs 760 bytes even when empty, and a city has 200,000 queues).
     Tasks released but not yet opened wait as one `Deferred` entry per run of them.
 
+    `head` is the least queue head of all categories (None: nothing waits), of category
+    `head_category`: staff who serve many stations compare those first (`best`).
+
     `order` is the model's shared arrival counter, so jobs compare across stations; `index` is
     the station's number in the jobs table; `env` stamps the time each job is queued.
     """
 
-    __slots__ = ("env", "filled", "idle", "index", "name", "order", "queues", "unit", "waiting")
+    __slots__ = (
+        "env",
+        "filled",
+        "head",
+        "head_category",
+        "idle",
+        "index",
+        "name",
+        "order",
+        "queues",
+        "unit",
+        "waiting",
+    )
 
     def __init__(
         self,
@@ -95,6 +110,8 @@ class Station:
         #: The categories whose queue holds a job (a station rarely has more than a few).
         self.filled: dict[int, None] = {}
         self.waiting = 0
+        self.head: tuple | None = None
+        self.head_category = -1
         self.idle: dict[Staff, None] = {}
 
     def submit(self, job: Job) -> None:
@@ -155,11 +172,15 @@ class Station:
                 queue = self.queues[category] = list(queue)
             heappush(queue, entry)
         self.waiting += 1
+        if self.head is None or entry < self.head:
+            self.head, self.head_category = entry, category
 
     def best(self, takes: list[bool]) -> tuple[tuple, int] | None:
         """The queue head (priority, arrival, job) of the most urgent waiting job of a category
         `takes` allows (one flag per category index), with its category; None if there is none.
         Heads never tie: every arrival has its own number."""
+        if self.head is not None and takes[self.head_category]:
+            return self.head, self.head_category
         best = None
         queues = self.queues
         for category in self.filled:
@@ -168,6 +189,14 @@ class Station:
                 if best is None or head < best[0]:
                     best = (head, category)
         return best
+
+    def _find_head(self) -> None:
+        """Set `head` and `head_category` from the queues."""
+        self.head, self.head_category = None, -1
+        for category in self.filled:
+            first = self.queues[category][0]
+            if self.head is None or first < self.head:
+                self.head, self.head_category = first, category
 
     def take(self, category: int) -> Job:
         """Remove and return the next job of `category` (its queue must not be empty)."""
@@ -184,10 +213,14 @@ class Station:
                     queue.appendleft(rest)
                 else:
                     heappush(queue, rest)
+                if category == self.head_category:
+                    self._find_head()
                 return job
         if not queue:
             del self.filled[category]
             self.queues[category] = EMPTY
+        if category == self.head_category:
+            self._find_head()
         return job
 
     def open_deferred(self) -> None:
@@ -208,12 +241,14 @@ class Station:
             else:
                 heapify(entries)
                 self.queues[category] = entries
+        self._find_head()
 
     def clear(self) -> None:
         """Drop every waiting job."""
         self.queues = [EMPTY] * len(self.queues)
         self.filled.clear()
         self.waiting = 0
+        self.head, self.head_category = None, -1
 
     def __len__(self) -> int:
         return self.waiting

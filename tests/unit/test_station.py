@@ -77,6 +77,8 @@ def test_jobs_leave_in_priority_then_arrival_order(steps: list[tuple[str, int, i
             assert station.take(category) is expected
         else:
             assert station.best([c == category for c in range(3)]) is None
+        heads = [(q[0], c) for c, q in enumerate(station.queues) if q]
+        assert (station.head, station.head_category) == min(heads, default=(None, -1))
         assert len(station) == sum(map(len, reference))
         assert set(station.filled) == {c for c in range(3) if reference[c]}
     station.open_deferred()
