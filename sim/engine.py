@@ -179,7 +179,16 @@ class Environment(simpy.Environment):
             self._pour()
 
     def clear(self) -> None:
-        """Drop every pending event (the run is over)."""
+        """Drop every pending event (the run is over), and the references between those events
+        and the processes waiting on them, so that reference counting frees them at once: a
+        process keeps its resume method (`FastProcess`), which refers back to it."""
+        for pending in (self._queue, *self._buckets.values()):
+            for *_, event in pending:
+                for callback in event.callbacks or ():
+                    waiting = getattr(callback, "__self__", None)
+                    if waiting.__class__ is FastProcess:
+                        waiting.__dict__.pop("_resume", None)
+                event.callbacks = None
         self._queue.clear()
         self._buckets.clear()
         self._bucket_keys.clear()

@@ -69,7 +69,8 @@ class Station:
     taken from the front in constant time. A job that must go ahead of the last turns that
     queue into a heap (a sorted list already is one) until it runs empty. An empty queue is
     the empty tuple (a deque costs 760 bytes even when empty, and a city has 200,000 queues).
-    Tasks released but not yet opened wait as one `Deferred` entry per run of them.
+    Tasks released but not yet opened wait as one `Deferred` entry per run of them; `deferred`
+    counts those entries.
 
     `head` is the least queue head of all categories (None: nothing waits), of category
     `head_category`: staff who serve many stations compare those first (`best`).
@@ -79,6 +80,7 @@ class Station:
     """
 
     __slots__ = (
+        "deferred",
         "env",
         "filled",
         "head",
@@ -110,6 +112,7 @@ class Station:
         #: The categories whose queue holds a job (a station rarely has more than a few).
         self.filled: dict[int, None] = {}
         self.waiting = 0
+        self.deferred = 0
         self.head: tuple | None = None
         self.head_category = -1
         self.idle: dict[Staff, None] = {}
@@ -158,6 +161,7 @@ class Station:
                 return
         run = Deferred(intake, batch, at, priority)
         run.add(row, case_id)
+        self.deferred += 1
         self._queue(category, (priority, order, run))
 
     def _queue(self, category: int, entry: tuple) -> None:
@@ -192,11 +196,13 @@ class Station:
 
     def _find_head(self) -> None:
         """Set `head` and `head_category` from the queues."""
-        self.head, self.head_category = None, -1
+        head, head_category = None, -1
+        queues = self.queues
         for category in self.filled:
-            first = self.queues[category][0]
-            if self.head is None or first < self.head:
-                self.head, self.head_category = first, category
+            first = queues[category][0]
+            if head is None or first < head:
+                head, head_category = first, category
+        self.head, self.head_category = head, head_category
 
     def take(self, category: int) -> Job:
         """Remove and return the next job of `category` (its queue must not be empty)."""
@@ -216,6 +222,7 @@ class Station:
                 if category == self.head_category:
                     self._find_head()
                 return job
+            self.deferred -= 1
         if not queue:
             del self.filled[category]
             self.queues[category] = EMPTY
@@ -226,6 +233,8 @@ class Station:
     def open_deferred(self) -> None:
         """Open every task waiting here unopened (`Deferred`), keeping its place: what reads
         the open cases or the waiting jobs needs them all."""
+        if not self.deferred:
+            return
         for category in self.filled:
             queue = self.queues[category]
             if not any(entry[2].__class__ is Deferred for entry in queue):
@@ -241,13 +250,14 @@ class Station:
             else:
                 heapify(entries)
                 self.queues[category] = entries
+        self.deferred = 0
         self._find_head()
 
     def clear(self) -> None:
         """Drop every waiting job."""
         self.queues = [EMPTY] * len(self.queues)
         self.filled.clear()
-        self.waiting = 0
+        self.waiting = self.deferred = 0
         self.head, self.head_category = None, -1
 
     def __len__(self) -> int:

@@ -66,6 +66,7 @@ def test_a_simulation_makes_no_reference_cycles(path, days):
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         model.run_model()
+        model.release_cases()
         gc.collect()
         ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("sim", "simpy")]
     finally:

@@ -79,6 +79,8 @@ def test_jobs_leave_in_priority_then_arrival_order(steps: list[tuple[str, int, i
             assert station.best([c == category for c in range(3)]) is None
         heads = [(q[0], c) for c, q in enumerate(station.queues) if q]
         assert (station.head, station.head_category) == min(heads, default=(None, -1))
+        runs = sum(entry[2].__class__ is Deferred for queue in station.queues for entry in queue)
+        assert station.deferred == runs
         assert len(station) == sum(map(len, reference))
         assert set(station.filled) == {c for c in range(3) if reference[c]}
     station.open_deferred()
