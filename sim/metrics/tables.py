@@ -27,6 +27,7 @@ from sim.work.case import (
 from sim.work.self_governance import outcome_column
 from sim.work.sources import SOURCE_NAMES
 from sim.work.sources.admin import sender_column
+from sim.work.station import Deferred
 from sim.world import BANDS
 
 if TYPE_CHECKING:
@@ -46,12 +47,12 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     top-down task; `resident_group`: what a residents' group did with a request it could take.
     `release`: the run records are let go as their columns move into the table (the model's
     last use). Each column is built once and handed to the table as it is (no copy)."""
-    model.stations.open_deferred()  # tasks released but not yet opened are open cases too
     metrics, world, case_types = model.metrics, model.world, model.case_types
     records = metrics.records
+    n_unopened, unopened = model.stations.unopened()  # tasks released, not yet opened: open too
     still_open = _rows(
-        (case.record(SOURCE_CODE) for case in metrics.open.values()),
-        len(metrics.open),
+        (case.record(SOURCE_CODE) for case in itertools.chain(metrics.open.values(), unopened)),
+        len(metrics.open) + n_unopened,
         len(RECORD_FIELDS),
     )
     ids = np.concatenate([records.column("case_id", release), still_open[:, 0]])
@@ -125,17 +126,24 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     queued, started and finished, by whom, and how it ended (done, to be done again, handed back;
     at the horizon, still waiting or in hand). A job done twice has two rows. Empty when the
     scenario's `output.jobs` is false. `release`: as `cases_table`'s."""
-    model.stations.open_deferred()  # the jobs of tasks released but not yet opened wait too
     jobs = model.metrics.jobs
-    waiting, in_hand = [], []
+    waiting, in_hand, n_unopened, unopened = [], [], 0, iter(())
     if model.scenario.output.jobs:
-        waiting = [job for station in model.stations.all for q in station.queues for *_, job in q]
+        waiting = [
+            job
+            for station in model.stations.all
+            for queue in station.queues
+            for *_, job in queue
+            if job.__class__ is not Deferred
+        ]
         in_hand = [s for s, _ in model.staff_records() if s.job_in_hand is not None]
+        n_unopened, unopened = model.stations.unopened()  # their jobs wait too
     rows = itertools.chain(
         (job.record(-1, np.nan, WAITING) for job in waiting),
+        (case.stages[0][0].record(-1, np.nan, WAITING) for case in unopened),
         (s.job_in_hand.record(s.index, np.nan, IN_HAND) for s in in_hand),
     )
-    unfinished = _rows(rows, len(waiting) + len(in_hand), len(JOB_FIELDS))
+    unfinished = _rows(rows, len(waiting) + n_unopened + len(in_hand), len(JOB_FIELDS))
 
     def unsorted(name: str) -> np.ndarray:
         return np.concatenate([jobs.column(name, release), unfinished[:, JOB_FIELDS.index(name)]])

@@ -363,9 +363,15 @@ class Intake:
         """Open task `i` of the batch, released at `at` hours with `priority` and `case_id`
         (`defer`), as it is taken: its case, counted at release, and its one job, queued since
         `at`."""
-        job = self.flow.start_released(self._build(batch, i, case_id, at, priority))
-        job.queued = at
-        return job
+        return self.flow.start_released(self.released_case(batch, i, case_id, at, priority))
+
+    def released_case(self, batch: Batch, i: int, case_id: int, at: float, priority: int) -> Case:
+        """Task `i` of the batch, released at `at` hours with `priority` and `case_id` (`defer`),
+        as it is opened: its case, and its one job, queued since `at`; not yet filed with the
+        open cases."""
+        case = self._build(batch, i, case_id, at, priority)
+        case.stages[0][0].queued = at
+        return case
 
     def _priority(self, batch: Batch, i: int) -> int:
         """The priority of arrival `i` of the batch if it arrives now (a plan may have set

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from sim.agents.staff import Staff
     from sim.config.teams import Department
-    from sim.work.case import Job
+    from sim.work.case import Case, Job
     from sim.work.intake import Batch, Intake
     from sim.world import World
 
@@ -54,6 +54,13 @@ class Deferred:
         return self.intake.open_deferred(
             self.batch, self.rows[i], self.ids[i], self.at, self.priority
         )
+
+    def unopened(self) -> Iterator[Case]:
+        """The cases of the tasks not yet taken, each made as it would be opened but left
+        unopened (a new case each time: for reading, as the tables do)."""
+        intake, batch, at, priority = self.intake, self.batch, self.at, self.priority
+        for k in range(self.next, len(self.rows)):
+            yield intake.released_case(batch, self.rows[k], self.ids[k], at, priority)
 
     def __len__(self) -> int:
         return len(self.rows) - self.next
@@ -253,6 +260,14 @@ class Station:
         self.deferred = 0
         self._find_head()
 
+    def runs(self) -> Iterator[Deferred]:
+        """The runs of tasks waiting here unopened."""
+        if self.deferred:
+            for category in self.filled:
+                for *_, item in self.queues[category]:
+                    if item.__class__ is Deferred:
+                        yield item
+
     def clear(self) -> None:
         """Drop every waiting job."""
         self.queues = [EMPTY] * len(self.queues)
@@ -301,6 +316,12 @@ class Stations:
         """Open every task released but not yet opened, at every station."""
         for station in self.all:
             station.open_deferred()
+
+    def unopened(self) -> tuple[int, Iterator[Case]]:
+        """How many tasks wait unopened at every station, and their cases, made as they would
+        be opened but left unopened (`Deferred.unopened`)."""
+        runs = [run for station in self.all for run in station.runs()]
+        return sum(map(len, runs)), (case for run in runs for case in run.unopened())
 
     def department(self, kind: str, grid: int) -> Station:
         """The station of department `kind` responsible for grid `grid`."""

@@ -14,6 +14,7 @@ import pytest
 import sim
 from sim.drill.live import CaseView
 from sim.metrics.recorder import SOURCE_CODE
+from sim.metrics.tables import cases_table, jobs_table
 from sim.model import GridModel
 from sim.runner import scenario_as_run
 from sim.work.intake import Intake
@@ -92,3 +93,19 @@ def test_tasks_wait_unopened_and_the_live_view_counts_them(
 def _records(model: GridModel) -> dict[int, str]:
     """Each open case's record, by case id (NaN written out, so that records compare)."""
     return {case_id: repr(case.record(SOURCE_CODE)) for case_id, case in model.metrics.open.items()}
+
+
+def test_the_tables_read_unopened_tasks_without_opening_them() -> None:
+    """The cases and jobs tables make each unopened task's rows as it would be opened, but
+    leave it unopened (a city's screening backlog would otherwise be built as objects at the
+    horizon, hundreds of megabytes), so building them twice gives the same tables."""
+    model = GridModel(scenario_as_run(sim.load_scenario(SCENARIO), ONSET_H / 24 + 0.25), SEED)
+    model.run_model()
+    unopened, opened = _unopened(model), len(model.metrics.open)
+    assert unopened > 1000
+    cases, jobs = cases_table(model), jobs_table(model)
+    assert (_unopened(model), len(model.metrics.open)) == (unopened, opened)
+    assert (cases["status"] == "open").sum() == unopened + opened
+    assert (jobs["outcome"] == "waiting").sum() >= unopened
+    pd.testing.assert_frame_equal(cases_table(model), cases)
+    pd.testing.assert_frame_equal(jobs_table(model), jobs)
