@@ -31,7 +31,7 @@ from sim.emergency.operations import Operations
 from sim.emergency.plans import Decision
 from sim.emergency.response import start_responses
 from sim.engine import Environment
-from sim.memory import HugePages, give_back
+from sim.memory import HugePages, give_back, release_free_lists
 from sim.metrics import Metrics
 from sim.metrics.events import EventLog
 from sim.rng import Streams
@@ -310,6 +310,7 @@ class GridModel(mesa.Model):
         for station in self.stations.all:
             station.clear()
         self.env.clear()
+        release_free_lists()
         give_back()
 
     def staff_records(self) -> Iterator[tuple[Staff, Pay]]:

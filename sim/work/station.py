@@ -60,7 +60,11 @@ class Deferred:
         unopened (a new case each time: for reading, as the tables do)."""
         intake, batch, at, priority = self.intake, self.batch, self.at, self.priority
         for k in range(self.next, len(self.rows)):
-            yield intake.released_case(batch, self.rows[k], self.ids[k], at, priority)
+            case = intake.released_case(batch, self.rows[k], self.ids[k], at, priority)
+            try:
+                yield case
+            finally:  # the case and its job refer to each other: let go as soon as read
+                case.stages.clear()
 
     def __len__(self) -> int:
         return len(self.rows) - self.next

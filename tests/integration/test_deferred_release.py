@@ -5,6 +5,7 @@ live view, including at a horizon that falls while most tasks still wait unopene
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from sim.metrics.recorder import SOURCE_CODE
 from sim.metrics.tables import cases_table, jobs_table
 from sim.model import GridModel
 from sim.runner import scenario_as_run
+from sim.work.case import Case, Job
 from sim.work.intake import Intake
 from sim.work.station import Deferred
 
@@ -98,12 +100,26 @@ def _records(model: GridModel) -> dict[int, str]:
 def test_the_tables_read_unopened_tasks_without_opening_them() -> None:
     """The cases and jobs tables make each unopened task's rows as it would be opened, but
     leave it unopened (a city's screening backlog would otherwise be built as objects at the
-    horizon, hundreds of megabytes), so building them twice gives the same tables."""
+    horizon, hundreds of megabytes), so building them twice gives the same tables; the cases
+    made to read them are freed as they are read, not left in reference cycles."""
     model = GridModel(scenario_as_run(sim.load_scenario(SCENARIO), ONSET_H / 24 + 0.25), SEED)
     model.run_model()
     unopened, opened = _unopened(model), len(model.metrics.open)
     assert unopened > 1000
-    cases, jobs = cases_table(model), jobs_table(model)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        cases, jobs = cases_table(model), jobs_table(model)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, Case | Job)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert not left, f"{len(left)} cases and jobs in reference cycles"
     assert (_unopened(model), len(model.metrics.open)) == (unopened, opened)
     assert (cases["status"] == "open").sum() == unopened + opened
     assert (jobs["outcome"] == "waiting").sum() >= unopened
