@@ -56,7 +56,10 @@ def release_free_lists() -> None:
     (some 430 MiB of a city's peak). Python empties them only in a full collection, which would
     scan every object of the model (7 s at a city's size); with those set aside (`gc.freeze`)
     it scans none, and they are put back at once. A run makes no reference cycles, so there is
-    nothing else to collect."""
+    nothing else to collect. Nothing is done where something else has set objects aside (they
+    would be put back too)."""
+    if gc.get_freeze_count():
+        return
     gc.freeze()
     try:
         gc.collect()

@@ -5,7 +5,6 @@ live view, including at a horizon that falls while most tasks still wait unopene
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,8 @@ from sim.runner import scenario_as_run
 from sim.work.case import Case, Job
 from sim.work.intake import Intake
 from sim.work.station import Deferred
+
+from cycle_parts import left_in_cycles
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The baseline community's 14-day epidemic, onset at day 3; 3,000 households screened.
@@ -106,19 +107,8 @@ def test_the_tables_read_unopened_tasks_without_opening_them() -> None:
     model.run_model()
     unopened, opened = _unopened(model), len(model.metrics.open)
     assert unopened > 1000
-    gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        cases, jobs = cases_table(model), jobs_table(model)
-        gc.collect()
-        left = [o for o in gc.garbage if isinstance(o, Case | Job)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if enabled:
-            gc.enable()
+    (cases, jobs), garbage = left_in_cycles(lambda: (cases_table(model), jobs_table(model)))
+    left = [o for o in garbage if isinstance(o, Case | Job)]
     assert not left, f"{len(left)} cases and jobs in reference cycles"
     assert (_unopened(model), len(model.metrics.open)) == (unopened, opened)
     assert (cases["status"] == "open").sum() == unopened + opened

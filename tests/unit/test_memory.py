@@ -77,3 +77,15 @@ def test_emptying_the_free_lists_collects_nothing_and_sets_nothing_aside() -> No
     assert ref() is not None
     gc.collect()
     assert ref() is None
+
+
+def test_objects_set_aside_by_others_stay_aside() -> None:
+    """Where something else has frozen objects (`gc.freeze`), emptying the free lists would put
+    them back too: it does nothing."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        release_free_lists()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

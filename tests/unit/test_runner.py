@@ -16,6 +16,8 @@ import sim
 from sim.model import GridModel
 from sim.runner import RUN_GC_THRESHOLDS, fewer_collections, result_of, scenario_as_run
 
+from cycle_parts import left_in_cycles
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,22 +60,11 @@ def test_progress_is_reported_each_simulated_day_up_to_the_horizon():
 )
 def test_a_simulation_makes_no_reference_cycles(path, days):
     """With collection off during runs, garbage in reference cycles would pile up until the run
-    ends: there must be none (the model itself, alive, is not garbage)."""
+    ends: there must be none (the model itself, alive, is not garbage), nor once the model has
+    let go of its open cases, waiting jobs and pending events (`release_cases`)."""
     model = GridModel(scenario_as_run(sim.load_scenario(ROOT / path), days), seed=3)
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        model.run_model()
-        model.release_cases()
-        gc.collect()
-        ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("sim", "simpy")]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if enabled:
-            gc.enable()
+    _, garbage = left_in_cycles(lambda: (model.run_model(), model.release_cases()))
+    ours = [o for o in garbage if type(o).__module__.split(".")[0] in ("sim", "simpy")]
     assert not ours, f"{len(ours)} objects in reference cycles, e.g. {ours[:3]}"
 
 
