@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import simpy
 
+from sim.agents.roster import Rosters
 from sim.engine import FirstOf
 from sim.vocabulary import ACTIVITIES, JOB_ACTIVITIES
 from sim.work.case import AGAIN, DONE, HANDED_BACK, HANDLE
@@ -59,7 +60,7 @@ class Workplace:
     """What every member of staff works with: the clock, the case flow, the run's array of
     staff states (OFF, IDLE, BUSY; one per member), where each execution of a job is recorded
     (job, member's index, end time, outcome), the horizon (hours), and what is told of patrols
-    in the members' home grids."""
+    in the members' home grids, and the rosters that take members through shared shifts."""
 
     env: simpy.Environment
     flow: CaseFlow
@@ -67,6 +68,7 @@ class Workplace:
     job_ended: Callable[[Job, int, float, str], None]
     horizon: float
     patrol: PatrolWatch = NOTHING_HIDDEN
+    rosters: Rosters = field(default_factory=Rosters)
 
 
 @dataclass(slots=True)
@@ -136,6 +138,7 @@ class Staff:
         "hires",
         "horizon",
         "hours",
+        "in_step",
         "index",
         "job_ended",
         "jobs_done",
@@ -234,8 +237,9 @@ class Staff:
         self._signal = self.env.event()
         self.states[index] = IDLE if self.on_duty else OFF
         self.process = self.env.process(self._work())
+        self.in_step = False  # taken through the shifts with the others on the roster
         if member.shifts is not None:
-            self.env.process(self._roster(member.shifts))
+            workplace.rosters.join(self.env, self, member.shifts)
         if member.meetings:
             self.env.process(self._meetings(member.meetings))
 
@@ -476,33 +480,39 @@ class Staff:
         for station in self.serving:
             station.idle.pop(self, None)
 
-    def _roster(self, blocks: list[Block]):
-        env, member = self.env, self.member
-        for block in blocks:
-            if self.left_at is not None:
-                return
-            on = block.start - block.early
-            if on > env.now:
-                yield env.timeout(on - env.now)
-            self._window_end = block.end
-            if self.active and not self.vacant and not self.absences:
-                if member.no_show and self.rng.random() < member.no_show:
-                    self.shifts_missed += 1
-                else:
-                    self._start_shift(block.start, block.end, block.first)
-            if block.start > env.now:  # routinely in before the official start
-                came = env.now
-                yield env.timeout(block.start - came)
-                if self.on_duty:
-                    self.overtime += env.now - came
-            yield env.timeout(block.end - env.now)
-            late = block.late + (self.extension if block.last else 0.0)
-            if self.on_duty and late > 0:  # routinely late, or kept on by an emergency plan
-                yield env.timeout(late)
-                self.overtime += late
-            if self.on_duty:
-                self._end_shift()
-            self._window_end = None
+    def begin_block(self, block: Block) -> None:
+        """The roster's stretch `block` begins now (`block.early` hours before its official
+        start): on duty unless inactive, vacant, away or a no-show."""
+        self._window_end = block.end
+        if self.active and not self.vacant and not self.absences:
+            member = self.member
+            if member.no_show and self.rng.random() < member.no_show:
+                self.shifts_missed += 1
+            else:
+                self._start_shift(block.start, block.end, block.first)
+
+    def came_early(self, came: float) -> None:
+        """The official start is now; on duty since `came` (hours), that counts as overtime."""
+        if self.on_duty:
+            self.overtime += self.env.now - came
+
+    def stay_after(self, block: Block) -> float:
+        """Hours this person stays on past the official end of `block`, which is now: routinely,
+        or kept on by an emergency plan after a shift's last stretch (0 when off duty)."""
+        if not self.on_duty:
+            return 0.0
+        return block.late + (self.extension if block.last else 0.0)
+
+    def stayed(self, late: float) -> None:
+        """Stayed `late` hours past the official end, which count as overtime; the stretch ends."""
+        self.overtime += late
+        self.end_block()
+
+    def end_block(self) -> None:
+        """The roster's stretch ends now: off duty until the next."""
+        if self.on_duty:
+            self._end_shift()
+        self._window_end = None
 
     def _start_shift(self, start: float, end: float, first: bool = True) -> None:
         """Come on duty now for the official hours [start, end) (`start` may lie ahead: a
