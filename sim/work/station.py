@@ -230,8 +230,8 @@ class Station:
                     queue.appendleft(rest)
                 else:
                     heappush(queue, rest)
-                if category == self.head_category:
-                    self._find_head()
+                if category == self.head_category:  # still the least: its numbers are its own
+                    self.head = rest
                 return job
             self.deferred -= 1
         if not queue:
