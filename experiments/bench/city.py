@@ -12,7 +12,7 @@ KPIs), in a child process of its own, and prints:
 
 Targets: ≤ 5 minutes and ≤ 4 GB peak on one core of a 2-core machine.
 
-Run: `python experiments/bench/city.py [--days 44] [--scenario FILE]` (5-15 minutes)
+Run: `python experiments/bench/city.py [--days 44] [--scenario FILE]` (5-7 minutes)
 """
 
 from __future__ import annotations
