@@ -10,13 +10,29 @@ back in step."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
 if TYPE_CHECKING:
-    from sim.agents.staff import Staff
     from sim.calendar import Block
+
+
+class OnRoster(Protocol):
+    """What a roster needs of a member of staff (`sim.agents.staff.Staff`)."""
+
+    in_step: bool  # taken through the shifts with the others
+    left_at: float | None  # when they left for good, if they did
+
+    def begin_block(self, block: Block) -> None: ...
+
+    def came_early(self, came: float) -> None: ...
+
+    def stay_after(self, block: Block) -> float: ...
+
+    def stayed(self, late: float) -> None: ...
+
+    def end_block(self) -> None: ...
 
 
 class Roster:
@@ -28,15 +44,15 @@ class Roster:
     def __init__(self, env: simpy.Environment, blocks: list[Block]) -> None:
         self.env = env
         self.blocks = blocks
-        self.members: list[Staff] = []
+        self.members: list[OnRoster] = []
         env.process(self._through(0, None))
 
-    def join(self, staff: Staff) -> None:
+    def join(self, staff: OnRoster) -> None:
         """Take `staff` through the shifts with the others, in the order they joined."""
         staff.in_step = True
         self.members.append(staff)
 
-    def _present(self, group: list[Staff] | None) -> list[Staff]:
+    def _present(self, group: list[OnRoster] | None) -> list[OnRoster]:
         """Who goes through the shift now: `group`, or (None) every member in step; members
         who left for good drop out."""
         if group is None:
@@ -44,7 +60,7 @@ class Roster:
             return [staff for staff in self.members if staff.in_step]
         return [staff for staff in group if staff.left_at is None]
 
-    def _through(self, index: int, group: list[Staff] | None):
+    def _through(self, index: int, group: list[OnRoster] | None):
         """Take `group` (None: the members in step) through the shifts from `index`. A group
         back from a late stay goes on only through shifts already due, then falls back in step."""
         env, blocks = self.env, self.blocks
@@ -69,8 +85,8 @@ class Roster:
                     staff.came_early(came)
             if block.end > env.now:  # (a stay may have run past the whole stretch)
                 yield env.timeout(block.end - env.now)
-            stays: dict[float, list[Staff]] = {}
-            going_on: list[Staff] = []
+            stays: dict[float, list[OnRoster]] = {}
+            going_on: list[OnRoster] = []
             for staff in present:
                 late = staff.stay_after(block)
                 if late > 0:
@@ -86,7 +102,7 @@ class Roster:
                 if not group:
                     return
 
-    def _stay(self, late: float, group: list[Staff], index: int):
+    def _stay(self, late: float, group: list[OnRoster], index: int):
         """`group` stays `late` hours past a shift's end, then goes on from shift `index`."""
         yield self.env.timeout(late)
         for staff in group:
@@ -102,7 +118,7 @@ class Rosters:
     def __init__(self) -> None:
         self._by_list: dict[int, Roster] = {}
 
-    def join(self, env: simpy.Environment, staff: Staff, blocks: list[Block]) -> None:
+    def join(self, env: simpy.Environment, staff: OnRoster, blocks: list[Block]) -> None:
         """Take `staff` through `blocks` with every other member on the same list."""
         roster = self._by_list.get(id(blocks))  # the roster keeps the list, so its id stays
         if roster is None:

@@ -46,11 +46,12 @@ def alone(blocks: list[Block], extension: float) -> tuple[float, float]:
 
 @st.composite
 def shifts(draw) -> list[Block]:
-    """Days of one or two stretches (a break between them), with routine early and late hours."""
+    """Shifts one after another, each of one stretch or two (a break between them), with
+    routine early and late hours; the gaps between shifts from half an hour to 16 hours."""
     blocks = []
-    for day in range(draw(st.integers(1, 4))):
-        start = 24.0 * day + draw(st.sampled_from([0.0, 6.0, 8.0, 20.0]))
-        length = draw(st.sampled_from([2.0, 4.0, 8.0]))
+    start = draw(st.sampled_from([0.0, 6.0, 20.0]))
+    for _ in range(draw(st.integers(1, 4))):
+        length = draw(st.sampled_from([2.0, 4.0, 8.0, 12.0]))
         early = draw(st.sampled_from([0.0, 0.5, 1.0]))
         late = draw(st.sampled_from([0.0, 0.5, 3.0]))
         if draw(st.booleans()):  # a break splits the shift
@@ -59,6 +60,7 @@ def shifts(draw) -> list[Block]:
             blocks.append(Block(start, start + length / 2, late=late, first=False))
         else:
             blocks.append(Block(start, start + length, early=early, late=late))
+        start = blocks[-1].end + draw(st.sampled_from([0.5, 4.0, 12.0, 16.0]))
     return blocks
 
 
