@@ -133,21 +133,21 @@ def street_copies(k: int, days: float) -> sim.Scenario:
 
 
 def scaling_table(days: float, repeats: int) -> None:
-    print(f"2. baseline street × k, {days:g} days, median of {repeats}: CPU µs per SimPy event and")
-    print("   per case of the simulation (`run_model`), and per case of the whole run (building")
-    print("   the model, tables and KPIs too); relative to × 1")
     print(
+        f"2. baseline street × k, {days:g} days, median of {repeats} rounds over the scales:\n"
+        "   CPU µs per SimPy event and per case of the simulation (`run_model`), and per case\n"
+        "   of the whole run (building the model, tables and KPIs too); relative to × 1\n"
         "   k    grids  events/day  cases/day  µs/event  µs/case  run µs/case"
         "  rel/event  rel/case  rel run"
     )
-    first = None
-    for k in SCALES:
-        scenario = street_copies(k, days)
-        per_event, per_case, per_run_case = [], [], []
-        for repeat in range(repeats):
+    scenarios = {k: street_copies(k, days) for k in SCALES}
+    samples: dict[int, list[tuple[float, float, float]]] = {k: [] for k in SCALES}
+    sizes: dict[int, tuple[int, int, int]] = {}
+    for repeat in range(repeats):  # the scales interleaved, so the machine's drift hits them alike
+        for k in SCALES:
             start = time.process_time()
             with fewer_collections():
-                model = GridModel(scenario, seed=repeat)
+                model = GridModel(scenarios[k], seed=repeat)
                 built = time.process_time()
                 model.run_model()
                 ran = time.process_time()
@@ -155,13 +155,21 @@ def scaling_table(days: float, repeats: int) -> None:
             end = time.process_time()
             events = next(model.env._eid)  # every event SimPy scheduled
             cases = len(result.cases)
-            per_event.append((ran - built) / events * 1e6)
-            per_case.append((ran - built) / cases * 1e6)
-            per_run_case.append((end - start) / cases * 1e6)
-        e, c, r = (statistics.median(x) for x in (per_event, per_case, per_run_case))
+            sizes[k] = (len(model.world.grids), events, cases)
+            samples[k].append(
+                (
+                    (ran - built) / events * 1e6,
+                    (ran - built) / cases * 1e6,
+                    (end - start) / cases * 1e6,
+                )
+            )
+    first = None
+    for k in SCALES:
+        grids, events, cases = sizes[k]
+        e, c, r = (statistics.median(x) for x in zip(*samples[k], strict=True))
         first = first or (e, c, r)
         print(
-            f"   {k:<4d} {len(model.world.grids):5d}  {events / days:10,.0f}  {cases / days:9,.0f}"
+            f"   {k:<4d} {grids:5d}  {events / days:10,.0f}  {cases / days:9,.0f}"
             f"  {e:8.2f}  {c:7.1f}  {r:11.1f}  {e / first[0]:8.2f}×  {c / first[1]:7.2f}×"
             f"  {r / first[2]:6.2f}×"
         )
