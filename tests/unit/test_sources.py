@@ -288,3 +288,14 @@ def test_a_category_of_the_wrong_kind_is_refused_where_the_source_names_it():
             "category 'forms' has kind 'admin'; this source needs 'request'",
         )
     ]
+
+
+@pytest.mark.parametrize("field", ["phone_every", "home_every"])
+def test_a_revisit_window_of_no_time_is_refused(field):
+    # a window of 0 h would make every household due without end (found by mutating baseline.yaml)
+    patch = {"sources": {"revisits": {field: "0h"}}}
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.scenario_from_dict(merge_mappings(BASE, patch))
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (f"sources.revisits.{field}", "Input should be greater than 0 (got 0.0)")
+    ]

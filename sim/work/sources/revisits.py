@@ -36,10 +36,16 @@ class RevisitsSpec(StrictModel):
         "Which households are revisited.",
     )
     phone_every: Duration = sourced(
-        360.0, "docs/sources.md A80: phone/WeChat at least every 15 days (article #6)", ""
+        360.0,
+        "docs/sources.md A80: phone/WeChat at least every 15 days (article #6)",
+        "Longest time between two phone contacts with a household.",
+        gt=0,
     )
     home_every: Duration = sourced(
-        720.0, "docs/sources.md A80: a home visit at least every month (article #6)", ""
+        720.0,
+        "docs/sources.md A80: a home visit at least every month (article #6)",
+        "Longest time between two home visits to a household.",
+        gt=0,
     )
     phone_category: str = "revisit_phone"
     home_category: str = "revisit_home"
