@@ -119,17 +119,15 @@ def test_mutated_scenarios_are_refused_or_keep_the_invariants(helpers, name, pic
     signal.alarm(DEADLINE)
     try:
         result = sim.run(scenario, seed=seed, days=min(scenario.run.days, MAX_DAYS))
+        event("ran")
+        helpers.check_invariants(result)
     except ScenarioError:
         event("refused at run time")  # say, a world too big for the limits: bad input
-        return
+    except Exception as error:  # a crash, a hang or a broken invariant: say what was mutated
+        raise AssertionError(f"{name} with {changes}: {error!r}") from error
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-    event("ran")
-    try:
-        helpers.check_invariants(result)
-    except AssertionError as error:
-        raise AssertionError(f"{name} with {changes}: {error}") from error
 
 
 def test_the_small_scenarios_are_many() -> None:
