@@ -19,7 +19,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from fuzz_inputs import households
+from fuzz_inputs import Hang, households
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -78,10 +78,6 @@ def _mutated(data: dict, picks: list[tuple[int, float]]) -> tuple[dict, list[str
         container[path[-1]] = new
         changes.append(f"{'.'.join(map(str, path))}: {old!r} → {new!r}")
     return data, changes
-
-
-class Hang(Exception):
-    """A case ran past DEADLINE."""
 
 
 def _on_alarm(signum: int, frame: object) -> None:
