@@ -12,7 +12,10 @@ KPIs), in a child process of its own, and prints:
 
 Targets: ≤ 5 minutes and ≤ 4 GB peak on one core of a 2-core machine.
 
-Run: `python experiments/bench/city.py [--days 44] [--scenario FILE]` (5-7 minutes)
+Run: `python experiments/bench/city.py [--days 44] [--scenario FILE] [--set KEY=VALUE ...]`
+(5-7 minutes). `--set` changes the scenario as `gridsim run --set` does, to time a variant: for
+example the epidemic moved to 12 h (`--days 4 --set incidents.epidemic.onset=12h`), or one of its
+task streams turned down.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import time
 from pathlib import Path
 
 from bare_simpy import run_bare_mmc
+
+import sim
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +44,7 @@ def status(key):  # kiB; VmHWM: the peak of this process so far
     return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(key))
 
 wall = time.perf_counter()
-scenario = scenario_as_run(sim.load_scenario(sys.argv[1]), float(sys.argv[2]))
+scenario = scenario_as_run(sim.load_scenario(sys.argv[1], sys.argv[3:]), float(sys.argv[2]))
 cpu = [time.process_time()]
 with fewer_collections():  # as sim.run does
     model = GridModel(scenario, seed=0)
@@ -70,10 +75,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=str(ROOT / "scenarios/jiamusi_city_epidemic.yaml"))
     parser.add_argument("--days", type=float, default=44.0)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="as gridsim run --set"
+    )
     args = parser.parse_args()
+    try:  # a bad file or --set is reported here, not as the child's traceback
+        sim.load_scenario(args.scenario, args.set)
+    except sim.ScenarioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     before = bare_simpy_rate()
     probe = subprocess.run(
-        [sys.executable, "-c", PROBE, args.scenario, str(args.days)],
+        [sys.executable, "-c", PROBE, args.scenario, str(args.days), *args.set],
         capture_output=True,
         text=True,
         check=True,
@@ -83,7 +96,9 @@ def main() -> None:
     total = run["build_s"] + run["simulate_s"] + run["summary_s"]
     jobs_per_s = run["jobs"] / run["simulate_s"]
     bare = (before + after) / 2
-    print(f"{Path(args.scenario).name}, {args.days:g} days, {run['households']:,} households")
+    changes = f" with {', '.join(args.set)}" if args.set else ""
+    name = Path(args.scenario).name
+    print(f"{name}{changes}, {args.days:g} days, {run['households']:,} households")
     print(
         f"  CPU: build {run['build_s']:.1f} s, simulate {run['simulate_s']:.1f} s, "
         f"tables and KPIs {run['summary_s']:.1f} s: {total:.1f} s ({total / 60:.1f} min); "
