@@ -38,7 +38,8 @@ _SPELLINGS: dict[float, tuple[str, ...]] = {
 }
 _UNIT_HOURS = {name: hours for hours, names in _SPELLINGS.items() for name in names}
 
-_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)"
+#: A number as YAML writes one: digits with an optional decimal point and exponent (`1e-3`).
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT = "|".join(sorted(_UNIT_HOURS, key=len, reverse=True))
 _DURATION_PATTERN = rf"^\s*{_NUMBER}\s*(?:{_UNIT})\s*$"
 _RATE_PATTERN = rf"^\s*{_NUMBER}\s*(?:/|per\s)\s*(?:{_UNIT})\s*$"

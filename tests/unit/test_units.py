@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from pydantic import ValidationError
@@ -42,13 +43,17 @@ from sim.config.units import (
         ("1 week", 168.0),
         (".5h", 0.5),
         ("2H", 2.0),
+        ("1.5e2min", 2.5),
+        ("2E-1 h", 0.2),
     ],
 )
 def test_parse_duration(text: object, hours: float) -> None:
     assert parse_duration(text) == pytest.approx(hours)
 
 
-@pytest.mark.parametrize("bad", ["-1h", -1, -0.5, "2", "abc", "2 parsecs", "h", "", True, None])
+@pytest.mark.parametrize(
+    "bad", ["-1h", -1, -0.5, "2", "abc", "2 parsecs", "h", "", True, None, "1e400h", "2e h", "e3h"]
+)
 def test_parse_duration_rejects(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_duration(bad)
@@ -76,13 +81,15 @@ def test_negative_duration_message() -> None:
         ("1/year", 1 / (365 * 24)),
         ("1/y", 1 / (365 * 24)),
         ("1 / yr", 1 / (365 * 24)),
+        ("1e-3/day", 1e-3 / 24),
+        ("2.4e+1 per day", 1.0),
     ],
 )
 def test_parse_rate(text: object, per_hour: float) -> None:
     assert parse_rate(text) == pytest.approx(per_hour)
 
 
-@pytest.mark.parametrize("bad", ["-2/h", -1, "2", "2/fortnight", "per day", "2 h"])
+@pytest.mark.parametrize("bad", ["-2/h", -1, "2", "2/fortnight", "per day", "2 h", "1e400/h"])
 def test_parse_rate_rejects(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_rate(bad)
@@ -129,6 +136,9 @@ def test_json_schema_accepts_numbers_and_strings() -> None:
     schema = _Units.model_json_schema()["properties"]
     kinds = {alt["type"] for alt in schema["duration"]["anyOf"]}
     assert kinds == {"number", "string"}
+    pattern = next(alt["pattern"] for alt in schema["duration"]["anyOf"] if "pattern" in alt)
+    for text in ("15min", "1.5e2 min", "2E-1h"):  # an editor accepts what gridsim reads
+        assert re.match(pattern, text), text
     assert "15min" in schema["duration"]["description"]
     assert schema["p"]["maximum"] == 1
 
