@@ -661,6 +661,7 @@ MEASURES: dict[str, Measure] = {
     "created": _m("created", "新增", "tasks"),
     "done": _m("done", "完成", "tasks"),
     "unreached": _m("not reached", "未联系上", "tasks"),
+    "lapsed": _m("lapsed unstaffed", "无人值守", "tasks"),
     "open": _m("open at the end", "期末未完成", "tasks"),
     "due": _m("due", "到期", "tasks"),
     "on_time": _m("done on time", "按时完成", "tasks"),
@@ -701,6 +702,7 @@ MEASURES: dict[str, Measure] = {
     "tasks": _m("tasks", "任务数", "tasks"),
     "completed_h": _m("all done after", "全部完成用时", "h"),
     "coverage": _m("coverage", "覆盖率", "share"),
+    "hours_staffed_share": _m("post hours staffed", "值守时段到岗率", "share"),
     "fired_h": _m("fired after", "启动用时", "h"),
     "mode_h": _m("mode switched after", "模式切换用时", "h"),
     "first_mobilised_job_h": _m(

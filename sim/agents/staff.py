@@ -370,13 +370,19 @@ class Staff:
             self._overtime_since = env.now
         job.started = env.now
         self.flow.job_started(job, self)
-        duration = job.work / (self.rates[job.skill] * self.category_rates[case.category])
-        tired = self.fatigue_after is not None and env.now - self._shift_start >= self.fatigue_after
-        if tired:
-            duration *= 1.0 + self.member.fatigue_slowdown
-        if self.novice_until > env.now:
-            duration /= self.novice_speed
         travel = job.travel
+        if case.post:  # a duty post: staffed until its shift ends, by whoever comes, whenever
+            duration, tired = max(0.0, case.deadline - env.now - travel), False
+            job.work = duration
+        else:
+            duration = job.work / (self.rates[job.skill] * self.category_rates[case.category])
+            tired = (
+                self.fatigue_after is not None and env.now - self._shift_start >= self.fatigue_after
+            )
+            if tired:
+                duration *= 1.0 + self.member.fatigue_slowdown
+            if self.novice_until > env.now:
+                duration /= self.novice_speed
         if travel > 0:  # on the way, then at work: one wait, the hours split when accounted
             self._switch("travel", BUSY)
             self._arrival = env.now + travel

@@ -1,7 +1,8 @@
 """How well a surge was absorbed (平战结合): hours in each mode, and per
 incident the peak backlog, the time to absorb it (back under the highest backlog of the day
 before onset), the time to get peacetime service back, the
-screening's completion and coverage, and needs of elderly or vulnerable households left unmet;
+screening's completion and coverage, needs of elderly or vulnerable households left unmet, and
+the share of duty posts' hours staffed;
 from the event log, its first hours (detected, assessed, reported, first response, the report
 reaching each tier) and how fast each of its plans switched over (伸缩时效快, docs/sources.md
 A92). Mobilised staff and their cost come from the workers table."""
@@ -141,7 +142,7 @@ def _incident(
     }
     for i, task in enumerate(incident.tasks):
         mine = (cases["source"] == "incident") & (cases["category"] == task.category)
-        rows = cases.loc[mine, ["closed_h", "deadline_h"]]
+        rows = cases.loc[mine, ["closed_h", "deadline_h", "accepted_h", "created_h", "status"]]
         key = f"task_{i}_{task.category}"
         if task.every_household is not None:
             out[key] = {
@@ -155,13 +156,19 @@ def _incident(
             }
         else:
             due = rows[rows["deadline_h"] <= horizon]
-            unmet = due[~(due["closed_h"] <= due["deadline_h"])]
+            met = (due["status"] == "closed") & (due["closed_h"] <= due["deadline_h"])
             out[key] = {
                 "tasks": len(rows),
                 "due": len(due),
-                "unmet": len(unmet),
-                "unmet_share": len(unmet) / len(due) if len(due) else None,
+                "unmet": int((~met).sum()),
+                "unmet_share": float((~met).mean()) if len(due) else None,
             }
+            if task.posts_per_community is not None:  # staffed from taken until the shift ends
+                staffed = (due["closed_h"] - due["accepted_h"]).where(due["status"] == "closed")
+                shifts = due["deadline_h"] - due["created_h"]
+                out[key]["hours_staffed_share"] = (
+                    float(staffed.fillna(0.0).sum() / shifts.sum()) if len(due) else None
+                )
     return out
 
 

@@ -39,8 +39,10 @@ PURPOSES: tuple[str, ...] = (HANDLE, REVIEW, REWORK, FEEDBACK_CALL)
 DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND = "done", "again", "handed_back", "waiting", "in_hand"
 JOB_OUTCOMES: tuple[str, ...] = (DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND)
 
-OPEN, CLOSED, UNREACHED = "open", "closed", "unreached"
-STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED)
+#: How a case or task stands: open; closed (done); unreached (a revisit that found nobody, given
+#: up); lapsed (a duty post nobody came to staff before its shift ended).
+OPEN, CLOSED, UNREACHED, LAPSED = "open", "closed", "unreached", "lapsed"
+STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED, LAPSED)
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _PURPOSE_CODE = {name: code for code, name in enumerate(PURPOSES)}
 _OUTCOME_CODE = {name: code for code, name in enumerate(JOB_OUTCOMES)}
@@ -121,6 +123,7 @@ class Case:
         "household",
         "id",
         "pending",
+        "post",
         "priority",
         "reopens",
         "resolve_stage",
@@ -173,6 +176,7 @@ class Case:
         self.feedback_stage = False  # the last stage is the feedback call
         self.channel: str | None = None  # how a resident's request reached the grid (CHANNELS)
         self.reopens = -1  # id of the closed case whose need came back as this one (-1: none)
+        self.post = False  # a duty post: staffed until its deadline, lapsing if nobody comes
 
     def settle_at_grid(self) -> None:
         """Drop the stages above the grid (keep the feedback call): resolved at the grid."""

@@ -25,6 +25,7 @@ from sim.work.case import (
     DISPATCHED,
     FEEDBACK,
     IMPLEMENTED,
+    LAPSED,
     PUBLISHED,
     RATED,
     TRACKED,
@@ -176,3 +177,14 @@ class CaseFlow:
     def give_up(self, case: Case) -> None:
         """Close a revisit whose household could not be reached."""
         self.close(case, UNREACHED)
+
+    def lapse_at_deadline(self, case: Case) -> None:
+        """At the case's deadline, if its one job still waits in its queue (nobody took it), take
+        it out and close the case as lapsed: a duty post whose shift ended unstaffed."""
+
+        def lapse(_event) -> None:
+            job = case.stages[0][0]
+            if job.station.withdraw(job):
+                self.close(case, LAPSED)
+
+        self.env.timeout(case.deadline - self.env.now).callbacks.append(lapse)

@@ -137,6 +137,7 @@ class Batch:
     residents: list[tuple[int, float] | None] | None = None  # a residents' group's outcome
     needs: Any = None  # the residents' channel draws of its arrivals (channels.NeedDraws)
     defer: list[bool] | None = None  # tasks opened only when taken (Intake.defer)
+    posts: list[bool] | None = None  # duty posts: staffed until the deadline, else they lapse
 
     def __len__(self) -> int:
         return len(self.times)
@@ -330,6 +331,9 @@ class Intake:
         case.channel = channel
         if batch.online is not None and batch.online[i] is not None:
             self._online_first(case, *batch.online[i])
+        if batch.posts is not None and batch.posts[i]:
+            case.post = True
+            self.flow.lapse_at_deadline(case)
         drawn = batch.residents
         if drawn is None or not self.residents.receive(case, drawn[i]):
             self.flow.start(case)

@@ -241,6 +241,25 @@ class Station:
             self._find_head()
         return job
 
+    def withdraw(self, job: Job) -> bool:
+        """Take `job` out of its queue if it waits there (never a deferred task); False if it
+        does not (taken, or not submitted)."""
+        category = job.case.category
+        queue = self.queues[category]
+        entry = next((entry for entry in queue if entry[2] is job), None)
+        if entry is None:
+            return False
+        queue.remove(entry)
+        self.waiting -= 1
+        if not queue:
+            del self.filled[category]
+            self.queues[category] = EMPTY
+        elif queue.__class__ is not deque:
+            heapify(queue)
+        if entry is self.head:
+            self._find_head()
+        return True
+
     def open_deferred(self) -> None:
         """Open every task waiting here unopened (`Deferred`), keeping its place: what reads
         the open cases or the waiting jobs needs them all."""

@@ -9,7 +9,7 @@ import sim
 from sim.config.incidents import Incident
 from sim.config.loader import merge_mappings
 
-from scenario_parts import INSTANT_LOOP, ROUND_THE_CLOCK, flat_requests
+from scenario_parts import ALL_DAYS, INSTANT_LOOP, ROUND_THE_CLOCK, flat_requests
 
 BASE = {
     "name": "incidents",
@@ -275,3 +275,67 @@ def test_a_surge_keeps_the_calm_draws_of_every_source(source: str, multiplier: f
         assert kept[~affected(before)].all()
         assert 0 < kept.sum() < len(before) and after.equals(before[kept].reset_index(drop=True))
         assert not len(arrivals(surge.cases, "surge"))
+
+
+def _posts(shift: dict) -> sim.Result:
+    """One post in community a, round the clock for 24 h from 24 h (00:00 of the second day),
+    and one grid worker a grid on `shift` (exactly: no early start, no late stay); no other
+    work."""
+    data = merge_mappings(
+        BASE,
+        {
+            "run": {"days": 3},
+            "categories": {
+                "post": {"work": "8h", "kind": "incident", "priority": 1, "loop": False}
+            },
+            "grid_workers": {
+                "per_grid": 1,
+                "shift": shift,
+                "starts_early": 0,
+                "stays_late": 0,
+            },
+            "sources": {"resident": flat_requests("0/h")},
+            "incidents": {
+                "epidemic": {
+                    "onset": "24h",
+                    "duration": "24h",
+                    "area": {"communities": ["a"]},
+                    "tasks": [{"category": "post", "posts_per_community": 1, "post_shift": "8h"}],
+                }
+            },
+        },
+    )
+    return sim.run(sim.scenario_from_dict(data), seed=3)
+
+
+def test_a_duty_post_is_staffed_until_its_shift_ends_and_lapses_if_nobody_comes():
+    result = _posts({"start": "10:00", "end": "18:00", "days": ALL_DAYS})
+    posts = result.cases[result.cases["category"] == "post"].set_index("created_h")
+    # 00:00-08:00: nobody on duty, so it lapses when its shift ends, never worked
+    assert posts.loc[24.0, "status"] == "lapsed" and posts.loc[24.0, "closed_h"] == 32.0
+    assert np.isnan(posts.loc[24.0, "accepted_h"])
+    # 08:00-16:00: taken at 10:00 by the worker coming on duty, staffed until 16:00
+    assert posts.loc[32.0, ["status", "accepted_h", "closed_h"]].tolist() == ["closed", 34.0, 40.0]
+    # 16:00-24:00: taken at 16:00, staffed to its end, six hours of it after the worker's shift
+    assert posts.loc[40.0, ["status", "accepted_h", "closed_h"]].tolist() == ["closed", 40.0, 48.0]
+    jobs = result.jobs[result.jobs["category"] == "post"]
+    assert sorted(jobs["duration_h"]) == [6.0, 8.0]  # the lapsed post was never worked
+    incident = result.summary["tasks"]["incident"]
+    assert (incident["lapsed"], incident["done"], incident["unmet"]) == (1, 2, 1)
+    task = result.summary["emergency"]["incidents"]["epidemic"]["task_0_post"]
+    assert task["unmet"] == 1
+    assert task["hours_staffed_share"] == pytest.approx((6 + 8) / 24)
+    assert result.summary["checks"]["conservation"]
+
+
+def test_duty_posts_nobody_comes_to_lapse_at_the_end_of_their_shifts_and_leave_nothing_open():
+    result = _posts({"start": "08:00", "end": "20:00", "days": ["mon"]})  # the run's first day
+    posts = result.cases[result.cases["category"] == "post"]
+    assert posts["status"].tolist() == ["lapsed"] * 3
+    assert posts["closed_h"].tolist() == posts["deadline_h"].tolist() == [32.0, 40.0, 48.0]
+    assert not (result.jobs["category"] == "post").any()
+    open_posts = result.timeseries.groupby("t_h")["open_incident"].sum()
+    assert open_posts.loc[25.0] == 1 and open_posts.iloc[-1] == 0
+    task = result.summary["emergency"]["incidents"]["epidemic"]["task_0_post"]
+    assert (task["unmet_share"], task["hours_staffed_share"]) == (1.0, 0.0)
+    assert result.summary["checks"]["conservation"]

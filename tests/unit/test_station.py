@@ -1,9 +1,10 @@
 """A station hands out jobs in (priority, arrival) order within a category, whatever order the
 priorities arrive in: the same order as one heap of every waiting job of the category. Tasks
 released but not yet opened (`Station.defer`) keep their places: each is opened as it is taken,
-or when every task is opened at once (`open_deferred`), as a job queued at its release."""
+or when every task is opened at once (`open_deferred`), as a job queued at its release. A job
+withdrawn (`Station.withdraw`: a duty post whose shift ended) leaves the rest in order."""
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from itertools import count
 
 from hypothesis import given, settings
@@ -38,13 +39,15 @@ class _Intake:
 
 
 #: A program: submit a job (category, priority), release a task (category, priority) to be
-#: opened when taken, take the best job of a category, or open every released task.
+#: opened when taken, take the best job of a category, open every released task, or withdraw
+#: the k-th job submitted (if it still waits).
 steps = st.lists(
     st.one_of(
         st.tuples(st.just("submit"), st.integers(0, 2), st.integers(1, 4)),
         st.tuples(st.just("defer"), st.integers(0, 2), st.integers(1, 4)),
         st.tuples(st.just("take"), st.integers(0, 2), st.just(0)),
         st.tuples(st.just("open"), st.just(0), st.just(0)),
+        st.tuples(st.just("withdraw"), st.integers(0, 40), st.just(0)),
     ),
     max_size=80,
 )
@@ -57,11 +60,21 @@ def test_jobs_leave_in_priority_then_arrival_order(steps: list[tuple[str, int, i
     intake, batch = _Intake(), object()
     reference: list[list] = [[], [], []]
     arrivals = count()
+    submitted: list[_Job] = []
     for action, category, priority in steps:
         if action == "submit":
             job = _Job(category, priority)
             station.submit(job)
+            submitted.append(job)
             heappush(reference[category], (priority, next(arrivals), job))
+        elif action == "withdraw":
+            job = submitted[category] if category < len(submitted) else _Job(0, 1)
+            queue = reference[job.case.category]
+            entry = next((entry for entry in queue if entry[2] is job), None)
+            assert station.withdraw(job) == (entry is not None)
+            if entry is not None:
+                queue.remove(entry)
+                heapify(queue)
         elif action == "defer":
             job, row = _Job(category, priority), len(intake.released)
             intake.released.append((job, 1000 + row, 0.0))

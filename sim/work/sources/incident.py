@@ -2,8 +2,9 @@
 household × the incident's intensity (deliveries, calls), screening — one task for every
 eligible household of the area, released at onset and due within the screening time, each
 opened only as a member of staff takes it (`Intake.defer`) — and duty posts staffed round the
-clock while the incident lasts. An incident nobody scheduled (a drill's
-inject) can be started during a run (`start`); its tasks come from streams of their own."""
+clock while the incident lasts: one task per post and post shift, which whoever takes it staffs
+until the shift ends, and which lapses then if nobody came. An incident nobody scheduled (a
+drill's inject) can be started during a run (`start`); its tasks come from streams of their own."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ class IncidentTasks(Source):
         parts = [part for part in parts if part is not None and len(part[0])]
         if not parts:
             return None
-        times, categories, households, deadlines, defer = (
+        times, categories, households, deadlines, defer, posts = (
             np.concatenate(c) for c in zip(*parts, strict=True)
         )
         order = np.argsort(times, kind="stable")
@@ -131,13 +132,16 @@ class IncidentTasks(Source):
             deadlines[order],
         )
         batch.defer = defer[order].tolist()
+        if posts.any():
+            batch.posts = posts[order].tolist()
         return batch
 
     def _draw(
         self, day: int, stream: TaskStream, rng: np.random.Generator
     ) -> tuple[np.ndarray, ...] | None:
-        """(times, categories, households, deadlines, defer) of one task stream on day `day`;
-        `defer`: the tasks are opened as they are taken (screening: all at onset)."""
+        """(times, categories, households, deadlines, defer, posts) of one task stream on day
+        `day`; `defer`: the tasks are opened as they are taken (screening: all at onset);
+        `posts`: duty posts, staffed until the end of their shift or lapsing then."""
         incident, task, case_type = stream.incident, stream.task, stream.case_type
         eligible, counts = stream.eligible, stream.counts
         if task.every_household is not None:
@@ -165,11 +169,11 @@ class IncidentTasks(Source):
             households = np.searchsorted(cumulative, target, side="left")
             deadline = case_type.deadline
         n = len(times)
-        screening = task.every_household is not None
         return (
             times,
             np.full(n, case_type.index),
             households,
             np.full(n, deadline),
-            np.full(n, screening),
+            np.full(n, task.every_household is not None),
+            np.full(n, task.posts_per_community is not None),
         )
