@@ -365,6 +365,9 @@ class Staff:
     def _do(self, job: Job):
         env = self.env
         case = job.case
+        if case.post and case.deadline <= env.now + job.travel:  # the post's shift is over
+            self.flow.lapse(case)  # taken at the very instant it ended: nobody staffed it
+            return
         self._job = job
         if not self.on_duty:  # handed a job at the very instant the shift ended
             self._overtime_since = env.now

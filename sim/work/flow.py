@@ -178,6 +178,10 @@ class CaseFlow:
         """Close a revisit whose household could not be reached."""
         self.close(case, UNREACHED)
 
+    def lapse(self, case: Case) -> None:
+        """Close a duty post whose shift ended with nobody at it."""
+        self.close(case, LAPSED)
+
     def lapse_at_deadline(self, case: Case) -> None:
         """At the case's deadline, if its one job still waits in its queue (nobody took it), take
         it out and close the case as lapsed: a duty post whose shift ended unstaffed."""
@@ -185,6 +189,6 @@ class CaseFlow:
         def lapse(_event) -> None:
             job = case.stages[0][0]
             if job.station.withdraw(job):
-                self.close(case, LAPSED)
+                self.lapse(case)
 
         self.env.timeout(case.deadline - self.env.now).callbacks.append(lapse)

@@ -328,6 +328,15 @@ def test_a_duty_post_is_staffed_until_its_shift_ends_and_lapses_if_nobody_comes(
     assert result.summary["checks"]["conservation"]
 
 
+def test_a_post_whose_shift_ends_as_the_morning_shift_begins_lapses_unstaffed():
+    result = _posts({"start": "08:00", "end": "16:00", "days": ALL_DAYS})
+    posts = result.cases[result.cases["category"] == "post"].set_index("created_h")
+    # 00:00-08:00 is not staffed for no time at 08:00; 16:00-24:00 finds the worker off duty
+    assert posts["status"].tolist() == ["lapsed", "closed", "lapsed"]
+    assert posts.loc[32.0, ["accepted_h", "closed_h"]].tolist() == [32.0, 40.0]
+    assert result.jobs.loc[result.jobs["category"] == "post", "duration_h"].tolist() == [8.0]
+
+
 def test_duty_posts_nobody_comes_to_lapse_at_the_end_of_their_shifts_and_leave_nothing_open():
     result = _posts({"start": "08:00", "end": "20:00", "days": ["mon"]})  # the run's first day
     posts = result.cases[result.cases["category"] == "post"]
