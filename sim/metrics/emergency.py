@@ -140,35 +140,36 @@ def _incident(
         "time_to_absorb_h": float(absorbed.index[0] - onset) if len(absorbed) else None,
         "time_to_recover_h": _recovery(cases, onset, end, horizon),
     }
+    closed, deadline = cases["closed_h"].to_numpy(), cases["deadline_h"].to_numpy()
+    done = (cases["status"] == "closed").to_numpy()
+    incident_task = (cases["source"] == "incident").to_numpy()
     for i, task in enumerate(incident.tasks):
-        mine = (cases["source"] == "incident") & (cases["category"] == task.category)
-        rows = cases.loc[mine, ["closed_h", "deadline_h", "accepted_h", "created_h", "status"]]
+        mine = np.flatnonzero(incident_task & (cases["category"] == task.category).to_numpy())
         key = f"task_{i}_{task.category}"
         if task.every_household is not None:
             out[key] = {
-                "tasks": len(rows),
-                "completed_h": float(rows["closed_h"].max() - onset)
-                if len(rows) and rows["closed_h"].notna().all()
+                "tasks": len(mine),
+                "completed_h": float(closed[mine].max() - onset)
+                if len(mine) and not np.isnan(closed[mine]).any()
                 else None,
-                "coverage": float((rows["closed_h"] <= rows["deadline_h"]).mean())
-                if len(rows)
-                else None,
+                "coverage": float((closed[mine] <= deadline[mine]).mean()) if len(mine) else None,
             }
-        else:
-            due = rows[rows["deadline_h"] <= horizon]
-            met = (due["status"] == "closed") & (due["closed_h"] <= due["deadline_h"])
-            out[key] = {
-                "tasks": len(rows),
-                "due": len(due),
-                "unmet": int((~met).sum()),
-                "unmet_share": float((~met).mean()) if len(due) else None,
-            }
-            if task.posts_per_community is not None:  # staffed from taken until the shift ends
-                staffed = (due["closed_h"] - due["accepted_h"]).where(due["status"] == "closed")
-                shifts = due["deadline_h"] - due["created_h"]
-                out[key]["hours_staffed_share"] = (
-                    float(staffed.fillna(0.0).sum() / shifts.sum()) if len(due) else None
-                )
+            continue
+        due = mine[deadline[mine] <= horizon]
+        met = done[due] & (closed[due] <= deadline[due])
+        out[key] = {
+            "tasks": len(mine),
+            "due": len(due),
+            "unmet": int((~met).sum()),
+            "unmet_share": float((~met).mean()) if len(due) else None,
+        }
+        if task.posts_per_community is not None:  # staffed from taken until the shift ends
+            accepted = cases["accepted_h"].to_numpy()[due]
+            staffed = np.where(done[due], closed[due] - accepted, 0.0)
+            shifts = deadline[due] - cases["created_h"].to_numpy()[due]
+            out[key]["hours_staffed_share"] = (
+                float(staffed.sum() / shifts.sum()) if len(due) else None
+            )
     return out
 
 
