@@ -115,10 +115,8 @@ def kpi_sheet(
                 row(f"{at}.switch_over.{plan}.fired_h")
             for key, task in incident.items():
                 if key.startswith("task_"):
-                    measures = (
-                        ("completed_h", "coverage") if "coverage" in task else ("unmet_share",)
-                    )
-                    for measure in measures:
+                    measures = ("completed_h", "coverage", "unmet_share", "hours_staffed_share")
+                    for measure in (m for m in measures if m in task):
                         row(f"{at}.{key}.{measure}")
     bands = summary.get("by_difficulty_band") or {}
     if len([b for b in bands.values() if b.get("cases_created")]) > 1:
