@@ -43,14 +43,20 @@ class IncidentTask(StrictModel):
     `rate_per_household` × intensity (deliveries, hotline calls); one task for every affected
     household released at onset and due within `every_household` (排查 screening); or duty posts
     (checkpoints, 守门人) staffed round the clock while the incident lasts: `posts_per_community`
-    jobs of `post_shift` hours each, released at the start of every post shift."""
+    tasks of `post_shift` hours each, released at the start of every post shift; whoever takes
+    one staffs the post until its shift ends, and one nobody takes by then lapses."""
 
     category: str
     rate_per_household: Rate | None = None
     every_household: Duration | None = Field(
         None, gt=0, description="Screening: every household once, due within this time."
     )
-    posts_per_community: int | None = Field(None, ge=1)
+    posts_per_community: int | None = Field(
+        None,
+        ge=1,
+        description="Duty posts per community, each staffed by whoever takes it until its post "
+        "shift ends; a post nobody takes by then lapses (unmet).",
+    )
     post_shift: Duration = Field(8.0, gt=0, description="Length of one duty shift at a post.")
     households: HouseholdGroup = "all"
 
