@@ -41,8 +41,17 @@ _UNIT_HOURS = {name: hours for hours, names in _SPELLINGS.items() for name in na
 #: A number as YAML writes one: digits with an optional decimal point and exponent (`1e-3`).
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT = "|".join(sorted(_UNIT_HOURS, key=len, reverse=True))
-_DURATION_PATTERN = rf"^\s*{_NUMBER}\s*(?:{_UNIT})\s*$"
-_RATE_PATTERN = rf"^\s*{_NUMBER}\s*(?:/|per\s)\s*(?:{_UNIT})\s*$"
+
+
+def _any_case(words: str) -> str:
+    """`words` (lower-case letters and `|`) as a regular expression that matches them in any
+    case: JSON Schema patterns take no flags, and gridsim reads units in any case (`3 Days`)."""
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in words)
+
+
+#: The patterns an editor checks against the JSON Schema: what the expressions below accept.
+_DURATION_PATTERN = rf"^\s*{_NUMBER}\s*(?:{_any_case(_UNIT)})\s*$"
+_RATE_PATTERN = rf"^\s*{_NUMBER}\s*(?:/|{_any_case('per')}\s)\s*(?:{_any_case(_UNIT)})\s*$"
 _CLOCK_PATTERN = r"^\s*(?:[01]?\d|2[0-3]):[0-5]\d\s*$|^\s*24:00\s*$"
 
 _DURATION_RE = re.compile(rf"^\s*({_NUMBER})\s*({_UNIT})\s*$", re.IGNORECASE)

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from sim.config.base import StrictModel
+from sim.config.units import _UNIT_HOURS as UNIT_SPELLINGS
 from sim.config.units import (
     ClockTime,
     Duration,
@@ -141,6 +142,21 @@ def test_json_schema_accepts_numbers_and_strings() -> None:
         assert re.match(pattern, text), text
     assert "15min" in schema["duration"]["description"]
     assert schema["p"]["maximum"] == 1
+
+
+@pytest.mark.parametrize("case", [str.lower, str.upper, str.title])
+def test_the_schema_accepts_every_unit_gridsim_reads_in_any_case(case) -> None:
+    schema = _Units.model_json_schema()["properties"]
+    duration, rate = (
+        next(alt["pattern"] for alt in schema[field]["anyOf"] if "pattern" in alt)
+        for field in ("duration", "rate")
+    )
+    for unit in UNIT_SPELLINGS:
+        text = case(f"2 {unit}")
+        assert re.match(duration, text) and parse_duration(text) > 0, text
+        for per in ("/", " per "):
+            text = case(f"0.01{per}{unit}")
+            assert re.match(rate, text) and parse_rate(text) > 0, text
 
 
 def test_quantities_are_numbers_durations_or_rates():
