@@ -251,14 +251,17 @@ class GridModel(mesa.Model):
                 requests.add_surge(f"{name}/{k}", mask, surge, start, end)
 
     def step(self) -> None:
-        """Advance to the end of the tick under way and record the time series."""
+        """Advance to the end of the tick under way, record the time series, then check the
+        plans. The time series holds each tick as it ran, [start, end): what the plans do as it
+        ends (set off by a condition, stand down) happens at its end, so it is the next tick's,
+        as are the events due at that instant. A run covers [0, horizon), so nothing is checked
+        at the horizon: a plan due to stand down then is still in force when the run ends (its
+        held forms still held)."""
         start = self.tick_start
         until = self._tick_end()
         if until > self.env.now:
             self.env.run(until=until)
         self.tick_start = until
-        if self.operations.plans:  # no plans: no backlog to check every tick
-            self.operations.tick()
         self.metrics.snapshot(
             until,
             until - start,
@@ -266,6 +269,8 @@ class GridModel(mesa.Model):
             len(self.timeseries_units),
             self.operations.mode,
         )
+        if self.operations.plans and until < self.horizon - 1e-9:  # no plans: nothing to check
+            self.operations.tick()
 
     def _tick_end(self) -> float:
         return min(self.tick_start + self.tick, self.horizon)

@@ -286,8 +286,9 @@ def _result_of(model: GridModel, started: datetime, clock: float, release: bool)
     summary = summarize(cases, jobs, workers, timeseries, model.horizon, warmup)
     if "admin" in model.sources:
         admin = scenario.sources.admin
+        held = model.sources["admin"].held_senders(warmup)
         summary["tasks"]["admin"]["by_department"] = department_kpis(
-            cases, admin, model.horizon, warmup
+            cases, admin, model.horizon, warmup, held
         )
     if model.residents is not None:
         summary["self_governance"] = resident_group_kpis(cases, warmup)

@@ -670,6 +670,7 @@ MEASURES: dict[str, Measure] = {
     "unmet_share": _m("unmet", "未满足率", "share"),
     "by_department.blocked": _m("kept out by the admission list", "被准入清单挡回", "flag"),
     "sent": _m("sent to the grid", "下派", "tasks"),
+    "held": _m("held by a plan at the end", "期末仍被预案暂缓", "tasks"),
     "quota_periods_due": _m("quota periods due", "到期考核周期", "count"),
     "quota_met": _m("quota periods met", "完成指标的周期", "count"),
     "quota_met_share": _m("quota met", "指标完成率", "share"),

@@ -146,6 +146,7 @@ def test_blocking_departments_leaves_every_other_task_unchanged():
         "due": 0,
         "on_time": 0,
         "on_time_rate": None,
+        "held": 0,
     }
     columns = ["source", "source_seq", "sender", "category", "grid", "created_h", "work_h"]
 

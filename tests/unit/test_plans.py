@@ -8,6 +8,7 @@ import pytest
 import sim
 from sim.config.loader import merge_mappings
 from sim.emergency.actions import Reassign
+from sim.metrics.events import mode_spans
 from sim.model import GridModel
 
 from scenario_parts import ALL_DAYS, ROUND_THE_CLOCK
@@ -96,6 +97,63 @@ def test_forms_are_held_during_the_emergency_and_sent_on_at_stand_down():
     assert (admin["created_h"] == 98.0).sum() > 0  # released together at stand-down
     without = run({})
     assert len(admin) == len(without.cases[without.cases["kind"] == "admin"])
+
+
+def hours_by_mode(result: sim.Result) -> tuple[dict[str, float], dict[str, float]]:
+    """Hours in each mode as the time series has them (a tick in the mode it ran in) and as
+    the event log's mode changes have them."""
+    modes = result.timeseries.groupby("t_h")["mode"].first()
+    ticks = modes.index.to_numpy()
+    series: dict[str, float] = {}
+    for start, end, mode in zip([0.0, *ticks[:-1]], ticks, modes, strict=True):
+        series[mode] = series.get(mode, 0.0) + end - start
+    logged: dict[str, float] = {}
+    for start, end, mode in mode_spans(result.events, "peacetime", (0.0, ticks[-1])):
+        logged[mode] = logged.get(mode, 0.0) + end - start
+    return series, logged
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        PLAN,  # fired by the incident within a tick; stands down as a tick ends
+        {  # fired by a condition as a tick ends
+            "triggers": [{"backlog_above": 15, "sustained": "3h"}],
+            "actions": [{"set_mode": "alert"}],
+            "stand_down": {"backlog_below": 5, "sustained": "6h"},
+        },
+    ],
+)
+def test_the_time_series_has_each_tick_in_the_mode_it_ran_in(plan):
+    """A plan set off or stood down as a tick ends changes the mode from that instant: the tick
+    that ended ran in the mode before (the time series and the event log agree hour for
+    hour)."""
+    result = run({"p": plan})
+    assert (result.events["event"] == "mode").any()
+    series, logged = hours_by_mode(result)
+    assert series == pytest.approx(logged)
+    assert result.summary["emergency"]["hours_in_mode"] == pytest.approx(logged)
+
+
+def test_a_plan_due_to_stand_down_at_the_horizon_is_in_force_to_the_end():
+    """A run covers [0, horizon): a plan whose stand-down falls at the horizon has not stood
+    down when the run ends, and the forms it holds are not sent to the grids at that instant
+    (they would be cases nobody could work, counted as created and open)."""
+    plan = {**PLAN, "stand_down": {"after": "94h"}}  # fired at 50 h; the run ends at 144 h
+    result = run({"p": plan})
+    assert "stand_down" not in set(result.events["event"])
+    admin = result.cases[result.cases["kind"] == "admin"]
+    assert admin["created_h"].max() < 50.0  # every later form is still held
+    assert result.timeseries["mode"].iloc[-1] == "emergency"
+    assert result.summary["emergency"]["hours_in_mode"] == {"peacetime": 50.0, "emergency": 94.0}
+    calm = run({})  # the same forms are sent: those created after 50 h are the ones held
+    calm_admin = calm.cases[calm.cases["kind"] == "admin"]
+    assert result.summary["warmup_h"] <= 50.0
+    held = int((calm_admin["created_h"] >= 50.0).sum())
+    by_department = result.summary["tasks"]["admin"]["by_department"].values()
+    assert held > 0 and sum(block["held"] for block in by_department) == held
+    after_warmup = admin["created_h"] >= result.summary["warmup_h"]
+    assert sum(block["sent"] for block in by_department) == after_warmup.sum()
 
 
 def test_extended_shifts_are_overtime():

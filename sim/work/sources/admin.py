@@ -316,6 +316,12 @@ class AdminTasks(RateSource):
             for batch, i in held:
                 self.intake.open(batch, i)
 
+    def held_senders(self, since: float) -> np.ndarray:
+        """The department (index in `departments`) of each task held now that was sent at or
+        after `since` hours."""
+        seq = [batch.seq[i] for batch, i in self.held if batch.times[i] >= since]
+        return self.senders_of(np.array(seq, dtype=np.int64))
+
     def senders_of(self, seq: np.ndarray) -> np.ndarray:
         """The department (index in `departments`) that sent each task, by its source_seq."""
         block = seq >> SEQ_BITS
@@ -341,13 +347,15 @@ def sender_column(
 
 
 def department_kpis(
-    cases: pd.DataFrame, spec: AdminTasksSpec, horizon: float, warmup: float
+    cases: pd.DataFrame, spec: AdminTasksSpec, horizon: float, warmup: float, held: np.ndarray
 ) -> dict[str, dict]:
     """`tasks.admin.by_department` of summary.json: per upper department, whether the admission
     list blocks it, and of its tasks created after the warm-up: sent (reached the grid), done,
     due (deadline by the horizon, or done), done by the deadline and their share of those due;
     for a quota, the grid-periods due (the period's deadline by the horizon) and the share of
-    them whose whole quota was done in time (`quota_met_share`)."""
+    them whose whole quota was done in time (`quota_met_share`); and `held`: its tasks sent
+    after the warm-up that an emergency plan still held at the end (`held`: the department's
+    index of each, `AdminTasks.held_senders`), which never reached a grid."""
     columns = ["sender", "status", "deadline_h", "closed_h", "source_seq", "grid"]
     tasks = cases.loc[(cases["source"] == "admin") & (cases["created_h"] >= warmup), columns]
     n_grids = len(cases["grid"].cat.categories)
@@ -364,6 +372,7 @@ def department_kpis(
             "due": int(due.sum()),
             "on_time": int(on_time.sum()),
             "on_time_rate": float(on_time.sum() / due.sum()) if due.any() else None,
+            "held": int((held == j).sum()),
         }
         if department.quota is not None:
             local = rows["source_seq"].to_numpy() - ((QUOTA_BLOCK + j) << SEQ_BITS)
