@@ -60,7 +60,8 @@ ENDED = ["done", "again", "handed_back"]  # executions that ended; not jobs wait
 print(json.dumps({
     "simulated_peak_kib": simulated[0], "simulated_rss_kib": simulated[1],
     "build_s": cpu[1] - cpu[0], "simulate_s": cpu[2] - cpu[1], "summary_s": cpu[3] - cpu[2],
-    "wall_s": time.perf_counter() - wall, "peak_kib": peak, "jobs": int(result.jobs["outcome"].isin(ENDED).sum()),
+    "wall_s": time.perf_counter() - wall, "peak_kib": peak,
+    "jobs": int(result.jobs["outcome"].isin(ENDED).sum()),
     "cases": len(result.cases), "households": model.world.n_households,
 }))
 """
