@@ -287,6 +287,7 @@ def _result_of(model: GridModel, started: datetime, clock: float, release: bool)
     if "admin" in model.sources:
         admin = scenario.sources.admin
         held = model.sources["admin"].held_senders(warmup)
+        summary["tasks"]["admin"]["held"] = len(held)
         summary["tasks"]["admin"]["by_department"] = department_kpis(
             cases, admin, model.horizon, warmup, held
         )

@@ -89,8 +89,9 @@ def kpi_sheet(
         row(f"tiers.{tier}.wait_h.mean")
     for kind in summary.get("tasks") or {}:
         sheet.section()
-        for measure in ("created", "done", "open", "on_time_rate", "unmet_share"):
-            row(f"tasks.{kind}.{measure}")
+        for measure in ("created", "done", "open", "held", "on_time_rate", "unmet_share"):
+            if measure != "held" or summary["tasks"][kind].get("held"):  # forms a plan holds
+                row(f"tasks.{kind}.{measure}")
     sheet.section()
     people = UNITS["people"](lang)
     for role, kpis in (summary.get("by_role") or {}).items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import sim
+from sim.cli.tables import kpi_sheet
 from sim.config.loader import merge_mappings
 from sim.emergency.actions import Reassign
 from sim.metrics.events import mode_spans
@@ -152,6 +153,9 @@ def test_a_plan_due_to_stand_down_at_the_horizon_is_in_force_to_the_end():
     held = int((calm_admin["created_h"] >= 50.0).sum())
     by_department = result.summary["tasks"]["admin"]["by_department"].values()
     assert held > 0 and sum(block["held"] for block in by_department) == held
+    assert result.summary["tasks"]["admin"]["held"] == held
+    names = [row[0] for row in kpi_sheet(result.summary).rows if row]
+    assert "forms (top-down): held by a plan at the end" in names
     after_warmup = admin["created_h"] >= result.summary["warmup_h"]
     assert sum(block["sent"] for block in by_department) == after_warmup.sum()
 
