@@ -347,15 +347,19 @@ def sender_column(
 
 
 def department_kpis(
-    cases: pd.DataFrame, spec: AdminTasksSpec, horizon: float, warmup: float, held: np.ndarray
+    cases: pd.DataFrame,
+    spec: AdminTasksSpec,
+    horizon: float,
+    warmup: float,
+    held_senders: np.ndarray,
 ) -> dict[str, dict]:
     """`tasks.admin.by_department` of summary.json: per upper department, whether the admission
     list blocks it, and of its tasks created after the warm-up: sent (reached the grid), done,
     due (deadline by the horizon, or done), done by the deadline and their share of those due;
     for a quota, the grid-periods due (the period's deadline by the horizon) and the share of
     them whose whole quota was done in time (`quota_met_share`); and `held`: its tasks sent
-    after the warm-up that an emergency plan still held at the end (`held`: the department's
-    index of each, `AdminTasks.held_senders`), which never reached a grid."""
+    after the warm-up that an emergency plan still held at the end, which never reached a grid
+    (`held_senders`: the department's index of each such task, `AdminTasks.held_senders`)."""
     columns = ["sender", "status", "deadline_h", "closed_h", "source_seq", "grid"]
     tasks = cases.loc[(cases["source"] == "admin") & (cases["created_h"] >= warmup), columns]
     n_grids = len(cases["grid"].cat.categories)
@@ -372,7 +376,7 @@ def department_kpis(
             "due": int(due.sum()),
             "on_time": int(on_time.sum()),
             "on_time_rate": float(on_time.sum() / due.sum()) if due.any() else None,
-            "held": int((held == j).sum()),
+            "held": int((held_senders == j).sum()),
         }
         if department.quota is not None:
             local = rows["source_seq"].to_numpy() - ((QUOTA_BLOCK + j) << SEQ_BITS)
