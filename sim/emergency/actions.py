@@ -110,11 +110,12 @@ class Mobilise(Action):
             return
         members = self._members = self.members(operations)
         self._round += 1
+        round_ = self._round  # read once: a private attribute of a pydantic model is slow to read
         step = self.ramp / len(members) if members else 0.0
         for k, staff in enumerate(members):
             if step > 0 and k:
                 operations.env.timeout(step * k).callbacks.append(
-                    lambda _, staff=staff, now=self._round: self._arrive(staff, now)
+                    lambda _, staff=staff: self._arrive(staff, round_)
                 )
             else:
                 staff.activate()
