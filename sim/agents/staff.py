@@ -397,12 +397,16 @@ class Staff:
         except simpy.Interrupt:  # overtime limit reached, or the person left: hand the rest back
             self._interrupted = False
             worked = env.now - begun - travel
+            if case.post and worked > 0:
+                self.flow.staffed(case, worked)
             if worked > 0 and duration > 0:
                 job.work *= 1.0 - worked / duration
             self._end_job(job, HANDED_BACK)
             job.station.submit(job)
             return
         self.jobs_done += 1
+        if case.post:
+            self.flow.staffed(case, duration)
         if tired and self.rng.random() < self.member.fatigue_error:
             self.errors += 1  # a tired mistake: the job is done again
             self._end_job(job, AGAIN)

@@ -163,9 +163,8 @@ def _incident(
             "unmet": int((~met).sum()),
             "unmet_share": float((~met).mean()) if len(due) else None,
         }
-        if task.posts_per_community is not None:  # staffed from taken until the shift ends
-            accepted = cases["accepted_h"].to_numpy()[due]
-            staffed = np.where(done[due], closed[due] - accepted, 0.0)
+        if task.posts_per_community is not None:  # hours someone was at the post
+            staffed = cases["staffed_h"].to_numpy()[due]
             shifts = deadline[due] - cases["created_h"].to_numpy()[due]
             out[key]["hours_staffed_share"] = (
                 float(staffed.sum() / shifts.sum()) if len(due) else None

@@ -110,6 +110,9 @@ class Metrics:
         self.unit_of_grid = unit_of_grid.tolist()
         self.records = Columns(RECORD_FIELDS, RECORD_TYPES)  # closed cases (Case.record)
         self.open: dict[int, Case] = {}
+        #: Hours each duty post was staffed, by case id: at the post (travel to it not
+        #: included), by every holder (a post handed back and taken again counts both).
+        self.post_hours: dict[int, float] = {}
         #: Per member of staff: OFF, IDLE or BUSY (bytes: written at every switch, cheaply).
         self.staff_state = bytearray([OFF]) * n_staff
         self.arrivals = [0] * n_units
@@ -157,6 +160,14 @@ class Metrics:
         self.records.append(case.record(SOURCE_CODE))
         del self.open[case.id]
         case.stages.clear()  # break case ↔ job references so memory is freed at once
+
+    def post_opened(self, case_id: int) -> None:
+        """A duty post opened, staffed for no hours yet."""
+        self.post_hours[case_id] = 0.0
+
+    def post_staffed(self, case_id: int, hours: float) -> None:
+        """Someone was at duty post `case_id` for `hours`."""
+        self.post_hours[case_id] += hours
 
     def job_ended(self, job: Job, staff: int, finished: float, outcome: str) -> None:
         """Record one execution of a job by member of staff `staff`, ending at `finished`."""

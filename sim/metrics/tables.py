@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.agents.staff import BUSY, IDLE, OFF
+from sim.agents.staff import BUSY, IDLE, OFF, Staff
 from sim.memory import give_back
 from sim.metrics.recorder import SOURCE_CODE
 from sim.vocabulary import ACTIVITIES, CHANNELS, CLOSED_LOOP_KINDS, TASK_KINDS, TIERS
@@ -117,7 +117,25 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     data["reopens"][reopens < 0] = pd.NA
     data["first_response_h"] = data["accepted_h"] - data["created_h"]
     data["time_to_close_h"] = data["closed_h"] - data["created_h"]
+    data["staffed_h"] = staffed_column(model, staff, case_ids)
     return pd.DataFrame(data, copy=False)
+
+
+def staffed_column(model: GridModel, staff: list[Staff], case_ids: np.ndarray) -> np.ndarray:
+    """Per case (`case_ids`, ascending), the hours someone was at a duty post up to now (0 if
+    nobody came; a member at it now counts from their arrival); NaN for every other case."""
+    post_hours = dict(model.metrics.post_hours)
+    now = model.env.now
+    for member in staff:
+        job = member.job_in_hand
+        if job is not None and job.case.post:
+            post_hours[job.case.id] += max(0.0, now - job.started - job.travel)
+    staffed = np.full(len(case_ids), np.nan)
+    ids = np.fromiter(post_hours, dtype=np.int64, count=len(post_hours))
+    staffed[np.searchsorted(case_ids, ids)] = np.fromiter(
+        post_hours.values(), dtype=float, count=len(post_hours)
+    )
+    return staffed
 
 
 def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:

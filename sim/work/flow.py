@@ -174,6 +174,10 @@ class CaseFlow:
             watch(case)
         self.metrics.closed(case)
 
+    def staffed(self, case: Case, hours: float) -> None:
+        """Someone was at duty post `case` for `hours` (their travel to it not included)."""
+        self.metrics.post_staffed(case.id, hours)
+
     def give_up(self, case: Case) -> None:
         """Close a revisit whose household could not be reached."""
         self.close(case, UNREACHED)
@@ -182,9 +186,12 @@ class CaseFlow:
         """Close a duty post whose shift ended with nobody at it."""
         self.close(case, LAPSED)
 
-    def lapse_at_deadline(self, case: Case) -> None:
-        """At the case's deadline, if its one job still waits in its queue (nobody took it), take
-        it out and close the case as lapsed: a duty post whose shift ended unstaffed."""
+    def open_post(self, case: Case) -> None:
+        """The case is a duty post: staffed until its deadline by whoever takes it, its hours
+        staffed counted from zero (`staffed`); at the deadline, if its one job still waits in
+        its queue (nobody took it), it is taken out and the case closed as lapsed."""
+        case.post = True
+        self.metrics.post_opened(case.id)
 
         def lapse(_event) -> None:
             job = case.stages[0][0]

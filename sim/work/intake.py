@@ -332,8 +332,7 @@ class Intake:
         if batch.online is not None and batch.online[i] is not None:
             self._online_first(case, *batch.online[i])
         if batch.posts is not None and batch.posts[i]:
-            case.post = True
-            self.flow.lapse_at_deadline(case)
+            self.flow.open_post(case)
         drawn = batch.residents
         if drawn is None or not self.residents.receive(case, drawn[i]):
             self.flow.start(case)

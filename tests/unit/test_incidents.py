@@ -277,22 +277,29 @@ def test_a_surge_keeps_the_calm_draws_of_every_source(source: str, multiplier: f
         assert not len(arrivals(surge.cases, "surge"))
 
 
-def _posts(shift: dict) -> sim.Result:
+def _posts(shift: dict, post: dict | None = None, workers: dict | None = None) -> sim.Result:
     """One post in community a, round the clock for 24 h from 24 h (00:00 of the second day),
     and one grid worker a grid on `shift` (exactly: no early start, no late stay); no other
-    work."""
+    work. `post` and `workers`: more settings of the post's category and the grid workers."""
     data = merge_mappings(
         BASE,
         {
             "run": {"days": 3},
             "categories": {
-                "post": {"work": "8h", "kind": "incident", "priority": 1, "loop": False}
+                "post": {
+                    "work": "8h",
+                    "kind": "incident",
+                    "priority": 1,
+                    "loop": False,
+                    **(post or {}),
+                }
             },
             "grid_workers": {
                 "per_grid": 1,
                 "shift": shift,
                 "starts_early": 0,
                 "stays_late": 0,
+                **(workers or {}),
             },
             "sources": {"resident": flat_requests("0/h")},
             "incidents": {
@@ -324,8 +331,38 @@ def test_a_duty_post_is_staffed_until_its_shift_ends_and_lapses_if_nobody_comes(
     assert (incident["lapsed"], incident["done"], incident["unmet"]) == (1, 2, 1)
     task = result.summary["emergency"]["incidents"]["epidemic"]["task_0_post"]
     assert task["unmet"] == 1
+    assert posts["staffed_h"].tolist() == [0.0, 6.0, 8.0]
     assert task["hours_staffed_share"] == pytest.approx((6 + 8) / 24)
     assert result.summary["checks"]["conservation"]
+    others = result.cases[result.cases["category"] != "post"]
+    assert others["staffed_h"].isna().all()  # a column of duty posts only
+
+
+def test_the_hours_a_post_is_staffed_leave_out_the_walk_to_it():
+    result = _posts({"start": "10:00", "end": "18:00", "days": ALL_DAYS}, post={"travel": "1h"})
+    posts = result.cases[result.cases["category"] == "post"].set_index("created_h")
+    # taken at 10:00 and at 16:00 as before, but at the post an hour later
+    assert posts.loc[32.0, ["accepted_h", "closed_h"]].tolist() == [34.0, 40.0]
+    assert posts.loc[40.0, ["accepted_h", "closed_h"]].tolist() == [40.0, 48.0]
+    assert posts["staffed_h"].tolist() == [0.0, 5.0, 7.0]
+    task = result.summary["emergency"]["incidents"]["epidemic"]["task_0_post"]
+    assert task["hours_staffed_share"] == pytest.approx((5 + 7) / 24)
+
+
+def test_a_post_handed_back_counts_the_hours_its_holder_was_there():
+    # the worker takes the 16:00-24:00 post at 16:00 and may stay 2 h past the end of the day
+    # (18:00): at 20:00 the post goes back to the queue, and nobody takes it again
+    result = _posts(
+        {"start": "10:00", "end": "18:00", "days": ALL_DAYS}, workers={"overtime_limit": "2h"}
+    )
+    posts = result.cases[result.cases["category"] == "post"].set_index("created_h")
+    evening = posts.loc[40.0]
+    assert (evening["status"], evening["accepted_h"], evening["closed_h"]) == ("lapsed", 40.0, 48.0)
+    jobs = result.jobs[result.jobs["category"] == "post"]
+    assert sorted(jobs["outcome"]) == ["done", "handed_back"]
+    assert posts["staffed_h"].tolist() == [0.0, 6.0, 4.0]
+    task = result.summary["emergency"]["incidents"]["epidemic"]["task_0_post"]
+    assert task["hours_staffed_share"] == pytest.approx((6 + 4) / 24)
 
 
 def test_a_post_whose_shift_ends_as_the_morning_shift_begins_lapses_unstaffed():
