@@ -24,6 +24,11 @@ import gc
 import os
 from functools import cache
 
+try:
+    import resource  # Unix only: where it is missing, so are huge pages (HugePages.able)
+except ImportError:
+    resource = None
+
 
 @cache
 def _libc() -> ctypes.CDLL | None:
@@ -103,6 +108,14 @@ def anonymous_ranges(maps: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def peak_resident_bytes() -> int:
+    """The most memory the process has held resident so far (bytes; one system call, where
+    reading /proc takes a hundred times as long; 0 where it cannot be known)."""
+    if resource is None:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
 def resident_bytes() -> int:
     """The process's resident memory now (bytes; 0 where /proc is not there)."""
     try:
@@ -126,8 +139,8 @@ class HugePages:
     def settle(self) -> None:
         """Collapse the anonymous ranges not settled yet into huge pages (a range the kernel
         cannot collapse now, for want of free huge pages, is tried again next time)."""
-        if not self.able or resident_bytes() < self.start:
-            return
+        if not self.able or peak_resident_bytes() < self.start or resident_bytes() < self.start:
+            return  # never held `start` bytes yet, so not now either: /proc is not read
         with open("/proc/self/maps") as maps:
             ranges = anonymous_ranges(maps.read())
         madvise = _madvise()
