@@ -13,10 +13,14 @@ KPIs), in a child process of its own, and prints:
 
 Targets: ≤ 5 minutes and ≤ 4 GB peak on one core of a 2-core machine.
 
-Run: `python experiments/bench/city.py [--days 44] [--scenario FILE] [--set KEY=VALUE ...]`
-(5-7 minutes). `--set` changes the scenario as `gridsim run --set` does, to time a variant: for
-example the epidemic moved to 12 h (`--days 4 --set incidents.epidemic.onset=12h`), or one of its
-task streams turned down.
+With `--per-day`, also each simulated day's CPU seconds, job executions and CPU µs per
+execution: where a run's time goes (a peacetime weekday, a weekend of shifts and few jobs, an
+epidemic's onset).
+
+Run: `python experiments/bench/city.py [--days 44] [--scenario FILE] [--set KEY=VALUE ...]
+[--per-day]` (5-7 minutes). `--set` changes the scenario as `gridsim run --set` does, to time a
+variant: for example the epidemic moved to 12 h (`--days 4 --set incidents.epidemic.onset=12h`),
+or one of its task streams turned down.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ cpu = [time.process_time()]
 with fewer_collections():  # as sim.run does
     model = GridModel(scenario, seed=0)
     cpu.append(time.process_time())
-    model.run_model()
+    days = []  # per simulated day: its end (h), CPU s and job executions so far
+    model.run_model(lambda now, _: days.append((now, time.process_time(), len(model.metrics.jobs))))
     cpu.append(time.process_time())
     simulated = status("VmHWM"), status("VmRSS")
     result = result_of(model, datetime.now(UTC), time.perf_counter(), release=True)
@@ -60,7 +65,7 @@ ENDED = ["done", "again", "handed_back"]  # executions that ended; not jobs wait
 print(json.dumps({
     "simulated_peak_kib": simulated[0], "simulated_rss_kib": simulated[1],
     "build_s": cpu[1] - cpu[0], "simulate_s": cpu[2] - cpu[1], "summary_s": cpu[3] - cpu[2],
-    "wall_s": time.perf_counter() - wall, "peak_kib": peak,
+    "wall_s": time.perf_counter() - wall, "peak_kib": peak, "days": days, "simulate_from": cpu[1],
     "jobs": int(result.jobs["outcome"].isin(ENDED).sum()),
     "cases": len(result.cases), "households": model.world.n_households,
 }))
@@ -81,6 +86,7 @@ def main() -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="as gridsim run --set"
     )
+    parser.add_argument("--per-day", action="store_true", help="print each simulated day too")
     args = parser.parse_args()
     try:  # a bad file or --set is reported here, not as the child's traceback
         sim.load_scenario(args.scenario, args.set)
@@ -117,6 +123,19 @@ def main() -> None:
         f"CPU second; bare SimPy M/M/5 {bare:,.0f} customers per CPU second "
         f"(before {before:,.0f}, after {after:,.0f}): {jobs_per_s / bare:.2f}×"
     )
+    if args.per_day:
+        print_days(run["days"], run["simulate_from"])
+
+
+def print_days(days: list[tuple[float, float, int]], start: float) -> None:
+    """Each simulated day's CPU seconds, job executions and CPU µs per execution."""
+    print("  day   CPU s   job executions   µs each")
+    cpu, jobs = start, 0
+    for end, cpu_then, jobs_then in days:
+        spent, done = cpu_then - cpu, jobs_then - jobs
+        each = f"{1e6 * spent / done:8.1f}" if done else "       –"
+        print(f"  {end / 24:4.1f}  {spent:6.2f}  {done:15,d}  {each}")
+        cpu, jobs = cpu_then, jobs_then
 
 
 if __name__ == "__main__":
