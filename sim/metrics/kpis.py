@@ -185,10 +185,11 @@ def _tiers(jobs: pd.DataFrame) -> dict:
 
 def _task_block(tasks: pd.DataFrame, horizon: float) -> dict:
     """One kind of task (created after the warm-up): how many were created, done, given up
-    (revisits: household unreached), lapsed (duty posts nobody staffed) and open at the end; of
-    those due by the horizon (or finished), how many were done by their deadline, late, or unmet
-    (not done by the deadline: late, given up, lapsed or still open); time to done; and counts
-    by category. Computed on arrays: an epidemic brings millions of tasks."""
+    (revisits: household unreached), lapsed (duty posts nobody was at when their shift ended)
+    and open at the end; of those due by the horizon (or finished), how many were done by their
+    deadline, late, or unmet (not done by the deadline: late, given up, lapsed or still open);
+    time to done; and counts by category. Computed on arrays: an epidemic brings millions of
+    tasks."""
     status = tasks["status"]
     done = (status == "closed").to_numpy()
     unreached = (status == "unreached").to_numpy()
@@ -274,13 +275,14 @@ def _worker_kpis(workers: pd.DataFrame) -> dict:
 
 def checks(cases: pd.DataFrame, timeseries: pd.DataFrame, horizon: float) -> dict:
     """Invariants of every run. Conservation, exact: every case or task is closed, given up
-    (unreached revisits), lapsed (duty posts nobody staffed) or open, and the run-time counters
-    agree with the case log on the closed loop (arrivals = cases created, completions = cases
-    closed, the last tick's backlog = cases open). Little's law over the closed-loop cases,
-    whose open count the time series records: L, their time-average number open measured by
-    the run-time counters, equals λW + L_open exactly, where λ = closures per hour, W = mean
-    time in system of closed cases and L_open = the open cases' time in system up to the
-    horizon, divided by the horizon (the edge term, small when few cases are open at the end)."""
+    (unreached revisits), lapsed (duty posts nobody was at when their shift ended) or open, and
+    the run-time counters agree with the case log on the closed loop (arrivals = cases created,
+    completions = cases closed, the last tick's backlog = cases open). Little's law over the
+    closed-loop cases, whose open count the time series records: L, their time-average number
+    open measured by the run-time counters, equals λW + L_open exactly, where λ = closures per
+    hour, W = mean time in system of closed cases and L_open = the open cases' time in system up
+    to the horizon, divided by the horizon (the edge term, small when few cases are open at the
+    end)."""
     finished = cases["status"].isin(["closed", "unreached", "lapsed"])
     still_open = cases["status"] == "open"
     loop = cases[cases["kind"].isin(CLOSED_LOOP_KINDS)]

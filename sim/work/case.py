@@ -40,7 +40,8 @@ DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND = "done", "again", "handed_back", "wa
 JOB_OUTCOMES: tuple[str, ...] = (DONE, AGAIN, HANDED_BACK, WAITING, IN_HAND)
 
 #: How a case or task stands: open; closed (done); unreached (a revisit that found nobody, given
-#: up); lapsed (a duty post nobody came to staff before its shift ended).
+#: up); lapsed (a duty post nobody was at when its shift ended: never taken, or handed back
+#: and not taken again).
 OPEN, CLOSED, UNREACHED, LAPSED = "open", "closed", "unreached", "lapsed"
 STATUSES: tuple[str, ...] = (OPEN, CLOSED, UNREACHED, LAPSED)
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}

@@ -3,7 +3,7 @@ household × the incident's intensity (deliveries, calls), screening — one tas
 eligible household of the area, released at onset and due within the screening time, each
 opened only as a member of staff takes it (`Intake.defer`) — and duty posts staffed round the
 clock while the incident lasts: one task per post and post shift, which whoever takes it staffs
-until the shift ends, and which lapses then if nobody came. An incident nobody scheduled (a
+until the shift ends, and which lapses then if nobody is at it. An incident nobody scheduled (a
 drill's inject) can be started during a run (`start`); its tasks come from streams of their own."""
 
 from __future__ import annotations
