@@ -69,16 +69,39 @@ class Columns:
         field's type or float64). `release`: the field's typed columns are let go (the rows
         are moved, not copied, into a table that outlives them) and their memory handed back
         to the system; asking for it again is an error."""
+        j = self._field(name)
+        values = np.concatenate(self._pieces(j))
+        if release:
+            self._release(j)
+        return values
+
+    def place(self, name: str, out: np.ndarray, rows: np.ndarray, release: bool = False) -> None:
+        """Write every value of field `name` so far, in the order appended, into `out` at
+        `rows` (one row of `out` per value; converted to `out`'s type as `astype` would), piece
+        by piece: the field is never copied whole. `release`: as `column`'s."""
+        j = self._field(name)
+        start = 0
+        for piece in self._pieces(j):
+            out[rows[start : start + len(piece)]] = piece
+            start += len(piece)
+        if release:
+            self._release(j)
+
+    def _field(self, name: str) -> int:
         j = self._index[name]
         if j in self._released:
             raise RuntimeError(f"field {name!r} was released")
+        return j
+
+    def _pieces(self, j: int) -> list[np.ndarray]:
+        """Field j's typed columns, then its values in the rows not yet flushed."""
         pending = np.frombuffer(self.rows, dtype=float).reshape(-1, self.width)[:, j]
-        values = np.concatenate([*self.parts[j], pending])
-        if release:
-            self.parts[j] = []
-            self._released.add(j)
-            give_back()
-        return values
+        return [*self.parts[j], pending]
+
+    def _release(self, j: int) -> None:
+        self.parts[j] = []
+        self._released.add(j)
+        give_back()
 
     def __len__(self) -> int:
         return sum(len(part) for part in self.parts[0]) + len(self.rows) // self.width

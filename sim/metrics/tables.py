@@ -40,6 +40,14 @@ def _rows(records: Iterable[tuple[float, ...]], n: int, width: int) -> np.ndarra
     return np.fromiter(records, dtype=np.dtype((float, width)), count=n).reshape(n, width)
 
 
+def rows_in_order(order: np.ndarray) -> np.ndarray:
+    """The inverse of a sorting permutation: item i's row in the sorted table, for `order`
+    listing the items row by row."""
+    rows = np.empty(len(order), np.intp)
+    rows[order] = np.arange(len(order))
+    return rows
+
+
 def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     """One row per case or task, in creation order. `channel`: the channel a resident's request
     came through (grid, hotline, property; empty for other work); `reopens`: the case whose
@@ -55,15 +63,17 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
         len(metrics.open) + n_unopened,
         len(RECORD_FIELDS),
     )
+    n_closed = len(records)
     ids = np.concatenate([records.column("case_id", release), still_open[:, 0]])
-    order = np.argsort(ids, kind="stable")
+    rows = rows_in_order(np.argsort(ids, kind="stable"))  # each case's row: by case id
 
     def column(name: str, dtype: type) -> np.ndarray:
-        """One field, closed cases then open ones, in case order: one column copied at a time,
-        never the whole table."""
-        closed = records.column(name, release)
-        values = np.concatenate([closed, still_open[:, RECORD_FIELDS.index(name)]])
-        return values[order].astype(dtype, copy=False)
+        """One field, closed cases then open ones, each put at its row: the field is written
+        once, never copied whole."""
+        out = np.empty(len(rows), dtype)
+        records.place(name, out, rows[:n_closed], release)
+        out[rows[n_closed:]] = still_open[:, RECORD_FIELDS.index(name)]
+        return out
 
     def coded(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=labels)
@@ -80,7 +90,8 @@ def cases_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     role_code = np.array([roles.index(s.role) for s in staff] + [-1], dtype=code)
     source = column("source", code)
     source_seq = column("source_seq", np.int64)
-    case_ids = ids[order].astype(np.int64)
+    case_ids = np.empty(len(rows), np.int64)
+    case_ids[rows] = ids
     data = {
         "case_id": case_ids,
         "source": coded(source, list(SOURCE_NAMES)),
@@ -163,15 +174,22 @@ def jobs_table(model: GridModel, release: bool = False) -> pd.DataFrame:
     )
     unfinished = _rows(rows, len(waiting) + n_unopened + len(in_hand), len(JOB_FIELDS))
 
-    def unsorted(name: str) -> np.ndarray:
-        return np.concatenate([jobs.column(name, release), unfinished[:, JOB_FIELDS.index(name)]])
-
-    keys = {name: unsorted(name) for name in ("queued_h", "case_id")}  # the sort keys, once
-    order = np.lexsort((keys["queued_h"], keys["case_id"]))
+    n_ended = len(jobs)
+    keys = {  # the sort keys, once
+        name: np.concatenate([jobs.column(name, release), unfinished[:, JOB_FIELDS.index(name)]])
+        for name in ("queued_h", "case_id")
+    }
+    rows = rows_in_order(np.lexsort((keys["queued_h"], keys["case_id"])))
 
     def column(name: str, dtype: type) -> np.ndarray:
-        values = keys.pop(name) if name in keys else unsorted(name)
-        return values[order].astype(dtype, copy=False)
+        """One field, each execution put at its row (by case, then by when it was queued)."""
+        out = np.empty(len(rows), dtype)
+        if name in keys:
+            out[rows] = keys.pop(name)
+        else:
+            jobs.place(name, out, rows[:n_ended], release)
+            out[rows[n_ended:]] = unfinished[:, JOB_FIELDS.index(name)]
+        return out
 
     staff = sorted((s for s, _ in model.staff_records()), key=lambda s: s.index)
     frame = pd.DataFrame(
