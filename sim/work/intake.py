@@ -232,10 +232,8 @@ class Intake:
         travel = np.empty(n)
         paths: list[tuple] = [()] * n
         closing: list[tuple[float, ...]] = [(0.0, 0.0, 0.0, 0.0, 0.0)] * n
-        for case_type in self.case_types:
+        for case_type in self._present(categories):
             rows = np.flatnonzero(categories == case_type.index)
-            if not len(rows):
-                continue
             work[rows] = case_type.work.sample(work_rng, len(rows))
             travel[rows] = case_type.travel.sample(work_rng, len(rows))
             if case_type.steps:
@@ -278,15 +276,20 @@ class Intake:
             batch.residents = self.residents.draw(self.residents_rng, categories, grids)
         return batch
 
+    def _present(self, categories: np.ndarray) -> list[CaseType]:
+        """The categories among `categories` (indices), in the order of `case_types`: a day
+        of a small scenario brings a few of them, and each is drawn for in this order."""
+        return [self.case_types[i] for i in np.unique(categories).tolist()]
+
     def _online(self, categories: np.ndarray) -> list[tuple[float, bool] | None]:
         """Per arrival of a category that tries online first: the online attempt's work and
         whether it settles the case (None for the others)."""
         online: list[tuple[float, bool] | None] = [None] * len(categories)
         rng = self.online_rng
-        for case_type in self.case_types:
-            rows = np.flatnonzero(categories == case_type.index)
-            if case_type.online is None or not len(rows):
+        for case_type in self._present(categories):
+            if case_type.online is None:
                 continue
+            rows = np.flatnonzero(categories == case_type.index)
             work = case_type.online.work.sample(rng, len(rows))
             settled = rng.random(len(rows)) < case_type.online.success
             pairs = zip(work.tolist(), settled.tolist(), strict=True)
@@ -308,14 +311,14 @@ class Intake:
             reached = reached & (route_rng.random(n) < step.p)
             bounced = route_rng.random(n) < step.bounce_back
             works = np.column_stack([d.sample(work_rng, n) for d in step.work])
-            per_step.append((reached, bounced, works.tolist()))
+            per_step.append((reached.tolist(), bounced.tolist(), works.tolist()))  # read one by one
         paths = []
         for i in range(n):
             path = []
             for step, (reached, bounced, works) in zip(case_type.steps, per_step, strict=True):
                 if not reached[i]:
                     break
-                path.append((step, works[i], bool(bounced[i])))
+                path.append((step, works[i], bounced[i]))
             paths.append(tuple(path))
         return paths
 
