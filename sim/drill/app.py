@@ -179,9 +179,8 @@ def Page() -> None:
 
 @solara.component
 def Screen(room: DrillRoom, plan: TileLayout) -> None:
-    """One screen of the drill played in `room`, its map laid out as `plan`."""
-    use_room(room)
-    view = room.view()
+    """One screen of the drill played in `room`, its map laid out as `plan`: who I am, and the
+    board of that role."""
     drill = room.session.drill
     roles = [FACILITATOR, *drill.roles]
     role, set_role = solara.use_state(FACILITATOR)
@@ -194,20 +193,32 @@ def Screen(room: DrillRoom, plan: TileLayout) -> None:
             solara.ToggleButtonsSingle(
                 value=role, values=roles, on_value=set_role, classes=["drill-role"]
             )
-        if view["error"]:
-            solara.Error(view["error"])
-        with solara.Columns([3, 2]):
-            with solara.Column():
-                Clock(room, view, role == FACILITATOR)
-                MapPanel(view, plan)
-                Kpis(view)
-            with solara.Column():
-                if role == FACILITATOR:
-                    Injects(room, view)
-                else:
-                    Decisions(room, view, role).key(f"decisions-{role}")  # a form per role
-                Messages(view)
-        Log(view)
+        Board(room, plan, role)
+
+
+@solara.component
+def Board(room: DrillRoom, plan: TileLayout, role: str) -> None:
+    """What `role` sees of the room, re-rendered as it changes. The inputs get only what they
+    show, so that the clock's ticks re-render neither them nor the choice of role: a click
+    landing in a re-render can be undone by it."""
+    use_room(room)
+    view = room.view()
+    if view["error"]:
+        solara.Error(view["error"])
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            Clock(room, view, role == FACILITATOR)
+            MapPanel(view, plan)
+            Kpis(view)
+        with solara.Column():
+            if role == FACILITATOR:
+                Injects(room, view["injects"])
+            else:
+                Decisions(room, role, view["plans"], view["log"], view["resources"]).key(
+                    f"decisions-{role}"  # a form per role
+                )
+            Messages(view)
+    Log(view)
 
 
 @solara.component
@@ -323,8 +334,9 @@ def Kpis(view: dict) -> None:
 
 
 @solara.component
-def Decisions(room: DrillRoom, view: dict, role: str) -> None:
-    """The decisions `role` may take, as forms."""
+def Decisions(room: DrillRoom, role: str, plans: dict, log: list[dict], resources: dict) -> None:
+    """The decisions `role` may take, as forms, given the `plans` in force, the `log` so far
+    and the `resources` (the room's view of each)."""
     drill = room.session.drill
     kinds = decision_kinds(drill, role)
     kind, set_kind = solara.use_state(kinds[0])
@@ -332,7 +344,7 @@ def Decisions(room: DrillRoom, view: dict, role: str) -> None:
     outcome, set_outcome = solara.use_state(cast(Outcome | None, None))
     if kind not in kinds:  # the screen changed role
         kind = kinds[0]
-    options = stand_down_options(drill, role, view["plans"], view["log"])
+    options = stand_down_options(drill, role, plans, log)
     fields = decision_fields(kind, drill, role, room.session.model.world, options)
 
     def choose(new: str) -> None:
@@ -359,7 +371,7 @@ def Decisions(room: DrillRoom, view: dict, role: str) -> None:
         solara.Button("Decide", on_click=decide, color="primary", classes=["drill-decide"])
         Shown(outcome)
         if kind == "mobilise":
-            solara.HTML(unsafe_innerHTML=resources_table(view["resources"]))
+            solara.HTML(unsafe_innerHTML=resources_table(resources))
 
 
 @solara.component
@@ -380,8 +392,9 @@ def Input(field: FormField, value: Any, on_value: Any) -> None:
 
 
 @solara.component
-def Injects(room: DrillRoom, view: dict) -> None:
-    """The facilitator's injects: the listed ones not fired yet, and one improvised."""
+def Injects(room: DrillRoom, injects: dict) -> None:
+    """The facilitator's injects: the listed ones not fired yet (`injects`, the room's view of
+    them), and one improvised."""
     outcome, set_outcome = solara.use_state(cast(Outcome | None, None))
     kind, set_kind = solara.use_state(INJECT_KINDS[0])
     text, set_text = solara.use_state(_template_text(room, INJECT_KINDS[0]))
@@ -404,7 +417,7 @@ def Injects(room: DrillRoom, view: dict) -> None:
 
     with solara.Card("Injects"):
         Shown(outcome)
-        rows = [(n, i) for n, i in view["injects"].items() if i["fired_h"] is None]
+        rows = [(n, i) for n, i in injects.items() if i["fired_h"] is None]
         for inject_name, inject in rows:
             when = "by hand" if inject["at_h"] is None else moment_text(inject["at_h"])
             with solara.Row(style={"align-items": "center"}):
