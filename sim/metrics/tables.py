@@ -269,37 +269,46 @@ def timeseries_table(model: GridModel, release: bool = False) -> pd.DataFrame:
 
 def workers_table(model: GridModel) -> pd.DataFrame:
     """One row per member of staff — with attrition or a volunteer pool, per post, which
-    several people may hold in turn: hours by activity, overtime, scheduled hours, cost (while
-    the post is held); then, in runs with turnover, the post's leavers, hires, hours vacant and
-    since when its holder at the end has held it (NaN: vacant at the end)."""
-    records = []
+    several people may hold in turn: hours by activity, overtime, scheduled hours, when the
+    member left for good (NaN: did not), cost (while the post is held); then, in runs with
+    turnover, the post's leavers, hires, hours vacant and since when its holder at the end has
+    held it (NaN: vacant at the end). Built a column at a time (a city has 100,000 members)."""
     turnover = bool(model.attrition or model.pools)
     bands = model.world.difficulty_bands()
-    for staff, pay in model.staff_records():
-        grid_side = staff.kind != "department"
-        row = {
-            "staff_id": staff.name,
-            "role": staff.role,
-            "kind": staff.kind,
-            "unit": staff.unit_id,
-            "difficulty_band": bands[staff.unit] if grid_side else None,
-        }
-        row.update({f"{a}_h": staff.hours[a] for a in ACTIVITIES})
-        row["field_h"] = staff.hours["visits"] + staff.hours["patrol"]
-        row["overtime_h"] = staff.overtime
-        row["scheduled_h"] = staff.scheduled
-        row["shifts_missed"] = staff.shifts_missed
-        row["errors"] = staff.errors
-        row["left_h"] = staff.left_at
-        row["jobs_done"] = staff.jobs_done
-        employed = staff.scheduled if staff.member.standby else model.horizon - staff.vacant_h
-        row["cost_yuan"] = pay.cost(employed, staff.overtime)  # standby: paid when called
-        if turnover:
-            row["leavers"] = staff.leavers
-            row["hires"] = staff.hires
-            row["vacant_h"] = staff.vacant_h
-            row["holder_since_h"] = np.nan if staff.vacant else staff.hired_at
-        records.append(row)
-    frame = pd.DataFrame.from_records(records)
-    frame["difficulty_band"] = pd.Categorical(frame["difficulty_band"], BANDS)
-    return frame
+    staff_list, pays = zip(*model.staff_records(), strict=True)
+
+    def column(value, dtype=None) -> np.ndarray | list:
+        values = [value(staff) for staff in staff_list]
+        return values if dtype is None else np.array(values, dtype=dtype)
+
+    data = {
+        "staff_id": column(lambda s: s.name),
+        "role": column(lambda s: s.role),
+        "kind": column(lambda s: s.kind),
+        "unit": column(lambda s: s.unit_id),
+        "difficulty_band": pd.Categorical(
+            column(lambda s: bands[s.unit] if s.kind != "department" else None), BANDS
+        ),
+    }
+    for activity in ACTIVITIES:
+        data[f"{activity}_h"] = column(lambda s, a=activity: s.hours[a], float)
+    data["field_h"] = data["visits_h"] + data["patrol_h"]
+    data["overtime_h"] = column(lambda s: s.overtime, float)
+    data["scheduled_h"] = column(lambda s: s.scheduled, float)
+    data["shifts_missed"] = column(lambda s: s.shifts_missed, np.int64)
+    data["errors"] = column(lambda s: s.errors, np.int64)
+    data["left_h"] = column(lambda s: np.nan if s.left_at is None else s.left_at, float)
+    data["jobs_done"] = column(lambda s: s.jobs_done, np.int64)
+    data["cost_yuan"] = np.array(  # standby: paid when called
+        [
+            pay.cost(s.scheduled if s.member.standby else model.horizon - s.vacant_h, s.overtime)
+            for s, pay in zip(staff_list, pays, strict=True)
+        ],
+        dtype=float,
+    )
+    if turnover:
+        data["leavers"] = column(lambda s: s.leavers, np.int64)
+        data["hires"] = column(lambda s: s.hires, np.int64)
+        data["vacant_h"] = column(lambda s: s.vacant_h, float)
+        data["holder_since_h"] = column(lambda s: np.nan if s.vacant else s.hired_at, float)
+    return pd.DataFrame(data)
