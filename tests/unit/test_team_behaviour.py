@@ -141,6 +141,7 @@ def test_idle_volunteers_drop_out_for_good() -> None:
 def test_without_dropout_nobody_leaves() -> None:
     res = run(volunteers(dropout={"after_idle": "1h", "p": 0.0}), seed=2)
     assert res.workers["left_h"].isna().all()
+    assert res.workers["left_h"].dtype == np.float64  # hours, even when nobody left
 
 
 def test_dropout_probability_thins_the_pool_gradually() -> None:
