@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -198,9 +199,10 @@ def Screen(room: DrillRoom, plan: TileLayout) -> None:
 
 @solara.component
 def Board(room: DrillRoom, plan: TileLayout, role: str) -> None:
-    """What `role` sees of the room, re-rendered as it changes. The inputs get only what they
-    show, so that the clock's ticks re-render neither them nor the choice of role: a click
-    landing in a re-render can be undone by it."""
+    """What `role` sees of the room, re-rendered as it changes. Every input is in a component
+    that gets only what it shows (the forms, the clock's controls, the map's colouring), so
+    that the clock's ticks re-render neither them nor the choice of role: a click landing in a
+    re-render can be undone by it."""
     use_room(room)
     view = room.view()
     if view["error"]:
@@ -225,8 +227,6 @@ def Board(room: DrillRoom, plan: TileLayout, role: str) -> None:
 def Clock(room: DrillRoom, view: dict, facilitator: bool) -> None:
     """The simulated time, the mode and plans in force; the facilitator's start, pause,
     speed and finish."""
-    outcome, set_outcome = solara.use_state(cast(Outcome | None, None))
-    speed, set_speed = solara.use_state(view["speed"])
     running = "running" if view["running"] else "paused"
     if view["saved"]:
         running = "finished"
@@ -240,24 +240,31 @@ def Clock(room: DrillRoom, view: dict, facilitator: bool) -> None:
         mode = f"mode: {view['mode']} · plans in force: {', '.join(in_force) or 'none'}"
         solara.HTML(unsafe_innerHTML=escape(mode), classes=["drill-mode"])
         if facilitator:
-            with solara.Row(style={"align-items": "center"}):
-                solara.Button("Start", on_click=lambda: set_outcome(room.start()), color="primary")
-                solara.Button("Pause", on_click=lambda: set_outcome(room.pause()))
-                solara.InputFloat(
-                    "speed (simulated h per second)",
-                    value=speed,
-                    on_value=set_speed,
-                    continuous_update=True,
-                    classes=["drill-speed"],
-                )
-                solara.Button("Set speed", on_click=lambda: set_outcome(room.set_speed(speed)))
-                solara.Button(
-                    "Finish", on_click=lambda: set_outcome(room.finish()), color="warning"
-                )
-            Shown(outcome)
+            ClockControls(room)
         if view["saved"]:
             solara.Success(f"drill folder written: {view['saved']}", classes=["drill-saved"])
             Report(view)
+
+
+@solara.component
+def ClockControls(room: DrillRoom) -> None:
+    """The facilitator's start, pause, speed and finish, and what became of the last of them
+    (a component of its own, which the clock's ticks do not re-render)."""
+    outcome, set_outcome = solara.use_state(cast(Outcome | None, None))
+    speed, set_speed = solara.use_state(room.speed)
+    with solara.Row(style={"align-items": "center"}):
+        solara.Button("Start", on_click=lambda: set_outcome(room.start()), color="primary")
+        solara.Button("Pause", on_click=lambda: set_outcome(room.pause()))
+        solara.InputFloat(
+            "speed (simulated h per second)",
+            value=speed,
+            on_value=set_speed,
+            continuous_update=True,
+            classes=["drill-speed"],
+        )
+        solara.Button("Set speed", on_click=lambda: set_outcome(room.set_speed(speed)))
+        solara.Button("Finish", on_click=lambda: set_outcome(room.finish()), color="warning")
+    Shown(outcome)
 
 
 @solara.component
@@ -298,9 +305,16 @@ def MapPanel(view: dict, plan: TileLayout) -> None:
     """The tiled map of the area's grids."""
     shown, set_shown = solara.use_state("open cases")
     with solara.Card("Map"):
-        solara.ToggleButtonsSingle(value=shown, values=list(COLOURINGS), on_value=set_shown)
+        MapColouring(shown, set_shown)
         svg = map_svg(plan, view["grids"], COLOURINGS[shown])
         solara.HTML(unsafe_innerHTML=svg, classes=["drill-map-box"])
+
+
+@solara.component
+def MapColouring(shown: str, on_shown: Callable[[str], None]) -> None:
+    """What the map's colours show (a component of its own, which the clock's ticks do not
+    re-render)."""
+    solara.ToggleButtonsSingle(value=shown, values=list(COLOURINGS), on_value=on_shown)
 
 
 @solara.component

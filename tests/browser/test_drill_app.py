@@ -141,6 +141,8 @@ def test_a_drill_played_in_the_browser(tmp_path: Path) -> None:
             # and raises the response level instead, the clock running again
             page.get_by_role("button", name="facilitator").click()
             page.get_by_role("button", name="Start").click()
+            page.get_by_role("button", name="screened").click()  # the map, the clock running
+            expect(page.locator(".drill-map-box")).to_contain_text("households screened")
             page.get_by_role("button", name="街道").click()
             page.get_by_role("button", name="declare a response level").click()
             choose(page, "mode *", "emergency")
