@@ -275,7 +275,8 @@ def workers_table(model: GridModel) -> pd.DataFrame:
     held it (NaN: vacant at the end). Built a column at a time (a city has 100,000 members)."""
     turnover = bool(model.attrition or model.pools)
     bands = model.world.difficulty_bands()
-    staff_list, pays = zip(*model.staff_records(), strict=True)
+    records = list(model.staff_records())
+    staff_list = [staff for staff, _ in records]
 
     def column(value, dtype=None) -> np.ndarray | list:
         values = [value(staff) for staff in staff_list]
@@ -302,7 +303,7 @@ def workers_table(model: GridModel) -> pd.DataFrame:
     data["cost_yuan"] = np.array(  # standby: paid when called
         [
             pay.cost(s.scheduled if s.member.standby else model.horizon - s.vacant_h, s.overtime)
-            for s, pay in zip(staff_list, pays, strict=True)
+            for s, pay in records
         ],
         dtype=float,
     )
