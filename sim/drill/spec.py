@@ -61,8 +61,13 @@ class Drill(StrictModel):
     @property
     def horizon(self) -> float:
         """When the drill ends (hours from the run's start)."""
+        return self.horizon_on(self.played)
+
+    def horizon_on(self, scenario: Scenario) -> float:
+        """When the drill ends if `scenario` is played (hours from the run's start): the
+        clock's horizon, or else the end of the scenario's run."""
         if self.clock.horizon is None:
-            return 24.0 * self.played.run.days
+            return 24.0 * scenario.run.days
         return self.clock.horizon
 
     def since(self, objective: Objective) -> float:
@@ -81,7 +86,7 @@ class Drill(StrictModel):
         """What in the drill its scenario does not have, or cannot happen in it, as (field
         path, message) pairs."""
         start = self.start
-        horizon = self.horizon
+        horizon = self.horizon_on(scenario)
         problems: Problems = []
         if not 0 <= start < horizon:
             problems.append(("clock.start", f"{start:g} h: not before the horizon {horizon:g} h"))
@@ -117,11 +122,12 @@ class Drill(StrictModel):
     def inject_problems(self, inject: Inject, scenario: Scenario, where: str) -> Problems:
         """Why `inject` cannot happen in this drill, as (field path, message) pairs."""
         problems = inject.problems(scenario, where)
-        if inject.at is not None and not self.start <= inject.at < self.horizon:
+        horizon = self.horizon_on(scenario)
+        if inject.at is not None and not self.start <= inject.at < horizon:
             problems.append(
                 (
                     f"{where}.at",
-                    f"{inject.at:g} h: not within the drill [{self.start:g}, {self.horizon:g}) h",
+                    f"{inject.at:g} h: not within the drill [{self.start:g}, {horizon:g}) h",
                 )
             )
         expected = inject.expects.plan if inject.expects is not None else None

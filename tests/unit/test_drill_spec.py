@@ -127,6 +127,15 @@ def test_times_as_day_and_clock() -> None:
     assert (played.start, played.horizon) == (10.0, 48.0)
 
 
+def test_without_a_horizon_the_drill_ends_with_its_scenario() -> None:
+    """A clock without a horizon plays to the end of the scenario's run (3 days), and the
+    drill is checked against that end."""
+    played = drill({"clock": {"horizon": None}})
+    assert (played.start, played.horizon) == (10.0, 72.0)
+    late = {"clock": {"horizon": None}, "injects": {"ill": {"at": "72h"}}}
+    assert ("injects.ill.at", "72 h: not within the drill [10, 72) h") in problems_of(late)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -157,6 +166,9 @@ def test_files_extend_resolve_and_report_lines(tmp_path: Path) -> None:
         "    grid: beijiaohua-g99\n    duration: 2h\n",
     )
     assert load_drill(base).played.name == "gas-leak-channels"
+    assert (
+        load_drill(base, ["clock.horizon=null"]).horizon == 24.0 * load_drill(base).played.run.days
+    )
     assert load_drill(base, ["clock.horizon=70h"]).horizon == 70.0
     with pytest.raises(ScenarioError) as error:
         load_drill(child)
