@@ -462,9 +462,9 @@ def _split(
         if not remaining:
             totals[2] += mass
             return
-        weights = [math.exp(utility[c]) for c in remaining]
-        for channel, weight in zip(remaining, weights, strict=True):
-            share = mass * weight / sum(weights)
+        chosen = choice_probabilities(np.array([utility[c] for c in remaining]))
+        for channel, p in zip(remaining, chosen.tolist(), strict=True):
+            share = mass * p
             if channel == GRID:
                 totals[0] += share
                 continue

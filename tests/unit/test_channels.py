@@ -65,14 +65,16 @@ def test_households_are_created_on_first_use_and_smooth_their_ratings():
     assert households.get(3) is agent
 
 
-def test_expected_routes_by_hand():
+@pytest.mark.parametrize("shift", [0.0, 1000.0])
+def test_expected_routes_by_hand(shift: float):
     """Grid worker always on duty, a hotline that is always closed: blocked callers persist to
-    the grid with probability 0.5."""
+    the grid with probability 0.5. The logit depends on differences of utility only, so the
+    same `shift` of both gives the same routes, even past the range of exp (e^1000)."""
     settings = Channels.model_validate(
         {
-            "grid": {"base": 0.0},
+            "grid": {"base": shift},
             "hotline": {
-                "base": math.log(3.0),
+                "base": shift + math.log(3.0),
                 "closed": 0.0,
                 "hours": {"start": "00:00", "end": "00:00", "days": []},
             },
