@@ -69,6 +69,7 @@ class GridModel(mesa.Model):
         self.horizon = 24.0 * (scenario.run.days if days is None else days)
         self.tick = scenario.run.tick
         self.tick_start = 0.0  # start of the tick under way
+        self.ticks_done = 0  # tick k ends at k × tick: no rounding error adds up over the ticks
         self.env = env = Environment()
         self.streams = Streams(seed)
         self.calendar = Calendar(scenario.run.start_weekday)
@@ -262,6 +263,7 @@ class GridModel(mesa.Model):
         if until > self.env.now:
             self.env.run(until=until)
         self.tick_start = until
+        self.ticks_done += 1
         self.metrics.snapshot(
             until,
             until - start,
@@ -273,7 +275,8 @@ class GridModel(mesa.Model):
             self.operations.tick()
 
     def _tick_end(self) -> float:
-        return min(self.tick_start + self.tick, self.horizon)
+        end = (self.ticks_done + 1) * self.tick
+        return self.horizon if end > self.horizon - 1e-9 else end
 
     def run_until(self, until: float) -> None:
         """Run to `until` hours (at most the horizon): the ticks that end by then, then the

@@ -163,13 +163,16 @@ def _one_sided_p(fit, x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _steps_per_batch(t: np.ndarray, batch_length: float) -> int:
-    """Number of sampling intervals in a batch, after checking the spacing of `t` (≥ 2 times)."""
+    """Number of sampling intervals in a batch, after checking the spacing of `t` (≥ 2 times;
+    equal up to the rounding of the times themselves)."""
     steps = np.diff(t)
     step = steps[0]
-    if step <= 0 or not np.allclose(steps, step, rtol=1e-9, atol=0.0):
+    rounding = 8 * float(np.spacing(np.abs(t).max()))
+    if step <= 0 or not np.allclose(steps, step, rtol=1e-9, atol=rounding):
         raise ValueError("times must be increasing and equally spaced")
     per_batch = round(batch_length / step)
-    if per_batch < 1 or not np.isclose(per_batch * step, batch_length, rtol=1e-9, atol=0.0):
+    close = np.isclose(per_batch * step, batch_length, rtol=1e-9, atol=per_batch * rounding)
+    if per_batch < 1 or not close:
         raise ValueError(f"batch_length {batch_length} h is not a whole number of {step} h steps")
     return per_batch
 

@@ -9,6 +9,7 @@ import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -47,6 +48,20 @@ def test_progress_is_reported_each_simulated_day_up_to_the_horizon():
     assert len(times) == 4 and all(t >= 24 * (i + 1) for i, t in enumerate(times[:3]))
     plain = sim.run(scenario, seed=3, days=3.5)
     assert watched.cases.equals(plain.cases)
+
+
+def test_ticks_end_at_whole_multiples_of_the_tick_and_the_last_at_the_horizon():
+    """Tick k ends at k × tick, not at the ticks added up: 30,000 ticks of 0.024 h (not a
+    binary fraction) drifted 3e-11 h from their multiples, and the growth test then refused
+    the time series as unequally spaced (an internal error at the end of the run)."""
+    scenario = sim.load_scenario(
+        ROOT / "scenarios/theory/mmc.yaml", ["run.tick=0.024h", "run.days=30"]
+    )
+    result = sim.run(scenario, seed=1)
+    ends = np.unique(result.timeseries["t_h"].to_numpy())
+    assert len(ends) == 30_000 and ends[-1] == 720.0
+    np.testing.assert_array_equal(ends[:-1], np.arange(1, 30_000) * 0.024)
+    assert "growth" in result.summary["steady_state"]
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,16 @@ def test_growth_short_and_constant_series():
     assert growth([], [], 168.0)["mean"] is None
 
 
+def test_growth_takes_times_equal_up_to_their_rounding():
+    """Steps that differ by the rounding of the times (a unit in the last place of 100,000 h is
+    three billionths of a step of 0.005 h) are equal steps; a step off by more is not."""
+    times = 1e5 + np.arange(1, 20_001) * 0.005
+    assert not np.allclose(np.diff(times), 0.005, rtol=1e-9, atol=0.0)  # rounding shows
+    assert growth(times, np.ones(times.size), 24.0)["batches"] == 4
+    with pytest.raises(ValueError, match="equally spaced"):
+        growth(times + np.r_[np.zeros(19_999), 1e-6], np.ones(times.size), 24.0)
+
+
 @pytest.mark.parametrize(
     ("times", "values", "batch_length"),
     [
