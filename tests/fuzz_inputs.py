@@ -23,6 +23,7 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,11 @@ def check(path: Path) -> None:
     """Validate `path` as `gridsim validate` does: it passes, or ScenarioError names where."""
     signal.alarm(DEADLINE)
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with (
+            memory_capped(),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
             for _, scenario in check_file(str(path)):
                 if households(scenario) <= RUN_HOUSEHOLDS:
                     sim.run(scenario, seed=1, days=min(RUN_DAYS, scenario.run.days))
@@ -165,13 +170,22 @@ def households(scenario: sim.Scenario) -> int:
     )
 
 
-def _cap_memory() -> None:
-    """Limit the address space to what the process holds now plus MEMORY_CAP."""
+@contextlib.contextmanager
+def memory_capped() -> Iterator[None]:
+    """Within: the address space limited to what the process holds now plus MEMORY_CAP. Set
+    afresh for each case, and lifted after it: over thousands of cases the process itself
+    grows (the fuzzer's own records), and a cap set once would end up failing the fuzzer."""
     status = Path("/proc/self/status").read_text(encoding="utf-8")
     size = next(
         int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmSize:")
     )
-    resource.setrlimit(resource.RLIMIT_AS, (size + MEMORY_CAP, size + MEMORY_CAP))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + MEMORY_CAP if hard == resource.RLIM_INFINITY else min(size + MEMORY_CAP, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -186,7 +200,6 @@ def main() -> int:
     for folder in ("scenarios", "experiments"):
         shutil.copytree(ROOT / folder, work / folder)
     files = repository_files()
-    _cap_memory()
 
     @settings(
         max_examples=examples,
