@@ -270,6 +270,10 @@ WORDS: dict[str, Term] = {
     "none: the run starts from a warm start": Term(
         "none: the run starts from a warm start", "无：从热启动开始"
     ),
+    "none: too few ticks for MSER-5 before the first incident or the horizon": Term(
+        "none: too few ticks for MSER-5 before the first incident or the horizon",
+        "无：首个突发事件或模拟结束前的步数太少，无法用MSER-5法",
+    ),
     "run_title": Term(
         "{name} · seed {seed} · {days:g} days · {wall:.2f} s wall",
         "{name} · 随机种子 {seed} · {days:g} 天 · 实际用时 {wall:.2f} 秒",
@@ -464,6 +468,10 @@ WORDS: dict[str, Term] = {
     ),
     "why_growing": Term(
         "open work grew after the warm-up ({blocks})", "预热期后未完成工作仍在增长（{blocks}）"
+    ),
+    "why_no_warmup": Term(
+        "no warm-up was removed (too few ticks for the warm-up search)",
+        "未剔除预热期（步数太少，无法检测预热期）",
     ),
     "why_unsettled": Term(
         "the warm-up search (MSER-5) found no settled start", "预热期检测（MSER-5）未找到稳定起点"

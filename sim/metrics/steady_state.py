@@ -204,6 +204,8 @@ def _result(
 #: Fewest days after the warm-up for which open work is judged growing or not.
 MIN_JUDGED_DAYS = 3.0
 TOO_SHORT = "too short to judge"
+#: How the warm-up was chosen when MSER-5 had too few ticks to search (none was removed).
+TOO_FEW_TICKS = "none: too few ticks for MSER-5 before the first incident or the horizon"
 
 
 def tick_series(timeseries: pd.DataFrame, column: str) -> pd.Series:
@@ -233,13 +235,16 @@ def choose_warmup(
 ) -> tuple[float, str, bool | None]:
     """(warm-up in hours, how it was chosen, whether MSER-5 found a settled start): the
     scenario's own, none after a warm start (its state is what the run is about), or MSER-5 on
-    the closed-loop backlog before the first incident."""
+    the closed-loop backlog before the first incident; none when fewer than MIN_BATCHES × 5
+    ticks come before it (TOO_FEW_TICKS)."""
     if scenario.run.warmup != "auto":
         return float(scenario.run.warmup), "set in the scenario", None
     if scenario.warm_start is not None:
         return 0.0, "none: the run starts from a warm start", None
     until = min([incident.onset for incident in scenario.incidents.values()] + [horizon])
     warmup, settled = mser_warmup(timeseries, until)
+    if settled is None:  # fewer than MIN_BATCHES batches of ticks: nothing was searched
+        return 0.0, TOO_FEW_TICKS, None
     return warmup, "MSER-5 on the closed-loop backlog", settled
 
 
@@ -305,7 +310,7 @@ def steady_state_summary(
 
 def growth_warnings(steady: dict) -> list[str]:
     """One line per block of work that grows, and one if the warm-up search found no settled
-    start: the KPIs then measure a transient."""
+    start or had too few ticks to search: the KPIs then measure a transient."""
     out = []
     for name, result in steady.get("growth", {}).items():
         if result["growing"]:
@@ -320,6 +325,12 @@ def growth_warnings(steady: dict) -> list[str]:
             f"the run is {TOO_SHORT} whether it reaches a steady state (fewer than "
             f"{MIN_JUDGED_DAYS:g} days after the warm-up): its KPIs may describe the start-up "
             "transient"
+        )
+    if steady.get("warmup_method") == TOO_FEW_TICKS and steady.get("not_judged") != TOO_SHORT:
+        out.append(
+            f"no warm-up was removed: fewer than {MIN_BATCHES * 5} ticks come before the first "
+            "incident or the horizon, too few for the warm-up search (MSER-5): its KPIs include "
+            "the start-up transient (set run.warmup, or a shorter run.tick)"
         )
     if steady.get("warmup_settled") is False and steady.get("warmup_method", "").startswith("MSER"):
         out.append(

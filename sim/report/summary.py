@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sim.metrics.steady_state import TOO_FEW_TICKS
 from sim.report.numbers import column, labels, significant, transients
 from sim.sweep.store import flatten
 from sim.terms import (
@@ -229,6 +230,8 @@ def _run_state(study: Study, lang: Lang) -> str:
         why.append(word("why_growing", lang).format(blocks=blocks))
     if state.get("warmup_settled") is False:
         why.append(word("why_unsettled", lang))
+    if state.get("warmup_method") == TOO_FEW_TICKS:
+        why.append(word("why_no_warmup", lang))
     if why:
         return word("sum_run_transient", lang).format(why=word("item_sep", lang).join(why))
     return word("sum_run_steady", lang).format(load=shown(load, "share", lang))

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.metrics.steady_state import TOO_FEW_TICKS
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Scenarios with every kind of work: an epidemic (incident tasks, forms, revisits) run past its
@@ -81,3 +82,18 @@ def test_a_warm_start_backlog_counts_by_its_kind() -> None:
     assert summary["cases_created"] == len(loop)
     forms = cases[cases["kind"] == "admin"]
     assert summary["tasks"]["admin"]["created"] == len(forms) >= 20
+
+
+def test_a_warm_up_not_searched_for_want_of_ticks_is_not_called_mser() -> None:
+    """With fewer than 50 ticks before the horizon (20 days of 24 h ticks) MSER-5 cannot search:
+    no warm-up is removed, the method says so rather than naming MSER-5, and a warning says
+    the KPIs include the start-up transient. Hourly ticks over the same days are searched."""
+    daily_ticks = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml", ["run.tick=24h"])
+    daily = sim.run(daily_ticks, seed=1, days=20)
+    steady = daily.summary["steady_state"]
+    assert (steady["warmup_h"], steady["warmup_method"]) == (0.0, TOO_FEW_TICKS)
+    assert steady["warmup_settled"] is None and steady["stationary"] is not None
+    assert [w for w in daily.summary["warnings"] if w.startswith("no warm-up was removed")]
+    hourly = sim.run(ROOT / "scenarios" / "baseline.yaml", seed=1, days=20).summary
+    assert hourly["steady_state"]["warmup_method"] == "MSER-5 on the closed-loop backlog"
+    assert not [w for w in hourly["warnings"] if w.startswith("no warm-up was removed")]
