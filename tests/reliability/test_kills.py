@@ -62,10 +62,23 @@ def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: flo
     process.wait(timeout=30)
 
 
-def after(seconds: float) -> Callable[[], bool]:
-    """Ready `seconds` from now."""
-    moment = time.monotonic() + seconds
-    return lambda: time.monotonic() >= moment
+def kill_at_random_point(command: list, rng: random.Random, took: float) -> None:
+    """Start `gridsim COMMAND` afresh and SIGKILL it at a point drawn from [0, took) seconds
+    after its start. If it ends first (the machine ran it faster than `took` said), start it
+    again and draw the point from half the time it took, until a kill lands: a test of the
+    kill, not of the machine's speed."""
+    while True:
+        process = start(*command)
+        begun = time.monotonic()
+        moment = begun + rng.uniform(0, took)
+        while time.monotonic() < moment and process.poll() is None:
+            time.sleep(0.002)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            return
+        process.communicate()
+        took = (time.monotonic() - begun) / 2
 
 
 def staged_in(*folders: Path) -> list[Path]:
@@ -102,8 +115,11 @@ def test_a_run_killed_at_a_random_point_or_while_written_reruns_to_the_same_fold
         """The run folder is being written: its staging folder is there."""
         return any(p.name.startswith(".out.writing-") for p in staged_in(tmp_path))
 
-    for ready in (after(points.uniform(0, took)), writing):
-        kill_when(start(*command, "--out", out), ready)
+    for kill in (
+        lambda: kill_at_random_point([*command, "--out", out], points, took),
+        lambda: kill_when(start(*command, "--out", out), writing),
+    ):
+        kill()
         # killed at any moment, it leaves the earlier folder or the new one, never half of one
         assert not out.exists() or (out / "summary.json").read_bytes() == expected
         rerun = CliRunner().invoke(app, [*map(str, command), "--out", str(out)])
@@ -189,7 +205,7 @@ def test_a_drill_killed_at_a_random_point_plays_again_to_the_same_folder(tmp_pat
     played = CliRunner().invoke(app, [*map(str, command), "--out", str(reference)])
     assert played.exit_code == 0, played.output
     took = time.monotonic() - clock + 2  # and the start of a fresh process
-    kill_when(start(*command, "--out", out), after(random.Random(1403).uniform(0, took)))
+    kill_at_random_point([*command, "--out", out], random.Random(1403), took)
     rerun = CliRunner().invoke(app, [*map(str, command), "--out", str(out)])
     assert rerun.exit_code == 0, rerun.output
     for name in ("run/summary.json", "objectives.json", "expectations.json", "decisions.yaml"):
